@@ -1,0 +1,63 @@
+# Tracktion: the two commands a newcomer needs are `make run` and `make test`.
+# Both create the virtualenv and install what they need first.
+
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAM_VENV := .tools/sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_STAMP := $(SAM_VENV)/.installed
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: install run test test-fast test-system lint typecheck validate build bench openapi clean
+
+$(STAMP): pyproject.toml layers/core/requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# SAM CLI lives in its own tool virtualenv, never in the project's (its pins fight ours).
+$(SAM_STAMP):
+	$(PY) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --upgrade pip
+	$(SAM_VENV)/bin/pip install -q aws-sam-cli
+	touch $(SAM_STAMP)
+
+## Start the whole service locally (gateway on :3000, embedded AWS, triggers, schedules, WebSocket).
+run: install
+	$(BIN)/python -m local
+
+## Everything CI checks: lint, types, template validation, and the whole test suite.
+test: install $(SAM_STAMP) lint typecheck validate
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: install
+	$(BIN)/python -m pytest -q -x -m "not integration"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy layers/core/tracktion functions local
+
+validate: install $(SAM_STAMP)
+	$(BIN)/cfn-lint template.yaml
+	$(SAM) validate --lint --template-file template.yaml --region $(AWS_DEFAULT_REGION)
+
+build: install $(SAM_STAMP) validate
+	$(SAM) build --template-file template.yaml
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+openapi: install
+	$(BIN)/python -m local.openapi > docs/openapi.json
+
+clean:
+	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Identity: API keys, JWTs, HMAC signatures, OAuth2 logins, tiers and rate limits."""

@@ -1,0 +1,1 @@
+"""Tracklists: the shared model and their DynamoDB store (imported, pasted or written by hand)."""
