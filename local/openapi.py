@@ -1,0 +1,153 @@
+"""One OpenAPI 3.1 document for the whole HTTP API, merged from every function's resolver.
+
+`python -m local.openapi` prints it (`make openapi` writes docs/openapi.json). The functions
+are found through template.yaml (every AWS::Serverless::Function with an HttpApi event), so a
+new function is documented as soon as the template routes to it. Each handler module's `app`
+gives its own schema; Powertools' `OpenAPIMerge` joins them. Its file discovery is not used:
+it only recognises `app = APIGatewayHttpResolver(...)` literally, and ours come from
+`make_app()`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from local.template import Template
+
+ROOT = Path(__file__).resolve().parent.parent
+TITLE = "Tracktion API"
+DESCRIPTION = (
+    "Tracklists imported from 1001tracklists or entered by hand, matched against a catalog, "
+    "and turned into CUE sheets. Every call but /health needs an API key (X-API-Key) or a "
+    "bearer token; every error answers {error, error_code, correlation_id, details, retry_after}."
+)
+
+
+def handler_module(template: Template, logical_id: str) -> str:
+    """`health_api.handler` for Handler `health_api.handler.lambda_handler`."""
+    handler = str(template.function_property(logical_id, "Handler", ""))
+    return handler.rsplit(".", 1)[0]
+
+
+def http_functions(template: Template) -> dict[str, str]:
+    """Logical id → handler module of every function that serves HttpApi routes."""
+    found: dict[str, str] = {}
+    for logical_id, res in template.of_type("AWS::Serverless::Function").items():
+        events = (res.get("Properties") or {}).get("Events") or {}
+        if any((ev or {}).get("Type") == "HttpApi" for ev in events.values()):
+            found[logical_id] = handler_module(template, logical_id)
+    return dict(sorted(found.items()))
+
+
+def ensure_import_path() -> None:
+    """Handlers import as Lambda sees them: functions/ (CodeUri) and the core layer on the path."""
+    for part in (ROOT / "functions", ROOT / "layers" / "core"):
+        if str(part) not in sys.path:
+            sys.path.insert(0, str(part))
+
+
+def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
+    """The merged document; deterministic, so a stale docs/openapi.json is detectable."""
+    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+    from aws_lambda_powertools.event_handler.openapi.models import (
+        APIKey,
+        HTTPBearer,
+    )
+
+    ensure_import_path()
+    import tracktion
+
+    template = Template.load(template_path)
+    merge = OpenAPIMerge(
+        title=TITLE,
+        version=tracktion.__version__,
+        description=DESCRIPTION,
+        security_schemes={
+            "apiKey": APIKey.model_validate(
+                {"name": "X-API-Key", "in": "header", "description": "An API key (tk_live_... / tk_test_...)"}
+            ),
+            "bearer": HTTPBearer(bearerFormat="JWT", description="An access token from /api/v1/auth/token"),
+        },
+        security=[{"apiKey": []}, {"bearer": []}],
+        on_conflict="error",
+    )
+    for module_name in http_functions(template).values():
+        app = importlib.import_module(module_name).app
+        merge.add_schema(app.get_openapi_schema(title=TITLE, version=tracktion.__version__))
+    # Through Powertools' OpenAPI model: validated, and plain JSON types only.
+    schema: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
+    _document_standard_errors(schema)
+    # Routes the authorizer does not guard (Auth: Authorizer: NONE) need no credentials.
+    for path in _public_paths(template):
+        for operation in (schema.get("paths") or {}).get(path, {}).values():
+            if isinstance(operation, dict):
+                operation["security"] = []
+    return schema
+
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "ErrorBody",
+    "description": "The one error body every function answers (tracktion.api.errors).",
+    "type": "object",
+    "required": ["error", "error_code", "correlation_id", "details", "retry_after"],
+    "properties": {
+        "error": {"type": "string", "description": "What went wrong, for people"},
+        "error_code": {
+            "type": "string",
+            "description": "What went wrong, for programs",
+            "examples": ["VALIDATION_ERROR"],
+        },
+        "correlation_id": {"type": ["string", "null"], "description": "Also in the X-Correlation-ID header"},
+        "details": {"type": "object"},
+        "retry_after": {"type": ["integer", "null"], "description": "Seconds, when retrying can help"},
+    },
+}
+
+
+def _document_standard_errors(schema: dict[str, Any]) -> None:
+    """Powertools documents FastAPI's 422 shape; ours is the standard error body."""
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for path_item in (schema.get("paths") or {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "422" in responses:
+                responses["422"] = {"description": "Invalid request (VALIDATION_ERROR)", "content": error_ref}
+            responses.setdefault(
+                "default",
+                {"description": "Any other failure, in the standard error body", "content": error_ref},
+            )
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorBody"] = ERROR_SCHEMA
+    for unused in ("HTTPValidationError", "ResponseValidationError", "ValidationError"):
+        text = json.dumps(schema)
+        if unused in schemas and f'#/components/schemas/{unused}"' not in text:
+            del schemas[unused]
+
+
+def _public_paths(template: Template) -> set[str]:
+    paths: set[str] = set()
+    for res in template.of_type("AWS::Serverless::Function").values():
+        for ev in ((res.get("Properties") or {}).get("Events") or {}).values():
+            props = (ev or {}).get("Properties") or {}
+            if (ev or {}).get("Type") == "HttpApi" and (props.get("Auth") or {}).get("Authorizer") == "NONE":
+                paths.add(str(props.get("Path")))
+    return paths
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    sys.stdout.write(render(build()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
