@@ -1,0 +1,161 @@
+"""Manual tracklists, drafts and publishing.
+
+A manual tracklist usually starts as a draft tied to an audio file (`audio_file_id`). Publishing
+a draft never changes it: it creates a new published tracklist whose `parent_tracklist_id` is
+the draft and whose `draft_version` is the draft version it was made from, so the draft's
+history (every draft, every published version) stays listable per audio file. Publishing the
+same draft version twice answers the first publication (the store's per-owner source claim
+makes that hold under concurrent requests too).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracktion.clock import iso
+from tracktion.errors import Conflict, ValidationFailed
+from tracktion.tracklists.editing import MAX_TRACKS, TimeValue, TrackInput, build_track
+from tracktion.tracklists.model import Tracklist
+from tracktion.tracklists.store import TracklistStore
+from tracktion.tracklists.timing import TimingReport, parse_time, validate_timing
+
+
+class ManualTracklistInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    djs: list[str] = Field(default_factory=list, max_length=20)
+    event: str | None = Field(default=None, max_length=300)
+    venue: str | None = Field(default=None, max_length=300)
+    country: str | None = Field(default=None, max_length=100)
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    genres: list[str] = Field(default_factory=list, max_length=20)
+    audio_file_id: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$"
+    )
+    # The audio's length (any accepted time form): the end of the last track, and a check.
+    audio_duration: TimeValue = None
+    is_draft: bool = True
+    tracks: list[TrackInput] = Field(default_factory=list, max_length=MAX_TRACKS)
+
+
+class AlreadyPublished(Conflict):
+    def __init__(self, tracklist_id: str) -> None:
+        super().__init__(
+            f"Tracklist {tracklist_id} is already published; publish its draft instead",
+            error_code="ALREADY_PUBLISHED",
+            details={"tracklist_id": tracklist_id},
+        )
+
+
+class TimingInvalid(ValidationFailed):
+    def __init__(self, tracklist_id: str, report: TimingReport) -> None:
+        errors = [i for i in report.issues if i.severity == "error"]
+        super().__init__(
+            f"Tracklist {tracklist_id} has timing errors: " + "; ".join(i.message for i in errors),
+            error_code="TIMING_INVALID",
+            details={"tracklist_id": tracklist_id, "issues": [i.model_dump() for i in errors]},
+        )
+
+
+def create_manual(store: TracklistStore, owner_id: str, data: ManualTracklistInput) -> Tracklist:
+    """A new manual tracklist (a draft unless `is_draft` is false), version 1."""
+    tracks = [build_track(t, i) for i, t in enumerate(data.tracks, 1)]
+    is_draft = data.is_draft
+    tracklist = Tracklist(
+        owner_id=owner_id,
+        title=data.title.strip(),
+        djs=[d.strip() for d in data.djs if d.strip()],
+        event=data.event,
+        venue=data.venue,
+        country=data.country,
+        date=data.date,
+        genres=data.genres,
+        duration_seconds=parse_time(data.audio_duration, field="audio_duration"),
+        source="manual",
+        tracks=tracks,
+        status="draft" if is_draft else "published",
+        audio_file_id=data.audio_file_id,
+        draft_version=1 if is_draft else None,
+        is_manual_entry=True,
+    )
+    return store.create(tracklist)
+
+
+class DraftSummary(BaseModel):
+    tracklist_id: str
+    title: str
+    status: Literal["draft", "published"]
+    version: int
+    draft_version: int | None
+    parent_tracklist_id: str | None
+    track_count: int
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, t: Tracklist) -> DraftSummary:
+        return cls(
+            tracklist_id=t.tracklist_id,
+            title=t.title,
+            status=t.status,
+            version=t.version,
+            draft_version=t.draft_version,
+            parent_tracklist_id=t.parent_tracklist_id,
+            track_count=len(t.tracks),
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+        )
+
+
+def list_drafts(
+    store: TracklistStore, owner_id: str, audio_file_id: str, include_versions: bool, limit: int = 100
+) -> dict[str, Any]:
+    """The owner's drafts for one audio file, oldest first; with `include_versions`, the
+    published versions too, each pointing at its draft."""
+    items = sorted(store.list_by_audio_file(owner_id, audio_file_id, limit=limit), key=lambda t: t.created_at)
+    drafts = [DraftSummary.of(t).model_dump() for t in items if t.status == "draft"]
+    out: dict[str, Any] = {"audio_file_id": audio_file_id, "drafts": drafts, "count": len(drafts)}
+    if include_versions:
+        out["versions"] = [DraftSummary.of(t).model_dump() for t in items if t.status == "published"]
+    return out
+
+
+def publish(
+    store: TracklistStore, owner_id: str, tracklist_id: str, *, validate: bool
+) -> tuple[Tracklist, bool]:
+    """The published tracklist made from the draft's current version, and whether it is new."""
+    draft = store.get(tracklist_id, owner_id)
+    if draft.status != "draft":
+        raise AlreadyPublished(tracklist_id)
+    if validate:
+        report = validate_timing(draft.tracks, draft.duration_seconds)
+        if not report.valid:
+            raise TimingInvalid(tracklist_id, report)
+    claim = f"publish:{draft.tracklist_id}:v{draft.version}"
+    existing = store.find_by_source(owner_id, claim)
+    if existing is not None:
+        return existing, False
+    now = iso()
+    published = draft.model_copy(
+        update={
+            "tracklist_id": str(uuid.uuid4()),
+            "status": "published",
+            "parent_tracklist_id": draft.tracklist_id,
+            "draft_version": draft.version,
+            "source_key": claim,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    try:
+        return store.create(published), True
+    except Conflict:
+        # A concurrent publish of the same draft version won; answer its result.
+        winner = store.find_by_source(owner_id, claim)
+        if winner is None:
+            raise
+        return winner, False

@@ -1,0 +1,281 @@
+"""Editing a tracklist's tracks: add, update, delete, retime, bulk, reorder.
+
+Every edit is one conditional write on the tracklist's `version` (the client's, from the body or
+`If-Match`, else the one just read): two clients editing the same version cannot both win, and
+the loser gets 409 with the current version. Edits are computed on a copy first, so a failing
+edit (a bad time in the 7th of 10 bulk updates) writes nothing. After every operation positions
+are 1..n, dense and unique. A changed track becomes `is_manual_entry` (imported tracklists are
+edited the same way, and this is how a reader tells a corrected track from an imported one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tracktion.errors import NotFound, ValidationFailed
+from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist
+from tracktion.tracklists.store import TracklistStore, VersionConflict
+from tracktion.tracklists.timing import check_track, parse_time
+
+MAX_TRACKS = 500
+TimeValue = str | float | None
+
+
+class TrackNotFound(NotFound):
+    def __init__(self, tracklist_id: str, position: int) -> None:
+        super().__init__(
+            f"Tracklist {tracklist_id} has no track at position {position}",
+            error_code="TRACK_NOT_FOUND",
+            details={"tracklist_id": tracklist_id, "position": position},
+        )
+
+
+class InvalidEdit(ValidationFailed):
+    """An edit that cannot apply (a reorder that is not a permutation, too many tracks...)."""
+
+
+class TrackInput(BaseModel):
+    """A track as a client types it; times in any accepted form."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    artist: str = Field(min_length=1, max_length=500)
+    title: str = Field(min_length=1, max_length=500)
+    remix: str | None = Field(default=None, max_length=500)
+    label: str | None = Field(default=None, max_length=300)
+    start_time: TimeValue = None
+    end_time: TimeValue = None
+    played_with_previous: bool = False
+    is_unidentified: bool | None = None
+    bpm: float | None = Field(default=None, gt=0, le=400)
+    key: str | None = Field(default=None, max_length=20)
+    genre: str | None = Field(default=None, max_length=100)
+    # Where to insert (add only); None appends.
+    position: int | None = Field(default=None, ge=1)
+
+
+class TrackPatch(BaseModel):
+    """A partial change to one track: only the fields present change (null clears a time)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    artist: str | None = Field(default=None, min_length=1, max_length=500)
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    remix: str | None = Field(default=None, max_length=500)
+    label: str | None = Field(default=None, max_length=300)
+    start_time: TimeValue = None
+    end_time: TimeValue = None
+    played_with_previous: bool | None = None
+    is_unidentified: bool | None = None
+    bpm: float | None = Field(default=None, gt=0, le=400)
+    key: str | None = Field(default=None, max_length=20)
+    genre: str | None = Field(default=None, max_length=100)
+
+
+class BulkUpdate(TrackPatch):
+    position: int = Field(ge=1)
+
+
+class Reorder(BaseModel):
+    """Either the whole new order (current positions, each once) or one move."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order: list[int] | None = Field(default=None, max_length=MAX_TRACKS)
+    from_position: int | None = Field(default=None, ge=1)
+    to_position: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Reorder:
+        has_move = self.from_position is not None or self.to_position is not None
+        if (self.order is None) == (not has_move) or (
+            has_move and (self.from_position is None or self.to_position is None)
+        ):
+            raise ValueError("give either `order` or both `from_position` and `to_position`")
+        return self
+
+
+def _is_id(text: str | None) -> bool:
+    return (text or "").strip().upper() == UNIDENTIFIED
+
+
+def build_track(data: TrackInput, position: int) -> Track:
+    """A model track from client input; times parsed and checked, naming the track on error."""
+    track = Track(
+        position=position,
+        artist=data.artist.strip(),
+        title=data.title.strip(),
+        remix=(data.remix or "").strip() or None,
+        label=(data.label or "").strip() or None,
+        start_time=parse_time(data.start_time, position=position, field="start_time"),
+        end_time=parse_time(data.end_time, position=position, field="end_time"),
+        played_with_previous=data.played_with_previous,
+        is_unidentified=(
+            data.is_unidentified
+            if data.is_unidentified is not None
+            else _is_id(data.artist) and _is_id(data.title)
+        ),
+        bpm=data.bpm,
+        key=data.key,
+        genre=data.genre,
+        is_manual_entry=True,
+    )
+    check_track(track)
+    return track
+
+
+def apply_patch(track: Track, patch: TrackPatch) -> Track:
+    changes: dict[str, Any] = {}
+    for field in patch.model_fields_set:
+        value = getattr(patch, field)
+        if field in ("start_time", "end_time"):
+            value = parse_time(value, position=track.position, field=field)
+        elif field in ("artist", "title"):
+            if value is None:
+                raise InvalidEdit(
+                    f"Track {track.position}: {field} cannot be empty", details={"field": field}
+                )
+            value = value.strip()
+        elif field == "played_with_previous" and value is None:
+            value = False
+        changes[field] = value
+    if "is_unidentified" not in changes and ("artist" in changes or "title" in changes):
+        artist, title = changes.get("artist", track.artist), changes.get("title", track.title)
+        changes["is_unidentified"] = _is_id(artist) and _is_id(title)
+    new = track.model_copy(update={**changes, "is_manual_entry": True})
+    check_track(new)
+    return new
+
+
+def renumber(tracks: list[Track]) -> list[Track]:
+    """Positions 1..n in list order."""
+    return [t if t.position == i else t.model_copy(update={"position": i}) for i, t in enumerate(tracks, 1)]
+
+
+def _ordered(t: Tracklist) -> list[Track]:
+    return sorted(t.tracks, key=lambda x: x.position)
+
+
+def _index(t: Tracklist, position: int) -> int:
+    for i, track in enumerate(_ordered(t)):
+        if track.position == position:
+            return i
+    raise TrackNotFound(t.tracklist_id, position)
+
+
+# ---------------------------------------------------------------- pure operations on a tracklist
+
+
+def add_track(t: Tracklist, data: TrackInput) -> Tracklist:
+    tracks = _ordered(t)
+    if len(tracks) >= MAX_TRACKS:
+        raise InvalidEdit(f"A tracklist holds at most {MAX_TRACKS} tracks", details={"limit": MAX_TRACKS})
+    position = data.position or len(tracks) + 1
+    if position > len(tracks) + 1:
+        raise InvalidEdit(
+            f"Position {position} is past the end (the tracklist has {len(tracks)} tracks)",
+            details={"position": position, "track_count": len(tracks)},
+        )
+    tracks.insert(position - 1, build_track(data, position))
+    return t.model_copy(update={"tracks": renumber(tracks)})
+
+
+def update_track(t: Tracklist, position: int, patch: TrackPatch) -> Tracklist:
+    tracks = _ordered(t)
+    i = _index(t, position)
+    tracks[i] = apply_patch(tracks[i], patch)
+    return t.model_copy(update={"tracks": tracks})
+
+
+def set_timing(t: Tracklist, position: int, start_time: TimeValue, end_time: TimeValue) -> Tracklist:
+    return update_track(t, position, TrackPatch(start_time=start_time, end_time=end_time))
+
+
+def delete_track(t: Tracklist, position: int) -> Tracklist:
+    tracks = _ordered(t)
+    del tracks[_index(t, position)]
+    return t.model_copy(update={"tracks": renumber(tracks)})
+
+
+def bulk_update(t: Tracklist, updates: list[BulkUpdate]) -> Tracklist:
+    """All updates or none: the first bad one raises before anything is written."""
+    seen: set[int] = set()
+    for u in updates:
+        if u.position in seen:
+            raise InvalidEdit(
+                f"Track {u.position} appears twice in one bulk update", details={"position": u.position}
+            )
+        seen.add(u.position)
+    for u in updates:
+        patch = TrackPatch.model_validate(u.model_dump(include=u.model_fields_set - {"position"}))
+        t = update_track(t, u.position, patch)
+    return t
+
+
+def reorder(t: Tracklist, spec: Reorder) -> Tracklist:
+    """New order; each track keeps its own times (positions change, nothing else)."""
+    tracks = _ordered(t)
+    current = [x.position for x in tracks]
+    if spec.order is not None:
+        if sorted(spec.order) != current:
+            raise InvalidEdit(
+                "`order` must list every current position exactly once",
+                details={"expected_positions": current, "given": spec.order},
+            )
+        by_pos = {x.position: x for x in tracks}
+        moved = [by_pos[p] for p in spec.order]
+    else:
+        assert spec.from_position is not None and spec.to_position is not None
+        src = _index(t, spec.from_position)
+        if spec.to_position > len(tracks):
+            raise TrackNotFound(t.tracklist_id, spec.to_position)
+        moved = list(tracks)
+        track = moved.pop(src)
+        moved.insert(spec.to_position - 1, track)
+    return t.model_copy(update={"tracks": renumber(moved)})
+
+
+def replace_tracks(t: Tracklist, tracks: list[Track]) -> Tracklist:
+    return t.model_copy(update={"tracks": renumber(sorted(tracks, key=lambda x: x.position))})
+
+
+# ---------------------------------------------------------------- the conditional write
+
+
+def edit(
+    store: TracklistStore,
+    tracklist_id: str,
+    owner_id: str,
+    expected_version: int | None,
+    change: Callable[[Tracklist], Tracklist],
+) -> Tracklist:
+    """Read, change, write only if nobody wrote in between (and the client saw this version)."""
+    current = store.get(tracklist_id, owner_id)
+    if expected_version is not None and expected_version != current.version:
+        raise VersionConflict(tracklist_id, current.version)
+    return store.save(change(current), current.version)
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """`If-Match: 3`, `"3"` or `W/"3"` → 3; anything else is a 400-worthy header."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidEdit(
+            "If-Match must carry the tracklist version (an integer)", details={"if_match": value}
+        )
+    return int(text)
+
+
+def expected_version(body_version: int | None, if_match: str | None) -> int | None:
+    header = parse_if_match(if_match)
+    if body_version is not None and header is not None and body_version != header:
+        raise InvalidEdit(
+            "The body's version and If-Match disagree",
+            details={"version": body_version, "if_match": header},
+        )
+    return body_version if body_version is not None else header
