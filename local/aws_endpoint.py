@@ -1,0 +1,251 @@
+"""The embedded AWS endpoint: Lambda's Invoke API answered by our workers, everything else by moto.
+
+One port, as a real endpoint would be: `POST /2015-03-31/functions/{name}/invocations` runs
+the function through local.lambdas (Lambda's error contract included); any other request is
+forwarded unchanged (method, path, headers, body, status) to a moto server on an internal
+port. Observers see each forwarded exchange after it completed; the S3 trigger dispatcher
+uses that to notice created objects, as S3 notifications would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from local.lambdas import FunctionNotFound, LambdaService
+
+_INVOKE_PREFIX = "/2015-03-31/functions/"
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "expect",
+    "content-length",
+}
+_CHUNK = 1 << 16
+
+
+@dataclass
+class Exchange:
+    """A request moto answered, as an observer sees it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    status: int
+    response_headers: dict[str, str]  # lower-case names
+
+
+Observer = Callable[[Exchange], None]
+
+
+class AwsEndpoint(ThreadingHTTPServer):
+    """The AWS endpoint every function and client talks to (`AWS_ENDPOINT_URL`)."""
+
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+
+    def __init__(self, host: str, port: int, moto_host: str, moto_port: int) -> None:
+        super().__init__((host, port), _Handler)
+        self.moto_host = moto_host
+        self.moto_port = moto_port
+        self.lambdas: LambdaService | None = None
+        self.observers: list[Observer] = []
+        self._local = threading.local()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.serve_forever, name="aws-endpoint", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def moto_connection(self, fresh: bool = False) -> http.client.HTTPConnection:
+        """This thread's kept-alive connection to moto."""
+        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        if conn is None or fresh:
+            if conn is not None:
+                conn.close()
+            conn = http.client.HTTPConnection(self.moto_host, self.moto_port, timeout=300)
+            self._local.conn = conn
+        return conn
+
+    def moto_request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """A request of our own to moto (provisioning, HEAD after an upload)."""
+        conn = http.client.HTTPConnection(self.moto_host, self.moto_port, timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+        finally:
+            conn.close()
+
+    def notify(self, exchange: Exchange) -> None:
+        for observer in self.observers:
+            try:
+                observer(exchange)
+            except Exception as exc:  # an observer's bug must not break the AWS call
+                print(f"[aws] observer failed: {exc!r}", flush=True, file=sys.stderr)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: AwsEndpoint
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            parts: list[bytes] = []
+            while True:
+                size_line = self.rfile.readline()
+                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(parts)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _dispatch(self) -> None:
+        body = self._read_body()
+        path = urlsplit(self.path).path
+        if self.command == "POST" and path.startswith(_INVOKE_PREFIX) and path.endswith("/invocations"):
+            self._invoke(unquote(path[len(_INVOKE_PREFIX) : -len("/invocations")]), body)
+        else:
+            self._forward(body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _dispatch
+
+    # ------------------------------------------------------------------ Lambda Invoke
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _lambda_error(self, status: int, error_type: str, message: str) -> None:
+        body = json.dumps({"Type": "User", "message": message}).encode()
+        self._send(status, body, {"Content-Type": "application/json", "x-amzn-ErrorType": error_type})
+
+    def _invoke(self, name: str, body: bytes) -> None:
+        lambdas = self.server.lambdas
+        if lambdas is None:
+            self._lambda_error(503, "ServiceException", "The Lambda service is starting")
+            return
+        kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+        qualifier = parse_qs(urlsplit(self.path).query).get("Qualifier", [""])[0]
+        try:
+            spec = lambdas.resolve(name)
+        except FunctionNotFound:
+            arn = name if name.startswith("arn:") else f"function:{name}"
+            self._lambda_error(404, "ResourceNotFoundException", f"Function not found: {arn}")
+            return
+        if qualifier not in ("", "$LATEST"):
+            self._lambda_error(
+                404, "ResourceNotFoundException", f"Function not found: {spec.arn}:{qualifier}"
+            )
+            return
+        try:
+            payload = json.loads(body) if body.strip() else {}
+        except ValueError:
+            self._lambda_error(
+                400, "InvalidRequestContentException", "Could not parse request body into json"
+            )
+            return
+        if kind == "DryRun":
+            self._send(204, b"")
+            return
+        if kind not in ("RequestResponse", "Event"):
+            self._lambda_error(400, "InvalidParameterValueException", f"Invalid invocation type: {kind}")
+            return
+        result = lambdas.invoke(spec.logical_id, payload, asynchronous=kind == "Event")
+        headers = {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"}
+        if result.function_error:
+            headers["X-Amz-Function-Error"] = result.function_error
+        self._send(result.status, result.body(), headers)
+
+    # ------------------------------------------------------------------ everything else → moto
+    def _forward(self, body: bytes) -> None:
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        if body or self.command in ("POST", "PUT", "PATCH"):
+            headers["Content-Length"] = str(len(body))
+        resp: http.client.HTTPResponse | None = None
+        for attempt in range(2):  # a kept-alive connection moto closed meanwhile is retried once
+            conn = self.server.moto_connection(fresh=attempt > 0)
+            try:
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                if attempt:
+                    raise
+        assert resp is not None
+        response_headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP]
+        self.send_response(resp.status)
+        for key, value in response_headers:
+            self.send_header(key, value)
+        length = resp.getheader("Content-Length")
+        if self.command == "HEAD" or resp.status in (204, 304):
+            self.send_header("Content-Length", length or "0")
+            self.end_headers()
+            resp.read()
+        elif length is not None:
+            self.send_header("Content-Length", length)
+            self.end_headers()
+            while chunk := resp.read(_CHUNK):
+                self.wfile.write(chunk)
+        else:
+            data = resp.read()
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        if resp.will_close:
+            self.server.moto_connection(fresh=True)
+        if self.server.observers and resp.status < 300:
+            split = urlsplit(self.path)
+            exchange = Exchange(
+                method=self.command,
+                path=split.path,
+                query=parse_qs(split.query, keep_blank_values=True),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+                status=resp.status,
+                response_headers={k.lower(): v for k, v in response_headers},
+            )
+            with contextlib.suppress(Exception):
+                self.server.notify(exchange)

@@ -1,0 +1,237 @@
+"""The whole local runtime wired together: embedded AWS, Lambda service, gateway, triggers, hooks.
+
+`python -m local` (local/__main__.py) builds a `Runtime` from its options, starts it, prints
+what it serves and waits for Ctrl-C / SIGTERM. Everything is driven by template.yaml.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from local.aws_endpoint import AwsEndpoint
+from local.gateway import Gateway
+from local.lambdas import LambdaService
+from local.template import Template
+
+ROOT = Path(__file__).resolve().parent.parent
+READY_LINE = "Tracktion local runtime ready"
+ADMIN_KEY_PARAMETER = "BootstrapAdminKeyParam"
+# moto accepts any credentials; these keep boto3 from looking for real ones.
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@dataclass
+class Options:
+    template: Path = ROOT / "template.yaml"
+    host: str = "127.0.0.1"
+    port: int = 3000
+    aws_port: int = 4566
+    ws_port: int = 3001
+    admin_key: str = ""
+    source_site: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
+def new_admin_key() -> str:
+    """A key shaped like the service's own test keys, so clients accept it everywhere."""
+    return "tk_test_" + secrets.token_urlsafe(24).replace("-", "x").replace("_", "y")
+
+
+def _optional(module: str) -> Any:
+    """A runtime part another engineer provides; None until it exists."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+
+
+def _url_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104 - mapping, not binding
+
+
+class Runtime:
+    """Starts and stops every part; exposes the URLs it serves."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.admin_key = options.admin_key or new_admin_key()
+        self.template = Template.load(options.template, options.parameters)
+        self.urls: dict[str, str] = {}
+        self._stoppers: list[Any] = []
+        self.lambdas: LambdaService | None = None
+        self.endpoint: AwsEndpoint | None = None
+        self.gateway: Gateway | None = None
+        self.websocket: Any = None
+        self.scheduler: Any = None
+
+    # ------------------------------------------------------------------ start
+    def start(self) -> None:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
+        opts = self.options
+        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        moto.start()
+        self._stoppers.append(moto.stop)
+        moto_host, moto_port = moto.get_host_and_port()
+
+        endpoint = AwsEndpoint(opts.host, opts.aws_port, moto_host, moto_port)
+        self.endpoint = endpoint
+        aws_url = f"http://{_url_host(opts.host)}:{endpoint.server_address[1]}"
+        self.urls["AWS endpoint"] = aws_url
+        # moto's Step Functions executor calls Lambda at http://localhost:$MOTO_PORT: our endpoint.
+        os.environ["MOTO_PORT"] = str(endpoint.server_address[1])
+        status, _, body = endpoint.moto_request(
+            "POST",
+            "/moto-api/config",
+            json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+            {"Content-Type": "application/json"},
+        )
+        if status >= 300:  # moto answers 201
+            raise RuntimeError(f"moto refused its configuration: {status} {body[:200]!r}")
+
+        extra_env = dict(opts.env)
+        source = _optional("local.source_site")
+        if source is not None and opts.source_site is not None and opts.source_site.is_dir():
+            site, base_url = source.start_source_site(opts.source_site, _url_host(opts.host), 0)
+            self._stoppers.append(site.shutdown)
+            self.urls["Source site"] = base_url
+            extra_env.setdefault("SOURCE_BASE_URL", base_url)
+
+        lambdas = LambdaService(self.template, aws_url, extra_env=extra_env)
+        self.lambdas = lambdas
+        endpoint.lambdas = lambdas
+        endpoint.start()
+        self._stoppers.append(endpoint.stop)
+        self._stoppers.append(lambdas.shutdown)
+
+        self._provision(f"http://{moto_host}:{moto_port}")
+
+        from local.triggers import S3Triggers
+
+        triggers = S3Triggers(self.template, lambdas, endpoint)
+        endpoint.observers.append(triggers.observe)
+
+        gateway = Gateway(self.template, lambdas.invoke, opts.host, opts.port)
+        self.gateway = gateway
+        self.urls["Gateway"] = f"http://{_url_host(opts.host)}:{gateway.server_address[1]}"
+        lambdas.url_rewrites.update(self._api_rewrites("AWS::Serverless::HttpApi", self.urls["Gateway"]))
+
+        websocket = _optional("local.websocket")
+        if websocket is not None:
+            self.websocket = websocket.start_websocket_gateway(
+                self.template, self._invoke_for_hooks, _url_host(opts.host), opts.ws_port
+            )
+            self._stoppers.append(self.websocket.shutdown)
+            self.urls["WebSocket"] = str(self.websocket.url)
+            for api_id in self._websocket_apis():
+                endpoint_url = str(self.websocket.management_endpoint(api_id))
+                lambdas.url_rewrites.update(self._api_rewrites_for(api_id, endpoint_url))
+
+        scheduler = _optional("local.scheduler")
+        if scheduler is not None:
+            self.scheduler = scheduler.start_scheduler(
+                self.template, aws_url, self._invoke_for_hooks, self.start_execution
+            )
+            self._stoppers.append(self.scheduler.shutdown)
+
+        gateway.start()
+        self._stoppers.append(gateway.stop)
+
+    def _provision(self, moto_url: str) -> None:
+        import boto3
+
+        from local import provision
+
+        def client(service: str) -> Any:
+            return boto3.client(
+                service,
+                endpoint_url=moto_url,
+                region_name=self.template.region,
+                **DUMMY_CREDENTIALS,
+            )
+
+        provision.create_tables(self.template, client("dynamodb"))
+        provision.create_buckets(self.template, client("s3"))
+        digest = hashlib.sha256(self.admin_key.encode()).hexdigest()
+        provision.create_parameters(self.template, client("ssm"), {ADMIN_KEY_PARAMETER: digest})
+        if self.template.of_type("AWS::SecretsManager::Secret"):
+            provision.create_secrets(self.template, client("secretsmanager"))
+        if self.template.of_type("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
+            provision.create_state_machines(self.template, client("stepfunctions"))
+
+    def _websocket_apis(self) -> list[str]:
+        return [
+            api_id
+            for api_id, res in self.template.of_type("AWS::ApiGatewayV2::Api").items()
+            if str((res.get("Properties") or {}).get("ProtocolType", "")).upper() == "WEBSOCKET"
+        ]
+
+    def _api_rewrites(self, kind: str, url: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for api_id in self.template.of_type(kind):
+            out.update(self._api_rewrites_for(api_id, url))
+        return out
+
+    def _api_rewrites_for(self, api_id: str, url: str) -> dict[str, str]:
+        """The deployed URL of an API (as `!Sub https://${Api}.execute-api...` builds it) → the local one."""
+        t = self.template
+        host = f"{t.physical_name(api_id)}.execute-api.{t.region}.amazonaws.com"
+        stage = t.parameters.get("Stage", "")
+        rewrites = {f"https://{host}": url, f"wss://{host}": url.replace("http", "ws", 1)}
+        if stage:
+            rewrites = {f"https://{host}/{stage}": url, f"wss://{host}/{stage}": url, **rewrites}
+        return rewrites
+
+    # ------------------------------------------------------------------ calls for the hooks
+    def _invoke_for_hooks(self, name: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        assert self.lambdas is not None
+        result = self.lambdas.invoke(name, payload)
+        if result.function_error:
+            return None
+        return result.payload if isinstance(result.payload, dict) else {"result": result.payload}
+
+    def start_execution(self, state_machine_arn: str, execution_input: str) -> None:
+        import boto3
+
+        boto3.client(
+            "stepfunctions",
+            endpoint_url=self.urls["AWS endpoint"],
+            region_name=self.template.region,
+            **DUMMY_CREDENTIALS,
+        ).start_execution(stateMachineArn=state_machine_arn, input=execution_input)
+
+    # ------------------------------------------------------------------ stop and report
+    def stop(self) -> None:
+        while self._stoppers:
+            stop = self._stoppers.pop()
+            try:
+                stop()
+            except Exception as exc:
+                print(f"[runtime] stopping: {exc!r}", file=sys.stderr)
+
+    def banner(self) -> str:
+        lines = ["Tracktion local runtime"]
+        for label in ("Gateway", "AWS endpoint", "WebSocket", "Source site"):
+            if label in self.urls:
+                lines.append(f"  {label + ':':<14}{self.urls[label]}")
+        lines.append(f"  {'Admin key:':<14}{self.admin_key}")
+        lines.append(f"  {'Template:':<14}{self.options.template}")
+        with contextlib.suppress(Exception):
+            lines.append(f"  {'Functions:':<14}{len(self.lambdas.specs) if self.lambdas else 0}")
+        lines.append(READY_LINE)
+        return "\n".join(lines)
