@@ -1,0 +1,15 @@
+"""The BatchImport state machine's task function (import an item, record a failure, finalize,
+turn a scheduled firing into a batch). The payload's `action` names the task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracktion.batch.worker import run_task
+from tracktion.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    logger.append_keys(batch_id=event.get("batch_id"), action=event.get("action"))
+    return run_task(event)

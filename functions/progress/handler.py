@@ -1,0 +1,57 @@
+"""WebSocket API: $connect (authenticate, subscribe to one of the caller's batches),
+$disconnect, and $default messages (`{"action": "subscribe", "batch_id": ...}`).
+
+A refused $connect answers its status code, which API Gateway turns into the handshake's
+HTTP answer: 401 without valid credentials, 404 for a batch that is not the caller's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tracktion.batch import progress
+from tracktion.errors import BadRequest, TracktionError
+from tracktion.observability import logger
+
+
+def _answer(status: int, message: str = "") -> dict[str, Any]:
+    return {"statusCode": status, "body": message}
+
+
+def _connect(event: dict[str, Any], connection_id: str) -> dict[str, Any]:
+    query = event.get("queryStringParameters") or {}
+    batch_id = str(query.get("batch_id") or "")
+    if not batch_id:
+        raise BadRequest("batch_id is required in the query string")
+    principal = progress.authenticate(query, event.get("headers") or {})
+    progress.connect(connection_id, principal, batch_id)
+    return _answer(200, "connected")
+
+
+def _message(event: dict[str, Any], connection_id: str) -> dict[str, Any]:
+    try:
+        body = json.loads(event.get("body") or "{}")
+    except ValueError as exc:
+        raise BadRequest("Messages are JSON objects") from exc
+    if not isinstance(body, dict) or body.get("action") != "subscribe" or not body.get("batch_id"):
+        raise BadRequest('Send {"action": "subscribe", "batch_id": "..."}')
+    progress.subscribe(connection_id, str(body["batch_id"]))
+    return _answer(200, "subscribed")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    ctx = event.get("requestContext") or {}
+    route = str(ctx.get("routeKey") or "")
+    connection_id = str(ctx.get("connectionId") or "")
+    try:
+        if route == "$connect":
+            return _connect(event, connection_id)
+        if route == "$disconnect":
+            progress.disconnect(connection_id)
+            return _answer(200, "disconnected")
+        return _message(event, connection_id)
+    except TracktionError as exc:
+        logger.info("websocket request refused", extra={"route": route, "error_code": exc.error_code})
+        return _answer(exc.status, json.dumps({"error": exc.message, "error_code": exc.error_code}))

@@ -1,0 +1,102 @@
+"""The daily clean-up: what expiry should have removed and has not.
+
+DynamoDB's TTL deletes expired items eventually (typically within days, not at the second),
+so readers already ignore expired items; this run removes them for good, together with
+soft-deleted CUE files past their retention (S3 object and record) and WebSocket connections
+older than API Gateway's two-hour limit. Scans are fine here: it is a daily batch job, never
+a request path. Each part is bounded per run so one run cannot exceed its timeout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracktion.batch import progress
+from tracktion.clock import epoch, iso
+from tracktion.config import env, settings
+from tracktion.observability import logger
+from tracktion.storage.aws import client, table
+
+MAX_DELETES_PER_PART = 5000
+
+
+def _scan(table_name: str, **kwargs: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    while len(found) < MAX_DELETES_PER_PART:
+        page = table(table_name).scan(**kwargs)
+        found.extend(page.get("Items", []))
+        if not page.get("LastEvaluatedKey"):
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return found[:MAX_DELETES_PER_PART]
+
+
+def _delete_keys(table_name: str, items: list[dict[str, Any]]) -> int:
+    with table(table_name).batch_writer() as writer:
+        for item in items:
+            writer.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    return len(items)
+
+
+def purge_expired(table_name: str, now: int) -> int:
+    """Items whose `expires_at` has passed (expired drafts, cache entries, old batch data)."""
+    items = _scan(
+        table_name,
+        FilterExpression="expires_at < :now",
+        ExpressionAttributeValues={":now": now},
+        ProjectionExpression="pk, sk",
+    )
+    return _delete_keys(table_name, items)
+
+
+def purge_deleted_cue_files(now: int) -> int:
+    """CUE file records soft-deleted longer ago than the retention, with their S3 objects."""
+    days = int(env("CUE_SOFT_DELETE_RETENTION_DAYS", "30") or 30)
+    cutoff = iso_from_epoch(now - days * 86400)
+    cfg = settings()
+    items = _scan(
+        cfg.cue_table,
+        FilterExpression="attribute_exists(deleted_at) AND deleted_at < :cutoff",
+        ExpressionAttributeValues={":cutoff": cutoff},
+    )
+    s3 = client("s3")
+    for item in items:
+        key = item.get("s3_key") or item.get("object_key")
+        if key:
+            s3.delete_object(Bucket=cfg.cue_bucket, Key=str(key))
+    return _delete_keys(cfg.cue_table, items)
+
+
+def iso_from_epoch(seconds: int) -> str:
+    from datetime import UTC, datetime
+
+    return iso(datetime.fromtimestamp(seconds, UTC))
+
+
+def purge_stale_connections(now: int) -> int:
+    stale = progress.stale_connections(now, limit=MAX_DELETES_PER_PART)
+    for connection_id in stale:
+        progress.close(connection_id)
+    return len(stale)
+
+
+def run_maintenance() -> dict[str, Any]:
+    """Run every part; one part failing does not stop the others (and is reported)."""
+    now = epoch()
+    cfg = settings()
+    parts = {
+        "expired_tracklist_items": lambda: purge_expired(cfg.tracklists_table, now),
+        "expired_cache_entries": lambda: purge_expired(cfg.cache_table, now),
+        "expired_batch_items": lambda: purge_expired(cfg.batches_table, now),
+        "deleted_cue_files": lambda: purge_deleted_cue_files(now),
+        "stale_connections": lambda: purge_stale_connections(now),
+    }
+    report: dict[str, Any] = {"ran_at": iso(), "purged": {}, "errors": {}}
+    for name, part in parts.items():
+        try:
+            report["purged"][name] = part()
+        except Exception as exc:
+            logger.exception("maintenance part failed", extra={"part": name})
+            report["errors"][name] = type(exc).__name__
+    logger.info("maintenance done", extra=report)
+    return report

@@ -1,0 +1,140 @@
+"""What a batch import is: its request, its options presets, its counters and its progress message.
+
+A batch is one owner's list of source URLs imported by the BatchImport state machine. Its
+counters (`completed`, `failed`) only grow, one atomic update per finished item, so every
+figure shown to a client is derived from them and always adds up to `total`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracktion.clock import iso
+
+Priority = Literal["low", "normal", "high", "urgent"]
+BatchTemplate = Literal["dj_set", "radio_show", "festival"]
+BatchStatus = Literal["queued", "processing", "completed", "partially_failed", "failed", "cancelled"]
+ItemStatus = Literal["completed", "failed"]
+
+ACTIVE_STATUSES: frozenset[str] = frozenset({"queued", "processing"})
+FINAL_STATUSES: frozenset[str] = frozenset({"completed", "partially_failed", "failed", "cancelled"})
+
+MAX_URLS_PER_BATCH = 1000
+# Each URL costs what a single import costs (the import route's weight), charged up front.
+TOKENS_PER_URL = 10
+
+# How many items the Map state runs at once. The politeness budget to the source is shared,
+# so more concurrency mostly overlaps parsing and CUE generation with the wait for the budget.
+MAX_CONCURRENCY: dict[str, int] = {"low": 1, "normal": 4, "high": 8, "urgent": 16}
+
+
+class BatchOptions(BaseModel):
+    """What to do with each imported tracklist."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    generate_cue: bool = False
+    cue_format: str = "standard"
+    force_refresh: bool = False
+
+
+# Presets named by the kind of recording; explicit options given with a template win.
+TEMPLATE_PRESETS: dict[str, dict[str, Any]] = {
+    "dj_set": {"generate_cue": True, "cue_format": "standard"},
+    "radio_show": {"generate_cue": True, "cue_format": "standard"},
+    "festival": {"generate_cue": True, "cue_format": "standard", "force_refresh": True},
+}
+
+
+def resolve_options(template: str | None, given: dict[str, Any] | None) -> BatchOptions:
+    """The template's preset overlaid with the options the client spelled out."""
+    base = dict(TEMPLATE_PRESETS.get(template or "", {}))
+    base.update({k: v for k, v in (given or {}).items() if v is not None})
+    return BatchOptions.model_validate(base)
+
+
+class BatchItem(BaseModel):
+    """One URL of a batch, as the state machine's Map hands it to the worker."""
+
+    index: int = Field(ge=0)
+    url: str
+
+
+class Batch(BaseModel):
+    """The batch record. `items` holds the unique URLs in submission order."""
+
+    batch_id: str
+    owner_id: str
+    status: BatchStatus = "queued"
+    priority: Priority = "normal"
+    template: BatchTemplate | None = None
+    options: BatchOptions = Field(default_factory=BatchOptions)
+    items: list[BatchItem] = Field(default_factory=list)
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    duplicates_removed: int = 0
+    execution_arn: str | None = None
+    schedule_id: str | None = None
+    created_at: str = Field(default_factory=iso)
+    started_at: str | None = None
+    completed_at: str | None = None
+    cancelled_at: str | None = None
+    estimated_completion: str | None = None
+
+    @property
+    def processed(self) -> int:
+        return self.completed + self.failed
+
+    @property
+    def shown_status(self) -> str:
+        """`queued` until the first item finishes, then `processing`, then the final status."""
+        if self.status == "queued" and self.processed:
+            return "processing"
+        return self.status
+
+    def jobs_status(self) -> dict[str, int]:
+        """Counts that always add up to `total`, whatever state the batch is in."""
+        remaining = max(0, self.total - self.processed)
+        cancelled = remaining if self.status == "cancelled" else 0
+        return {
+            "total": self.total,
+            "completed": self.completed,
+            "failed": self.failed,
+            "pending": remaining - cancelled,
+            "cancelled": cancelled,
+        }
+
+    @property
+    def progress_percentage(self) -> float:
+        return round(100.0 * self.processed / self.total, 1) if self.total else 100.0
+
+
+def final_status(completed: int, failed: int) -> BatchStatus:
+    """What a batch that ran to its end became."""
+    if failed == 0:
+        return "completed"
+    return "failed" if completed == 0 else "partially_failed"
+
+
+def progress_message(batch: Batch, *, item: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The WebSocket message (seed format), plus a `sequence` = items finished so far.
+
+    Items finish concurrently, so a client orders messages by `sequence`; the final message
+    (`final: true`) is always sent after every item's message.
+    """
+    message: dict[str, Any] = {
+        "type": "batch.progress",
+        "batch_id": batch.batch_id,
+        "status": batch.shown_status,
+        "progress": batch.progress_percentage,
+        "jobs_status": batch.jobs_status(),
+        "sequence": batch.processed,
+        "final": batch.status in FINAL_STATUSES,
+        "timestamp": iso(),
+    }
+    if item is not None:
+        message["item"] = item
+    return message

@@ -1,0 +1,187 @@
+"""Live batch progress over the WebSocket API: who listens to which batch, and telling them.
+
+Connection items live in BATCHES_TABLE: pk=CONN#{connection_id} sk=CONN with the owner and
+the batch; gsi1pk=PROGRESS#{batch_id} finds a batch's listeners. They expire with the
+WebSocket API's own two-hour connection limit (TTL, and the daily maintenance for what the
+TTL has not removed yet). A post answered 410 Gone removes the connection at once.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from tracktion.api.principal import Principal
+from tracktion.batch.model import progress_message
+from tracktion.batch.store import BatchStore
+from tracktion.clock import epoch, iso
+from tracktion.config import env
+from tracktion.errors import Unauthorized
+from tracktion.observability import logger
+from tracktion.storage.aws import table
+
+# API Gateway closes a WebSocket connection after two hours whatever happens.
+CONNECTION_LIFETIME_SECONDS = 2 * 3600
+
+
+def _table() -> Any:
+    return table(BatchStore().table_name)
+
+
+def authenticate(query: dict[str, str], headers: dict[str, str]) -> Principal:
+    """The principal behind the key or token given at $connect (query string or headers).
+
+    Browsers cannot set headers on a WebSocket handshake, so `token`/`api_key` in the query
+    string are accepted too. The checks are the HTTP authorizer's own.
+    """
+    from tracktion.auth.authorizer import authorize
+
+    lower = {k.lower(): v for k, v in (headers or {}).items()}
+    presented: dict[str, str] = {}
+    if query.get("api_key") or lower.get("x-api-key"):
+        presented["x-api-key"] = query.get("api_key") or lower["x-api-key"]
+    elif query.get("token"):
+        presented["authorization"] = f"Bearer {query['token']}"
+    elif lower.get("authorization"):
+        presented["authorization"] = lower["authorization"]
+    answer = authorize({"headers": presented, "requestContext": {"http": {"method": "GET", "path": "/"}}})
+    context = answer.get("context") or {}
+    if not answer.get("isAuthorized") or context.get("auth_error") or not context.get("user_id"):
+        raise Unauthorized(str(context.get("auth_message") or "Authentication required"))
+    return Principal.from_context(context)
+
+
+def connect(connection_id: str, principal: Principal, batch_id: str) -> None:
+    """Subscribe a connection to one of its owner's batches (another's is a 404)."""
+    BatchStore().get(batch_id, principal.user_id)
+    _table().put_item(
+        Item={
+            "pk": f"CONN#{connection_id}",
+            "sk": "CONN",
+            "connection_id": connection_id,
+            "owner_id": principal.user_id,
+            "batch_id": batch_id,
+            "connected_at": iso(),
+            "connected_epoch": epoch(),
+            "expires_at": epoch() + CONNECTION_LIFETIME_SECONDS,
+            "gsi1pk": f"PROGRESS#{batch_id}",
+            "gsi1sk": connection_id,
+        }
+    )
+
+
+def connection_owner(connection_id: str) -> str | None:
+    item = _table().get_item(Key={"pk": f"CONN#{connection_id}", "sk": "CONN"}).get("Item")
+    return str(item["owner_id"]) if item else None
+
+
+def disconnect(connection_id: str) -> None:
+    _table().delete_item(Key={"pk": f"CONN#{connection_id}", "sk": "CONN"})
+
+
+def subscribe(connection_id: str, batch_id: str) -> None:
+    """A `subscribe` message on an open connection: same owner, another batch; then a snapshot."""
+    owner = connection_owner(connection_id)
+    if owner is None:
+        raise Unauthorized("Unknown connection")
+    principal = Principal(user_id=owner)
+    connect(connection_id, principal, batch_id)
+    snapshot(connection_id, batch_id, owner)
+
+
+def snapshot(connection_id: str, batch_id: str, owner_id: str) -> None:
+    """Send one connection the batch's current state."""
+    batch = BatchStore().get(batch_id, owner_id)
+    _post(connection_id, progress_message(batch))
+
+
+def listeners(batch_id: str) -> list[str]:
+    ids: list[str] = []
+    kwargs: dict[str, Any] = {
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p",
+        "ExpressionAttributeValues": {":p": f"PROGRESS#{batch_id}"},
+    }
+    while True:
+        page = _table().query(**kwargs)
+        ids.extend(str(i["connection_id"]) for i in page.get("Items", []))
+        if not page.get("LastEvaluatedKey"):
+            return ids
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def broadcast(batch_id: str, message: dict[str, Any]) -> int:
+    """Send `message` to every connection listening to the batch; returns how many got it."""
+    if not management_url():
+        return 0
+    sent = 0
+    for connection_id in listeners(batch_id):
+        if _post(connection_id, message):
+            sent += 1
+    return sent
+
+
+def _post(connection_id: str, message: dict[str, Any]) -> bool:
+    from botocore.exceptions import ClientError
+
+    if not management_url():
+        return False
+    try:
+        _management().post_to_connection(ConnectionId=connection_id, Data=json.dumps(message).encode())
+    except ClientError as exc:
+        code = exc.response["Error"]["Code"]
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code == "GoneException" or status == 410:
+            disconnect(connection_id)
+            return False
+        logger.warning("progress post failed", extra={"connection_id": connection_id, "code": code})
+        return False
+    return True
+
+
+def management_url() -> str:
+    """The @connections endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage})."""
+    return env("WEBSOCKET_MANAGEMENT_URL")
+
+
+@cache
+def _management_for(url: str) -> Any:
+    # A client per endpoint: the generic factory (tracktion.storage.aws) knows one endpoint
+    # per service, and @connections lives at the WebSocket API's own URL.
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"})
+    return boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=url, config=config)
+
+
+def _management() -> Any:
+    return _management_for(management_url())
+
+
+def stale_connections(now_epoch: int, limit: int = 1000) -> list[str]:
+    """Connections past their lifetime (for maintenance; scans, never on a request path)."""
+    out: list[str] = []
+    kwargs: dict[str, Any] = {
+        "FilterExpression": "begins_with(pk, :c) AND connected_epoch < :t",
+        "ExpressionAttributeValues": {":c": "CONN#", ":t": now_epoch - CONNECTION_LIFETIME_SECONDS},
+        "ProjectionExpression": "connection_id",
+    }
+    while len(out) < limit:
+        page = _table().scan(**kwargs)
+        out.extend(str(i["connection_id"]) for i in page.get("Items", []))
+        if not page.get("LastEvaluatedKey"):
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return out[:limit]
+
+
+def close(connection_id: str) -> None:
+    """Drop a connection: ask API Gateway to close it (if still open), forget it either way."""
+    if management_url():
+        try:
+            _management().delete_connection(ConnectionId=connection_id)
+        except Exception as exc:  # gone already, or the API is unreachable: forget it anyway
+            logger.info("connection close skipped", extra={"connection_id": connection_id, "error": str(exc)})
+    disconnect(connection_id)

@@ -1,0 +1,221 @@
+"""Accepting a batch: validate every URL up front, import each page once, pay, then start the run.
+
+Nothing runs unless the whole batch is acceptable: an invalid URL refuses the batch with
+the indexes at fault, and a batch over the caller's remaining tokens is refused (429)
+before a record or an execution exists.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from tracktion.api.principal import Principal
+from tracktion.batch.model import (
+    MAX_CONCURRENCY,
+    TOKENS_PER_URL,
+    Batch,
+    BatchItem,
+    BatchOptions,
+)
+from tracktion.batch.store import BatchStore
+from tracktion.clock import iso, now
+from tracktion.config import env
+from tracktion.errors import InvalidUrl, ServiceUnavailable
+from tracktion.observability import logger
+from tracktion.storage.aws import client
+
+
+class InvalidBatchUrls(InvalidUrl):
+    def __init__(self, invalid: list[dict[str, Any]]) -> None:
+        super().__init__(
+            f"{len(invalid)} URL(s) are not 1001tracklists tracklist pages",
+            details={"invalid_urls": invalid},
+        )
+
+
+class BatchStartFailed(ServiceUnavailable):
+    error_code = "BATCH_START_FAILED"
+
+
+def canonical_url(url: str) -> str:
+    """The source's canonical form (raises InvalidUrl); the only URLs a batch takes."""
+    try:
+        from tracktion.sources.urls import canonical_tracklist_url
+    except ImportError:
+        return _tracklist_url(url)
+    return canonical_tracklist_url(url)
+
+
+def _tracklist_url(url: str) -> str:
+    """Stand-in for tracktion.sources.urls while that module is absent from a build."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    segments = [s for s in parts.path.split("/") if s]
+    if (
+        parts.scheme != "https"
+        or host not in ("www.1001tracklists.com", "1001tracklists.com")
+        or len(segments) < 2
+        or segments[0] != "tracklist"
+    ):
+        raise InvalidUrl("Not a 1001tracklists tracklist URL", details={"url": url[:300]})
+    return "https://www.1001tracklists.com/" + "/".join(segments)
+
+
+def unique_items(urls: list[str]) -> tuple[list[BatchItem], int]:
+    """Canonicalise and de-duplicate, keeping first-seen order; invalid URLs refuse all."""
+    seen: set[str] = set()
+    items: list[BatchItem] = []
+    invalid: list[dict[str, Any]] = []
+    for index, raw in enumerate(urls):
+        try:
+            url = canonical_url(raw)
+        except InvalidUrl as exc:
+            invalid.append({"index": index, "url": raw[:300], "error": exc.message})
+            continue
+        if url not in seen:
+            seen.add(url)
+            items.append(BatchItem(index=len(items), url=url))
+    if invalid:
+        raise InvalidBatchUrls(invalid)
+    return items, len(urls) - len(items)
+
+
+def charge(principal: Principal, url_count: int) -> None:
+    """Take the batch's tokens from the caller's monthly allowance, or refuse it (429)."""
+    try:
+        from tracktion.auth.ratelimit import charge_tokens
+    except ImportError:  # identity's metering not deployed in this build: nothing to charge
+        logger.warning("token metering unavailable; batch not charged")
+        return
+    charge_tokens(principal, url_count * TOKENS_PER_URL)
+
+
+def estimate_seconds(url_count: int) -> int:
+    """Wall time the shared politeness budget allows: one source request per interval."""
+    interval = float(env("SOURCE_MIN_INTERVAL_SECONDS", "2") or 2)
+    return math.ceil(url_count * max(interval, 0.0)) + 5
+
+
+def state_machine_arn() -> str:
+    arn = env("BATCH_STATE_MACHINE_ARN")
+    if not arn:
+        raise BatchStartFailed("Batch processing is not configured")
+    return arn
+
+
+def execution_arn_for(batch_id: str) -> str:
+    """Executions are named after their batch, so the ARN is known before the start."""
+    sm = state_machine_arn()
+    return sm.replace(":stateMachine:", ":execution:", 1) + f":{batch_id}"
+
+
+def execution_input(batch: Batch) -> dict[str, Any]:
+    return {
+        "batch_id": batch.batch_id,
+        "owner_id": batch.owner_id,
+        "priority": batch.priority,
+        "max_concurrency": MAX_CONCURRENCY[batch.priority],
+        "options": batch.options.model_dump(),
+        "items": [i.model_dump() for i in batch.items],
+    }
+
+
+def new_batch(
+    owner_id: str,
+    items: list[BatchItem],
+    *,
+    priority: str,
+    template: str | None,
+    options: BatchOptions,
+    duplicates_removed: int = 0,
+    batch_id: str | None = None,
+    schedule_id: str | None = None,
+) -> Batch:
+    batch_id = batch_id or str(uuid.uuid4())
+    eta = now() + timedelta(seconds=estimate_seconds(len(items)))
+    return Batch(
+        batch_id=batch_id,
+        owner_id=owner_id,
+        priority=priority,  # type: ignore[arg-type]
+        template=template,  # type: ignore[arg-type]
+        options=options,
+        items=items,
+        total=len(items),
+        duplicates_removed=duplicates_removed,
+        schedule_id=schedule_id,
+        estimated_completion=iso(eta),
+    )
+
+
+def submit(
+    principal: Principal,
+    urls: list[str],
+    *,
+    priority: str,
+    template: str | None,
+    options: BatchOptions,
+) -> Batch:
+    """Validate, charge, record and start one batch; returns the queued batch."""
+    items, duplicates = unique_items(urls)
+    charge(principal, len(items))
+    batch = new_batch(
+        principal.user_id,
+        items,
+        priority=priority,
+        template=template,
+        options=options,
+        duplicates_removed=duplicates,
+    )
+    batch.execution_arn = execution_arn_for(batch.batch_id)
+    store = BatchStore()
+    store.create(batch)
+    start(batch, store)
+    return batch
+
+
+def start(batch: Batch, store: BatchStore) -> None:
+    """Start the BatchImport execution; a refusal leaves the batch failed, never stuck queued."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        client("stepfunctions").start_execution(
+            stateMachineArn=state_machine_arn(),
+            name=batch.batch_id,
+            input=json.dumps(execution_input(batch)),
+        )
+    except (ClientError, BotoCoreError) as exc:
+        logger.exception("could not start batch execution", extra={"batch_id": batch.batch_id})
+        store.fail_to_start(batch.batch_id, str(exc))
+        raise BatchStartFailed(
+            "Batch could not be started; try again later",
+            details={"batch_id": batch.batch_id},
+            retry_after=30,
+        ) from exc
+
+
+def cancel(principal: Principal, batch_id: str) -> Batch:
+    """Stop the owner's execution; items already finished stay as they are."""
+    from botocore.exceptions import ClientError
+
+    store = BatchStore()
+    batch = store.get(batch_id, principal.user_id)
+    cancelled = store.cancel(batch_id, principal.user_id)
+    if batch.execution_arn:
+        try:
+            client("stepfunctions").stop_execution(
+                executionArn=batch.execution_arn, error="BatchCancelled", cause="Cancelled by its owner"
+            )
+        except ClientError as exc:
+            # An execution that already ended cannot be stopped; the record says cancelled.
+            if exc.response["Error"]["Code"] not in ("ExecutionDoesNotExist", "ValidationException"):
+                raise
+    from tracktion.batch.notify import batch_finished
+
+    batch_finished(cancelled)
+    return cancelled

@@ -1,0 +1,212 @@
+"""The BatchImport state machine's tasks: one call per URL, and one to close the batch.
+
+Contract with statemachines/batch_import.asl.json:
+- `import_item` imports the URL, generates the CUE file if asked, records the outcome and
+  announces it. A permanent failure (the page does not exist, is not a tracklist...) is
+  recorded as that item's failure and returns normally. A transient one (block page,
+  upstream 5xx, throttling) raises `TransientImportError`, which the state's Retry matches
+  (backoff with full jitter); when the retries run out, the Catch hands the item to
+  `record_failure`. So a URL costs one invocation, two at most.
+- Every step is idempotent: the import is one tracklist per (owner, page), CUE generation
+  one file per tracklist version and format, and the result is recorded at most once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from tracktion.batch.model import BatchItem, BatchOptions, final_status
+from tracktion.batch.notify import batch_finished, item_finished
+from tracktion.batch.store import BatchNotFound, BatchStore
+from tracktion.clock import epoch
+from tracktion.config import env
+from tracktion.errors import RateLimited, ServiceUnavailable, TracktionError, UpstreamError
+from tracktion.observability import logger
+
+# Errors worth another attempt later; everything else of ours is the item's final answer.
+TRANSIENT: tuple[type[TracktionError], ...] = (ServiceUnavailable, UpstreamError, RateLimited)
+
+
+class TransientImportError(Exception):
+    """Raised to the state machine so that its Retry runs; the message starts with the code."""
+
+    def __init__(self, error_code: str, message: str) -> None:
+        super().__init__(f"{error_code}: {message}")
+
+
+class WorkerInterrupted(Exception):
+    """The injected stand-in for a worker killed mid-item (BATCH_WORKER_FAULT=after_import)."""
+
+
+def _item_args(payload: dict[str, Any]) -> tuple[str, str, BatchOptions, BatchItem]:
+    item = payload.get("item") or {}
+    return (
+        str(payload["batch_id"]),
+        str(payload["owner_id"]),
+        BatchOptions.model_validate(payload.get("options") or {}),
+        BatchItem.model_validate(item),
+    )
+
+
+def _failure(item: BatchItem, error_code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "status": "failed",
+        "url": item.url,
+        "error_code": error_code,
+        "error": message[:500],
+        **extra,
+    }
+
+
+def _import(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, Any]:
+    from tracktion.tracklists.importer import import_from_url
+
+    try:
+        imported = import_from_url(owner_id, item.url, force_refresh=options.force_refresh)
+    except TRANSIENT as exc:
+        raise TransientImportError(exc.error_code, exc.message) from exc
+    except TracktionError as exc:
+        return _failure(item, exc.error_code, exc.message)
+    tracklist = imported.tracklist
+    result: dict[str, Any] = {
+        "status": "completed",
+        "url": item.url,
+        "tracklist_id": tracklist.tracklist_id,
+        "title": tracklist.title,
+        "created": bool(imported.created),
+        "cache_hit": bool(imported.cache_hit),
+        "cue_files": [],
+    }
+    if options.generate_cue:
+        from tracktion.cue.files import generate_files
+
+        try:
+            files = generate_files(tracklist, [options.cue_format])
+        except TRANSIENT as exc:
+            raise TransientImportError(exc.error_code, exc.message) from exc
+        except TracktionError as exc:
+            return _failure(item, exc.error_code, exc.message, tracklist_id=tracklist.tracklist_id)
+        result["cue_files"] = [_cue_ref(f) for f in files]
+    return result
+
+
+def _cue_ref(cue_file: Any) -> dict[str, Any]:
+    """The few fields of a CueFile a client needs to fetch it."""
+    ref: dict[str, Any] = {}
+    for name in ("file_id", "cue_file_id", "format", "version"):
+        value = getattr(cue_file, name, None)
+        if value is not None:
+            ref[name] = value
+    return ref
+
+
+def _maybe_interrupt(batch_id: str, item: BatchItem) -> None:
+    """Fault injection for the no-duplicate test: the first attempt of each item dies here,
+    after its import and before its result is recorded. Off unless the env var asks."""
+    if env("BATCH_WORKER_FAULT") != "after_import":
+        return
+    from botocore.exceptions import ClientError
+
+    from tracktion.storage.aws import table
+
+    store = BatchStore()
+    try:
+        table(store.table_name).put_item(
+            Item={"pk": f"FAULT#{batch_id}", "sk": f"ITEM#{item.index:05d}", "expires_at": epoch() + 86400},
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return  # this item was interrupted once already: let the retry through
+        raise
+    raise WorkerInterrupted(f"injected interruption of item {item.index} after its import")
+
+
+def import_item(payload: dict[str, Any]) -> dict[str, Any]:
+    batch_id, owner_id, options, item = _item_args(payload)
+    result = _import(owner_id, item, options)
+    _maybe_interrupt(batch_id, item)
+    return _record(batch_id, item, result)
+
+
+def record_failure(payload: dict[str, Any]) -> dict[str, Any]:
+    """The Catch path: an item whose retries ran out, or whose worker crashed."""
+    batch_id, _owner_id, _options, item = _item_args(payload)
+    error = payload.get("error") or {}
+    code, message = _describe(error)
+    return _record(batch_id, item, _failure(item, code, message))
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    """Turn a Step Functions error ({Error, Cause}) into our error code and message."""
+    name = str(error.get("Error") or "WORKER_ERROR")
+    cause = str(error.get("Cause") or "")
+    message = cause
+    try:
+        parsed = json.loads(cause)
+        message = str(parsed.get("errorMessage") or cause)
+    except (ValueError, AttributeError):
+        pass
+    if name == "TransientImportError" and ": " in message:
+        code, _, rest = message.partition(": ")
+        return code, rest
+    return ("WORKER_ERROR" if name.startswith(("Lambda.", "States.", "Sandbox.")) else name), message
+
+
+def _record(batch_id: str, item: BatchItem, result: dict[str, Any]) -> dict[str, Any]:
+    store = BatchStore()
+    recorded = store.record_result(batch_id, item.index, result)
+    if recorded:
+        batch = store.find(batch_id)
+        if batch is not None:
+            item_finished(batch, {"index": item.index, **result})
+    else:
+        logger.info("item already recorded", extra={"batch_id": batch_id, "index": item.index})
+    return {"index": item.index, "status": result["status"], "recorded": recorded}
+
+
+def finalize(payload: dict[str, Any]) -> dict[str, Any]:
+    """Close the batch: final status from the counters, then the final events.
+
+    Safe to run twice: the status moves once, and a re-run re-announces the same final state
+    (webhook deliveries carry a stable event id so receivers can drop the repeat).
+    """
+    batch_id = str(payload["batch_id"])
+    store = BatchStore()
+    batch = store.find(batch_id)
+    if batch is None:
+        raise BatchNotFound(batch_id)
+    if batch.status in ("queued", "processing"):
+        store.finish(batch_id, final_status(batch.completed, batch.failed))
+        batch = store.find(batch_id) or batch
+    batch_finished(batch)
+    return {"batch_id": batch_id, "status": batch.status, "jobs_status": batch.jobs_status()}
+
+
+def scheduled_batch(payload: dict[str, Any]) -> dict[str, Any]:
+    """A schedule fired: make it a normal batch record, and hand the Map its items."""
+    from tracktion.batch.schedules import start_scheduled_batch
+
+    execution_arn = str(payload["execution_arn"])
+    batch_id = str(uuid.uuid5(uuid.NAMESPACE_URL, execution_arn))
+    return start_scheduled_batch(
+        str(payload["schedule_id"]), str(payload["owner_id"]), batch_id, execution_arn
+    )
+
+
+ACTIONS = {
+    "import_item": import_item,
+    "record_failure": record_failure,
+    "finalize": finalize,
+    "scheduled_batch": scheduled_batch,
+}
+
+
+def run_task(payload: dict[str, Any]) -> dict[str, Any]:
+    action = str(payload.get("action") or "")
+    task = ACTIONS.get(action)
+    if task is None:
+        raise ValueError(f"unknown batch task {action!r}")
+    return task(payload)
