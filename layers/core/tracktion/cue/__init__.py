@@ -1,0 +1,1 @@
+"""CUE sheets: dialects, rendering, reading back, files in S3, jobs, cache and triggers."""

@@ -1,0 +1,187 @@
+"""Our own reader of CUE sheets, for validating stored or uploaded sheets and converting them.
+
+Tolerant like the mainstream readers (unknown commands are kept as warnings, not fatal), but
+it reports every problem with its line number. It is not one of the independent parsers the
+tests check our output with; those are third-party.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracktion.cue.time import CueTime
+from tracktion.tracklists.model import Track, Tracklist
+
+KNOWN = {
+    "CATALOG", "CDTEXTFILE", "FILE", "FLAGS", "INDEX", "ISRC", "PERFORMER", "POSTGAP",
+    "PREGAP", "REM", "SONGWRITER", "TITLE", "TRACK",
+}  # fmt: skip
+
+
+@dataclass
+class ParsedTrack:
+    number: int
+    line: int
+    title: str | None = None
+    performer: str | None = None
+    indexes: dict[int, CueTime] = field(default_factory=dict)
+    file: str | None = None
+
+    @property
+    def start(self) -> CueTime | None:
+        return self.indexes.get(1)
+
+
+@dataclass
+class ParsedSheet:
+    title: str | None = None
+    performer: str | None = None
+    rems: dict[str, str] = field(default_factory=dict)
+    files: list[tuple[str, str]] = field(default_factory=list)
+    tracks: list[ParsedTrack] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_tracklist(self, owner_id: str, **fields: Any) -> Tracklist:
+        """The sheet as our tracklist model (times back in seconds, to the frame)."""
+        tracks = [
+            Track(
+                position=i,
+                artist=t.performer or "",
+                title=t.title or "",
+                start_time=t.start.seconds if t.start is not None else None,
+                is_unidentified=(t.performer, t.title) == ("ID", "ID"),
+            )
+            for i, t in enumerate(self.tracks, start=1)
+        ]
+        djs = [self.performer] if self.performer else []
+        genre = self.rems.get("GENRE")
+        date = self.rems.get("DATE")
+        return Tracklist(
+            owner_id=owner_id,
+            title=self.title or "Untitled",
+            djs=djs,
+            genres=[g.strip() for g in genre.split(" / ")] if genre else [],
+            date=date if date and date[:4].isdigit() else None,
+            tracks=tracks,
+            source="manual",
+            **fields,
+        )
+
+
+def _split(rest: str) -> list[str]:
+    """Arguments as CDRWIN readers split them: a quoted field runs to the next quote."""
+    args: list[str] = []
+    i, n = 0, len(rest)
+    while i < n:
+        if rest[i].isspace():
+            i += 1
+        elif rest[i] == '"':
+            end = rest.find('"', i + 1)
+            end = n if end < 0 else end
+            args.append(rest[i + 1 : end])
+            i = end + 1
+        else:
+            end = i
+            while end < n and not rest[end].isspace():
+                end += 1
+            args.append(rest[i:end])
+            i = end
+    return args
+
+
+def parse(text: str) -> ParsedSheet:
+    sheet = ParsedSheet()
+    if text.startswith("\ufeff"):
+        sheet.warnings.append({"line": 1, "code": "BOM", "message": "Byte order mark at the start"})
+        text = text[1:]
+    current: ParsedTrack | None = None
+    last_start: CueTime | None = None
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        command, _, rest = line.partition(" ")
+        command = command.upper()
+        if command not in KNOWN:
+            sheet.warnings.append(
+                {"line": n, "code": "UNKNOWN_COMMAND", "message": f"Unknown command {command}"}
+            )
+            continue
+        if command == "REM":
+            key, _, value = rest.strip().partition(" ")
+            if current is None and key:
+                sheet.rems[key.upper()] = value.strip().strip('"')
+            continue
+        args = _split(rest)
+        if command == "FILE":
+            if len(args) < 2:
+                sheet.errors.append(
+                    {"line": n, "code": "BAD_FILE", "message": "FILE needs a name and a type"}
+                )
+                continue
+            sheet.files.append((args[0], args[-1]))
+            if current is not None:
+                sheet.warnings.append({"line": n, "code": "FILE_IN_TRACK", "message": "FILE inside a track"})
+        elif command == "TRACK":
+            if not sheet.files:
+                sheet.errors.append(
+                    {"line": n, "code": "TRACK_BEFORE_FILE", "message": "TRACK before any FILE"}
+                )
+            try:
+                number = int(args[0])
+            except (IndexError, ValueError):
+                sheet.errors.append({"line": n, "code": "BAD_TRACK", "message": "TRACK needs a number"})
+                continue
+            expected = len(sheet.tracks) + 1
+            if number != expected:
+                sheet.warnings.append(
+                    {
+                        "line": n,
+                        "code": "TRACK_NUMBER",
+                        "message": f"Track {number} where {expected} was expected",
+                    }
+                )
+            current = ParsedTrack(number=number, line=n)
+            sheet.tracks.append(current)
+        elif command in ("TITLE", "PERFORMER"):
+            value = " ".join(args)
+            target: Any = current if current is not None else sheet
+            setattr(target, command.lower(), value)
+        elif command == "INDEX":
+            if current is None:
+                sheet.errors.append(
+                    {"line": n, "code": "INDEX_OUTSIDE_TRACK", "message": "INDEX outside a track"}
+                )
+                continue
+            try:
+                number, when = int(args[0]), CueTime.parse(args[1])
+            except (IndexError, ValueError) as exc:
+                sheet.errors.append({"line": n, "code": "BAD_INDEX", "message": str(exc) or "Bad INDEX"})
+                continue
+            current.indexes[number] = when
+            if number == 1:
+                if last_start is not None and when <= last_start and len(sheet.files) <= 1:
+                    sheet.errors.append(
+                        {
+                            "line": n,
+                            "code": "INDEX_NOT_RISING",
+                            "message": f"Track {current.number} starts at {when}, not after {last_start}",
+                            "track": current.number,
+                        }
+                    )
+                last_start = when
+    for track in sheet.tracks:
+        if track.start is None:
+            sheet.errors.append(
+                {
+                    "line": track.line,
+                    "code": "NO_INDEX_01",
+                    "message": f"Track {track.number} has no INDEX 01",
+                    "track": track.number,
+                }
+            )
+    if not sheet.tracks:
+        sheet.errors.append({"line": 0, "code": "NO_TRACKS", "message": "The sheet has no tracks"})
+    return sheet
