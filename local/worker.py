@@ -46,7 +46,8 @@ def _error(exc: BaseException, error_type: str | None = None, message: str | Non
     return {
         "errorMessage": message if message is not None else str(exc),
         "errorType": error_type or type(exc).__name__,
-        "stackTrace": traceback.format_tb(exc.__traceback__),
+        # Lambda's trace starts in the handler, not in the runtime that called it.
+        "stackTrace": traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:]),
     }
 
 
