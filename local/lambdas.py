@@ -271,6 +271,7 @@ class LambdaService:
         self._max = max_concurrency
         # Deployed URLs (`https://{api}.execute-api...`) → the local servers that stand in for them.
         self.url_rewrites: dict[str, str] = {}
+        self.env_rewriters: list[Callable[[str], str]] = []
         self._pools: dict[str, _Pool] = {}
         self._lock = threading.Lock()
         self._async = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-async")
@@ -329,6 +330,8 @@ class LambdaService:
         return env
 
     def _rewrite(self, value: str) -> str:
+        for rewriter in self.env_rewriters:
+            value = rewriter(value)
         for prefix in sorted(self.url_rewrites, key=len, reverse=True):
             if value.startswith(prefix):
                 return self.url_rewrites[prefix] + value[len(prefix) :]

@@ -138,9 +138,8 @@ class Runtime:
             )
             self._stoppers.append(self.websocket.shutdown)
             self.urls["WebSocket"] = str(self.websocket.url)
-            for api_id in self._websocket_apis():
-                endpoint_url = str(self.websocket.management_endpoint(api_id))
-                lambdas.url_rewrites.update(self._api_rewrites_for(api_id, endpoint_url))
+            # `https://{api}.execute-api.../{stage}` in a function's env → the local @connections.
+            lambdas.env_rewriters.append(self.websocket.rewrite_management_url)
 
         scheduler = _optional("local.scheduler")
         if scheduler is not None:
@@ -174,28 +173,13 @@ class Runtime:
         if self.template.of_type("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
             provision.create_state_machines(self.template, client("stepfunctions"))
 
-    def _websocket_apis(self) -> list[str]:
-        return [
-            api_id
-            for api_id, res in self.template.of_type("AWS::ApiGatewayV2::Api").items()
-            if str((res.get("Properties") or {}).get("ProtocolType", "")).upper() == "WEBSOCKET"
-        ]
-
     def _api_rewrites(self, kind: str, url: str) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for api_id in self.template.of_type(kind):
-            out.update(self._api_rewrites_for(api_id, url))
-        return out
-
-    def _api_rewrites_for(self, api_id: str, url: str) -> dict[str, str]:
-        """The deployed URL of an API (as `!Sub https://${Api}.execute-api...` builds it) → the local one."""
+        """Each API's deployed URL (as `!Sub https://${Api}.execute-api...` builds it) → the local one."""
         t = self.template
-        host = f"{t.physical_name(api_id)}.execute-api.{t.region}.amazonaws.com"
-        stage = t.parameters.get("Stage", "")
-        rewrites = {f"https://{host}": url, f"wss://{host}": url.replace("http", "ws", 1)}
-        if stage:
-            rewrites = {f"https://{host}/{stage}": url, f"wss://{host}/{stage}": url, **rewrites}
-        return rewrites
+        return {
+            f"https://{t.physical_name(api_id)}.execute-api.{t.region}.amazonaws.com": url
+            for api_id in t.of_type(kind)
+        }
 
     # ------------------------------------------------------------------ calls for the hooks
     def _invoke_for_hooks(self, name: str, payload: dict[str, Any]) -> dict[str, Any] | None:
