@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tracktion.clock import iso
+from tracktion.errors import ValidationFailed
 
 Priority = Literal["low", "normal", "high", "urgent"]
 BatchTemplate = Literal["dj_set", "radio_show", "festival"]
@@ -39,20 +40,35 @@ class BatchOptions(BaseModel):
     cue_format: str = "standard"
     force_refresh: bool = False
 
+    @field_validator("cue_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        from tracktion.cue.dialects import DIALECTS
+
+        if value not in DIALECTS:
+            raise ValueError(f"unknown CUE format; one of {', '.join(sorted(DIALECTS))}")
+        return value
+
 
 # Presets named by the kind of recording; explicit options given with a template win.
 TEMPLATE_PRESETS: dict[str, dict[str, Any]] = {
-    "dj_set": {"generate_cue": True, "cue_format": "standard"},
+    # Club and mix sets go to the decks: CDJ-safe files.
+    "dj_set": {"generate_cue": True, "cue_format": "cdj"},
     "radio_show": {"generate_cue": True, "cue_format": "standard"},
+    # Festival tracklists keep being completed (IDs identified) for days: always refetch.
     "festival": {"generate_cue": True, "cue_format": "standard", "force_refresh": True},
 }
 
 
 def resolve_options(template: str | None, given: dict[str, Any] | None) -> BatchOptions:
-    """The template's preset overlaid with the options the client spelled out."""
+    """The template's preset overlaid with the options the client spelled out (422 if invalid)."""
     base = dict(TEMPLATE_PRESETS.get(template or "", {}))
     base.update({k: v for k, v in (given or {}).items() if v is not None})
-    return BatchOptions.model_validate(base)
+    try:
+        return BatchOptions.model_validate(base)
+    except ValidationError as exc:
+        errors = [{"loc": ["options", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        raise ValidationFailed("Invalid batch options", details={"errors": errors}) from exc
 
 
 class BatchItem(BaseModel):

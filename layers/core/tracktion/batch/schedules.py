@@ -193,6 +193,7 @@ def start_scheduled_batch(
     store = BatchStore()
     existing = store.find(batch_id)
     if existing is not None:
+        existing.items = store.items(batch_id)
         return execution_input(existing)
     schedule = get(owner_id, schedule_id)
     batch = new_batch(

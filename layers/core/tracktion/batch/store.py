@@ -1,8 +1,10 @@
 """Batches in DynamoDB, shaped so that a finished item costs two writes and can never count twice.
 
 Item shapes (table BATCHES_TABLE, keys pk/sk, GSI gsi1pk/gsi1sk):
-- batch:  pk=BATCH#{id} sk=BATCH; counters `completed`/`failed` (numbers), `status`, the
-          unique URLs as JSON in `items`; gsi1pk=OWNER#{owner}#BATCH lists an owner's batches.
+- batch:  pk=BATCH#{id} sk=BATCH; counters `completed`/`failed` (numbers), `status`;
+          gsi1pk=OWNER#{owner}#BATCH lists an owner's batches. Kept small on purpose: a
+          write costs by item size, and this one is updated once per finished URL.
+- urls:   pk=BATCH#{id} sk=URLS; the unique URLs as JSON, written once.
 - result: pk=BATCH#{id} sk=ITEM#{index:05d}; the outcome of one URL (tracklist id, CUE file
           ids, or the error). Put only if absent, in the same transaction as the counter
           increment: a retried or duplicated worker finds it there and changes nothing.
@@ -51,7 +53,6 @@ def _batch_from_item(item: dict[str, Any]) -> Batch:
         priority=item.get("priority", "normal"),
         template=item.get("template"),
         options=BatchOptions.model_validate_json(item.get("options") or "{}"),
-        items=[BatchItem(**i) for i in json.loads(item.get("items") or "[]")],
         total=int(item.get("total", 0)),
         completed=int(item.get("completed", 0)),
         failed=int(item.get("failed", 0)),
@@ -91,7 +92,6 @@ class BatchStore:
             "priority": batch.priority,
             "template": batch.template,
             "options": batch.options.model_dump_json(),
-            "items": json.dumps([i.model_dump() for i in batch.items]),
             "total": batch.total,
             "completed": 0,
             "failed": 0,
@@ -104,11 +104,30 @@ class BatchStore:
             "gsi1sk": f"{batch.created_at}#{batch.batch_id}",
             "expires_at": epoch() + RETENTION_SECONDS,
         }
-        self._table.put_item(
-            Item={k: v for k, v in item.items() if v is not None},
-            ConditionExpression="attribute_not_exists(pk)",
+        urls = {
+            "pk": f"BATCH#{batch.batch_id}",
+            "sk": "URLS",
+            "items": json.dumps([i.model_dump() for i in batch.items]),
+            "expires_at": item["expires_at"],
+        }
+        client("dynamodb").transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": _serialize(item),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {"Put": {"TableName": self.table_name, "Item": _serialize(urls)}},
+            ]
         )
         return batch
+
+    def items(self, batch_id: str) -> list[BatchItem]:
+        """The batch's unique URLs, in submission order."""
+        got = self._table.get_item(Key={"pk": f"BATCH#{batch_id}", "sk": "URLS"}).get("Item")
+        return [BatchItem(**i) for i in json.loads(got["items"])] if got else []
 
     def find(self, batch_id: str) -> Batch | None:
         """The batch whoever owns it: for the worker, which acts for the owner already."""

@@ -27,6 +27,12 @@ from tracktion.observability import logger
 
 # Errors worth another attempt later; everything else of ours is the item's final answer.
 TRANSIENT: tuple[type[TracktionError], ...] = (ServiceUnavailable, UpstreamError, RateLimited)
+# Upstream answers that another attempt will not change.
+PERMANENT_CODES = frozenset({"EMPTY_TRACKLIST", "DESTINATION_REFUSED"})
+
+
+def _is_transient(exc: TracktionError) -> bool:
+    return isinstance(exc, TRANSIENT) and exc.error_code not in PERMANENT_CODES
 
 
 class TransientImportError(Exception):
@@ -65,9 +71,9 @@ def _import(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, 
 
     try:
         imported = import_from_url(owner_id, item.url, force_refresh=options.force_refresh)
-    except TRANSIENT as exc:
-        raise TransientImportError(exc.error_code, exc.message) from exc
     except TracktionError as exc:
+        if _is_transient(exc):
+            raise TransientImportError(exc.error_code, exc.message) from exc
         return _failure(item, exc.error_code, exc.message)
     tracklist = imported.tracklist
     result: dict[str, Any] = {
@@ -84,9 +90,9 @@ def _import(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, 
 
         try:
             files = generate_files(tracklist, [options.cue_format])
-        except TRANSIENT as exc:
-            raise TransientImportError(exc.error_code, exc.message) from exc
         except TracktionError as exc:
+            if _is_transient(exc):
+                raise TransientImportError(exc.error_code, exc.message) from exc
             return _failure(item, exc.error_code, exc.message, tracklist_id=tracklist.tracklist_id)
         result["cue_files"] = [_cue_ref(f) for f in files]
     return result
@@ -94,12 +100,9 @@ def _import(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, 
 
 def _cue_ref(cue_file: Any) -> dict[str, Any]:
     """The few fields of a CueFile a client needs to fetch it."""
-    ref: dict[str, Any] = {}
-    for name in ("file_id", "cue_file_id", "format", "version"):
-        value = getattr(cue_file, name, None)
-        if value is not None:
-            ref[name] = value
-    return ref
+    fields = cue_file.model_dump(mode="json") if hasattr(cue_file, "model_dump") else dict(cue_file)
+    keep = ("file_id", "cue_file_id", "id", "format", "version", "tracklist_version")
+    return {name: fields[name] for name in keep if fields.get(name) is not None}
 
 
 def _maybe_interrupt(batch_id: str, item: BatchItem) -> None:
