@@ -1,0 +1,292 @@
+"""Parse a 1001tracklists tracklist page into our `Tracklist` model.
+
+Uses selectolax's lexbor engine (docs/decisions.md: why). The page structure relied on,
+the same from 2021 to 2026:
+- `#tlTab` (data-id = the page's own id) holds microdata metas (name, datePublished, genre)
+  and one `div.tlpItem` per row, in order. Rows with class `tlpSubTog` / `data-mashpos` are
+  the components of the mashup row before them; `div.bItmH` rows are section headers and
+  notices (ignored).
+- A row's number is `span[id$=_tracknumber_value]` ("01" or "w/" when played together with the
+  previous track), its cue the `div.cue` text ("2:24", "02:30", "1:01:10") or the hidden
+  `input[id$=_cue_seconds]`; "0" there means unknown except on the first track.
+- The track text is `span.trackValue`: artist spans, a " - " separator span, the title span,
+  then an optional "(Remixer Remix)" span. "ID - ID" rows have the same shape without microdata.
+HTML entities are decoded by the parser; whitespace (including &nbsp;) is collapsed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from tracktion.sources.blocks import EmptyTracklist, ensure_content
+from tracktion.sources.urls import PageKind
+from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist, TrackRef
+
+# Source types (the site's own words) that name a place rather than an event or show.
+VENUE_TYPES = frozenset({"club", "event location", "venue"})
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+_ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
+_PLAYER = re.compile(r"\[(\d+(?::\d{2}){1,2})\]")
+_INNER_SPACE_OPEN = re.compile(r"([(\[])\s+")
+_INNER_SPACE_CLOSE = re.compile(r"\s+([)\]])")
+_WORDS_DURATION = re.compile(r"(\d+)\s*(hour|minute|second|h|min|m|s)s?\b")
+
+
+def clean(text: str | None) -> str:
+    """Collapse all whitespace (&nbsp; included) to single spaces."""
+    return " ".join(text.split()) if text else ""
+
+
+def parse_clock(text: str) -> float | None:
+    """'2:24' → 144, '02:30' → 150, '1:01:10' → 3670; None for anything else."""
+    m = _CLOCK.match(text.strip())
+    if not m:
+        return None
+    hours, minutes, seconds = int(m[1] or 0), int(m[2]), int(m[3])
+    if seconds >= 60 or (m[1] is not None and minutes >= 60):
+        return None
+    return float(hours * 3600 + minutes * 60 + seconds)
+
+
+def parse_iso_duration(text: str) -> float | None:
+    m = _ISO_DURATION.match(text.strip())
+    if not m or not any(m.groups()):
+        return None
+    h, mi, s = (int(g or 0) for g in m.groups())
+    return float(h * 3600 + mi * 60 + s)
+
+
+def parse_words_duration(text: str) -> float | None:
+    """'1 hour 28 minutes 6 seconds' → 5286; '2h 8m' → 7680."""
+    total = 0
+    found = False
+    for amount, unit in _WORDS_DURATION.findall(text.lower()):
+        found = True
+        scale = 3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1
+        total += int(amount) * scale
+    return float(total) if found else None
+
+
+def _strip_parens(text: str) -> str:
+    text = text.strip()
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        return text[1:-1].strip()
+    return text
+
+
+def _split_track_text(value: Any) -> tuple[str, str, str | None]:
+    """Artist, title and remix from a `span.trackValue`, by its " - " separator span."""
+    parts: list[str] = []
+    sep = -1
+    for child in value.iter(include_text=True):
+        text = clean(child.text())
+        if not text:
+            continue
+        if sep < 0 and text == "-" and child.tag != "-text":
+            sep = len(parts)
+        parts.append(text)
+    if sep > 0 and sep + 1 < len(parts):
+        artist = clean(" ".join(parts[:sep]))
+        title = parts[sep + 1]
+        rest = clean(" ".join(parts[sep + 2 :]))
+        return artist, title, _strip_parens(rest) or None
+    whole = clean(value.text())
+    artist, _, title = whole.partition(" - ")
+    return artist.strip(), title.strip() or UNIDENTIFIED, None
+
+
+def _tight(text: str) -> str:
+    """'RCA (SONY )' → 'RCA (SONY)': link icons between words leave spaces inside brackets."""
+    return _INNER_SPACE_CLOSE.sub(r"\1", _INNER_SPACE_OPEN.sub(r"\1", text))
+
+
+def _labels(row: Any) -> str | None:
+    names = [_tight(clean(n.text())) for n in row.css("span.trackLabel")]
+    names = [n for n in names if n]
+    return " / ".join(dict.fromkeys(names)) if names else None
+
+
+def _row_track_text(row: Any) -> tuple[str, str, str | None] | None:
+    value = row.css_first("span.trackValue")
+    if value is None:
+        return None
+    artist, title, remix = _split_track_text(value)
+    status = row.css_first("span.trackStatus")
+    if status is not None and remix is None:
+        # e.g. "(ID Remix)": the version is known to exist but not identified.
+        remix = _strip_parens(clean(status.text())) or None
+    return artist or UNIDENTIFIED, title or UNIDENTIFIED, remix
+
+
+def _cue_seconds(row: Any, first: bool) -> float | None:
+    cue = row.css_first("div.cue")
+    seconds = parse_clock(clean(cue.text())) if cue is not None else None
+    if seconds is None:
+        hidden = row.css_first("input[id$=_cue_seconds]")
+        raw = (hidden.attributes.get("value") or "").strip() if hidden is not None else ""
+        seconds = float(raw) if raw.isdigit() else None
+    if seconds == 0 and not first:
+        return None  # "0" is how the site says "no cue" on every row but the first
+    return seconds
+
+
+def _tracks(tab: Any) -> list[Track]:
+    tracks: list[Track] = []
+    for row in tab.css("div.tlpItem"):
+        text = _row_track_text(row)
+        if text is None:
+            continue
+        artist, title, remix = text
+        attrs = row.attributes
+        classes = (attrs.get("class") or "").split()
+        if "tlpSubTog" in classes or attrs.get("data-mashpos") == "true":
+            if tracks:
+                ref = TrackRef(artist=artist, title=title, remix=remix, label=_labels(row))
+                tracks[-1].mashup.append(ref)
+            continue
+        number = row.css_first("span[id$=_tracknumber_value]")
+        played_with_previous = clean(number.text()).lower() == "w/" if number is not None else False
+        position = len(tracks) + 1
+        tracks.append(
+            Track(
+                position=position,
+                artist=artist,
+                title=title,
+                remix=remix,
+                label=_labels(row),
+                start_time=_cue_seconds(row, first=position == 1),
+                played_with_previous=played_with_previous and position > 1,
+                is_unidentified=artist == UNIDENTIFIED
+                or title == UNIDENTIFIED
+                or attrs.get("data-isid") == "true",
+            )
+        )
+    return tracks
+
+
+def _source_types(tree: Any) -> dict[str, tuple[str, str]]:
+    """href → (name, type) from the side boxes describing each of the page's sources."""
+    found: dict[str, tuple[str, str]] = {}
+    for box in tree.css("div.fTab"):
+        # A source's box starts with its name; other boxes (general info) may link it further down.
+        head = box.css_first("div.h")
+        link = head.css_first("a[href^='/source/']") if head is not None else None
+        kind = box.css_first("div.mtb5")
+        if link is not None:
+            href = link.attributes.get("href") or ""
+            found.setdefault(href, (clean(link.text()), clean(kind.text()) if kind is not None else ""))
+    return found
+
+
+def _place(tree: Any, h1: Any) -> tuple[str | None, str | None, str | None]:
+    """Event, venue and country from the title's source links and the site's source types."""
+    if h1 is None:
+        return None, None, None
+    links = h1.css("a[href^='/source/']")
+    types = _source_types(tree)
+    event = venue = None
+    for link in links:
+        href = link.attributes.get("href") or ""
+        name, kind = types.get(href, (clean(link.text()), ""))
+        name = name or clean(link.text())
+        if kind.lower() in VENUE_TYPES:
+            venue = venue or name
+        elif kind:
+            event = event or name
+    if links and not types:
+        # No side boxes (a saved fragment): first source is the event, a second one the venue.
+        event = clean(links[0].text())
+        venue = clean(links[-1].text()) if len(links) > 1 else None
+    country = None
+    if links:
+        heading = clean(h1.text())
+        last = clean(links[-1].text())
+        tail = heading[heading.rfind(last) + len(last) :] if last in heading else ""
+        m = re.match(r"^\s*,\s*([^,()\d][^,()]*?)\s*(?:\d{4}-\d{2}-\d{2}|\)|$)", tail)
+        country = m[1].strip() if m else None
+    return event, venue, country
+
+
+def _general_info(tree: Any) -> dict[str, str]:
+    info: dict[str, str] = {}
+    for box in tree.css("div.sTab"):
+        cells = [clean(c.text()) for c in box.iter()]
+        for label, value in zip(cells[::2], cells[1::2], strict=False):
+            info.setdefault(label.lower(), value)
+    return info
+
+
+def _duration(tree: Any, info: dict[str, str]) -> float | None:
+    if "duration" in info and (seconds := parse_words_duration(info["duration"])):
+        return seconds
+    for meta in tree.css("[itemprop=video] > meta[itemprop=duration]"):
+        if seconds := parse_iso_duration(meta.attributes.get("content") or ""):
+            return seconds
+    for player in tree.css("li.tBtn"):
+        m = _PLAYER.search(player.text())
+        if m and (seconds := parse_clock(m[1])):
+            return seconds
+    return None
+
+
+def _meta(tab: Any, prop: str) -> list[str]:
+    return [clean(m.attributes.get("content")) for m in tab.css(f"#tlTab > meta[itemprop={prop}]")]
+
+
+def parse_tree(tree: Any, url: str | None = None) -> Tracklist:
+    tab = tree.css_first("#tlTab")
+    h1 = tree.css_first("h1#pageTitle") or tree.css_first("#pageTitle h1") or tree.css_first("h1")
+    heading = clean(h1.text()) if h1 is not None else ""
+    names = _meta(tab, "name")
+    title = names[0] if names and names[0] else heading
+    djs: list[str] = []
+    if h1 is not None:
+        for link in h1.css("a[href^='/dj/'], a[href^='/artist/']"):
+            name = clean(link.text())
+            if name and name not in djs:
+                djs.append(name)
+    if not djs:
+        djs = [a for a in _meta(tab, "author") if a]
+    dates = _meta(tab, "datePublished") or _DATE.findall(heading)[-1:]
+    genres = [g for g in _meta(tab, "genre") if g]
+    if not genres and (styles := tree.css_first("#tl_music_styles")) is not None:
+        genres = [g.strip() for g in clean(styles.text()).split(",") if g.strip()]
+    event, venue, country = _place(tree, h1)
+    page_id = tab.attributes.get("data-id") or None
+    canonical = tree.css_first("link[rel=canonical]")
+    source_url = url or (canonical.attributes.get("href") if canonical is not None else None)
+    tracks = _tracks(tab)
+    if not tracks:
+        raise EmptyTracklist("The tracklist page has no tracks", details={"page_id": page_id})
+    return Tracklist(
+        owner_id="",
+        title=title,
+        djs=djs,
+        event=event,
+        venue=venue,
+        country=country,
+        date=dates[0] if dates else None,
+        genres=genres,
+        duration_seconds=_duration(tree, _general_info(tree)),
+        source="1001tracklists",
+        source_url=source_url,
+        source_page_id=page_id,
+        source_key=f"1001tl:{page_id}" if page_id else None,
+        tracks=tracks,
+    )
+
+
+def parse_tracklist(html: str, url: str | None = None) -> Tracklist:
+    """The page's tracklist (owner_id empty: the importer sets it).
+
+    Raises SourceBlocked for a challenge page, SourcePageNotFound for the site's missing page,
+    EmptyTracklist for a real page without rows.
+    """
+    tree = LexborHTMLParser(html)
+    ensure_content(tree, html, PageKind.TRACKLIST)
+    return parse_tree(tree, url)
