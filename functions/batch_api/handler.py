@@ -124,9 +124,9 @@ def list_schedules(
 
 
 @app.delete("/api/v1/batch/schedules/<schedule_id>")
-def delete_schedule(schedule_id: ItemId) -> Response:
+def delete_schedule(schedule_id: ItemId) -> Response[None]:
     schedules.delete(_writer().user_id, schedule_id)
-    return Response(status_code=204, body=None)
+    return Response(status_code=204)
 
 
 @app.post("/api/v1/webhooks", status_code=201)
@@ -159,9 +159,9 @@ def webhook_deliveries(
 
 
 @app.delete("/api/v1/webhooks/<webhook_id>")
-def delete_webhook(webhook_id: ItemId) -> Response:
+def delete_webhook(webhook_id: ItemId) -> Response[None]:
     subscriptions.delete(_writer().user_id, webhook_id)
-    return Response(status_code=204, body=None)
+    return Response(status_code=204)
 
 
 @logger.inject_lambda_context(clear_state=True)

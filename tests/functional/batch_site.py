@@ -11,11 +11,11 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 GOOD = FIXTURES / "1001tracklists" / "tracklist_two-djs_cues_w-row_mashup_id-rows.html"
@@ -80,8 +80,8 @@ class PlantedSite:
 # ---------------------------------------------------------------- fixtures for the batch tests
 
 
-@pytest.fixture
-def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[PlantedSite]:
+@pytest.fixture(name="site")
+def site_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[PlantedSite]:
     """The planted source, with the politeness budget lifted (these tests are not about it)."""
     planted = PlantedSite()
     monkeypatch.setenv("SOURCE_BASE_URL", planted.base_url)
@@ -91,13 +91,13 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[PlantedSite]:
     planted.stop()
 
 
-@pytest.fixture
-def batch_aws(aws: dict[str, str]) -> dict[str, str]:
+@pytest.fixture(name="batch_aws")
+def batch_aws_fixture(aws: dict[str, str]) -> dict[str, str]:
     """The `aws` fixture plus what the batch functions need: the state machine and schedule group."""
     import boto3
-
     from local.provision import create_state_machines
     from local.template import Template
+
     from tests.conftest import ROOT
 
     template = Template.load(ROOT / "template.yaml", {"Stage": "test"})

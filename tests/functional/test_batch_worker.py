@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import http_event, principal_ctx
-from tests.functional.batch_site import batch_aws, execution_input, site, task  # noqa: F401
+from tests.functional.batch_site import batch_aws_fixture, execution_input, site_fixture, task  # noqa: F401
 
 
 def _submit(lambda_context, urls, user="user-1", **body):
