@@ -75,9 +75,15 @@ def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
         security=[{"apiKey": []}, {"bearer": []}],
         on_conflict="error",
     )
-    for module_name in http_functions(template).values():
+    for logical_id, module_name in http_functions(template).items():
         app = importlib.import_module(module_name).app
-        merge.add_schema(app.get_openapi_schema(title=TITLE, version=tracktion.__version__))
+        try:
+            merge.add_schema(app.get_openapi_schema(title=TITLE, version=tracktion.__version__))
+        except Exception as exc:  # name the function: the traceback alone points into pydantic
+            raise RuntimeError(
+                f"{logical_id} ({module_name}): its routes cannot be described in OpenAPI "
+                f"(a bare `-> Response` return annotation? use `Response[Model]`): {exc}"
+            ) from exc
     # Through Powertools' OpenAPI model: validated, and plain JSON types only.
     schema: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     _document_standard_errors(schema)
