@@ -84,10 +84,23 @@ def _authorizer_refusal(event: dict[str, Any]) -> dict[str, Any] | None:
     return ctx if ctx.get("auth_error") else None
 
 
+def _plain(response: Response, cid: str) -> dict[str, Any]:
+    headers = {**(response.headers or {}), CORRELATION_HEADER: cid}
+    return {
+        "statusCode": response.status_code,
+        "headers": {k: v if isinstance(v, str) else ",".join(v) for k, v in headers.items()},
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
+
 def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Resolve one API Gateway payload-2.0 event; every answer carries the correlation id.
 
     A request the authorizer marked refused is answered here, before any route code runs.
+    An authenticated request then passes `tracktion.api.admission` (permissions, scopes,
+    request signature, rate limit) before its route, answers with the X-RateLimit-* headers,
+    and is counted in the caller's usage analytics.
     """
     cid = _incoming_correlation_id(event)
     app.append_context(correlation_id=cid)
@@ -108,6 +121,24 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> d
             "body": json.dumps(body),
             "isBase64Encoded": False,
         }
+    ctx = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+    if not ctx.get("user_id"):
+        return _resolve(app, event, context, cid)
+    from tracktion.api import admission
+
+    entry = admission.begin(event, ctx)
+    try:
+        admission.admit(entry, event, ctx)
+    except TracktionError as exc:
+        response = _plain(from_domain(exc, cid), cid)
+    else:
+        response = _resolve(app, event, context, cid)
+        response["headers"].update(entry.headers)
+    admission.record(entry, int(response.get("statusCode") or 200))
+    return response
+
+
+def _resolve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any, cid: str) -> dict[str, Any]:
     response: dict[str, Any] = app.resolve(event, context)
     headers = response.get("headers") or {}
     headers[CORRELATION_HEADER] = cid

@@ -1,0 +1,502 @@
+"""API key records: create, list, rotate with an overlap, revoke at once, and look up by hash.
+
+Two kinds of item in the identity table:
+- the key's record `USER#<owner> / KEY#<key_id>`: what the owner manages and lists (under the
+  owner's partition, so another user's key id simply is not found: a 404);
+- one lookup item per live secret `APIKEY#<sha256> / APIKEY`: everything the authorizer needs
+  in one read (owner, tier, permissions, scopes, IP allow-list, sealed signing secret).
+  A rotation adds a lookup for the new secret and gives the old one a `valid_until`;
+  revocation deletes the lookups in the same transaction, so the next request fails.
+A per-owner slot counter enforces the tier's key limit under concurrent creation.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets as pysecrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tracktion import clock
+from tracktion.auth import keys, secrets
+from tracktion.auth.records import from_item, to_item, value
+from tracktion.auth.tiers import tier as tier_of
+from tracktion.config import env, settings
+from tracktion.errors import BadRequest, Conflict, Forbidden, NotFound
+from tracktion.storage.aws import client
+
+PERMISSIONS = ("read", "write", "admin")
+SCOPES = ("search", "tracklists", "cue", "batch", "developer")
+MAX_OVERLAP_SECONDS = 7 * 86400
+
+
+class ApiKeyNotFound(NotFound):
+    error_code = "KEY_NOT_FOUND"
+
+
+class KeyLimitReached(Forbidden):
+    error_code = "KEY_LIMIT_REACHED"
+
+
+def default_overlap_seconds() -> int:
+    return int(env("KEY_ROTATION_OVERLAP_SECONDS", "86400"))
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    name: str
+    description: str = ""
+    permissions: frozenset[str] = frozenset({"read"})
+    scopes: frozenset[str] = frozenset()
+    ip_allowlist: tuple[str, ...] = ()
+    expires_at: int | None = None
+    signature_required: bool = False
+    environment: str = "live"
+
+
+def _table() -> str:
+    return settings().identity_table
+
+
+def _record_key(user_id: str, key_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"USER#{user_id}"}, "sk": {"S": f"KEY#{key_id}"}}
+
+
+def _lookup_key(key_hash: str) -> dict[str, Any]:
+    return {"pk": {"S": f"APIKEY#{key_hash}"}, "sk": {"S": "APIKEY"}}
+
+
+def _slots_key(user_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "KEYSLOTS"}}
+
+
+def _new_key_id() -> str:
+    return f"key_{int(time.time() * 1000):011x}{pysecrets.token_hex(5)}"
+
+
+def _iso(epoch: int | None) -> str | None:
+    return clock.iso(datetime.fromtimestamp(epoch, UTC)) if epoch else None
+
+
+def _lookup_item(record: dict[str, Any], new: keys.NewKey, sealed: str) -> dict[str, Any]:
+    return to_item(
+        {
+            "pk": f"APIKEY#{new.key_hash}",
+            "sk": "APIKEY",
+            "key_id": record["key_id"],
+            "user_id": record["user_id"],
+            "tier": record["tier"],
+            "permissions": ",".join(sorted(record["permissions"])),
+            "scopes": ",".join(sorted(record.get("scopes") or [])),
+            "ip_allowlist": ",".join(record.get("ip_allowlist") or []),
+            "signature_required": bool(record.get("signature_required")),
+            "signing_secret": sealed,
+            "key_expires_at": record.get("key_expires_at"),
+            "key_prefix": new.key_prefix,
+        }
+    )
+
+
+def create(user_id: str, user_tier: str, spec: KeySpec) -> tuple[dict[str, Any], str, str]:
+    """A new key: (its public view, the secret key, the signing secret), the secrets shown once."""
+    plan = tier_of(user_tier)
+    key_id = _new_key_id()
+    new = keys.mint(spec.environment)
+    signing_secret = "tks_" + pysecrets.token_urlsafe(32)
+    record = {
+        "pk": f"USER#{user_id}",
+        "sk": f"KEY#{key_id}",
+        "key_id": key_id,
+        "user_id": user_id,
+        "tier": plan.name,
+        "name": spec.name,
+        "description": spec.description,
+        "key_prefix": new.key_prefix,
+        "environment": spec.environment,
+        "permissions": sorted(spec.permissions),
+        "scopes": sorted(spec.scopes),
+        "ip_allowlist": list(spec.ip_allowlist),
+        "signature_required": spec.signature_required,
+        "key_expires_at": spec.expires_at,
+        "status": "active",
+        "created_at": clock.iso(),
+        "current_hash": new.key_hash,
+    }
+    sealed = secrets.seal(signing_secret, key_id)
+    ddb = client("dynamodb")
+    try:
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": _slots_key(user_id),
+                        "UpdateExpression": "ADD active :one",
+                        "ConditionExpression": "attribute_not_exists(active) OR active < :max",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":max": {"N": str(plan.max_keys)}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": to_item(record),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": _lookup_item(record, new, sealed),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    except ddb.exceptions.TransactionCanceledException as exc:
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            raise KeyLimitReached(
+                f"The {plan.name} tier allows {plan.max_keys} active API keys",
+                details={"max_keys": plan.max_keys, "tier": plan.name},
+            ) from None
+        raise
+    return public_view(record), new.secret, signing_secret
+
+
+def _get_record(user_id: str, key_id: str) -> dict[str, Any]:
+    if not key_id.startswith("key_") or len(key_id) > 64:
+        raise ApiKeyNotFound("API key not found")
+    item = (
+        client("dynamodb")
+        .get_item(TableName=_table(), Key=_record_key(user_id, key_id), ConsistentRead=True)
+        .get("Item")
+    )
+    if not item:
+        raise ApiKeyNotFound("API key not found")
+    return from_item(item)
+
+
+def get(user_id: str, key_id: str) -> dict[str, Any]:
+    record = _get_record(user_id, key_id)
+    return public_view(record, _last_used([record]))
+
+
+def _last_used(records: list[dict[str, Any]]) -> dict[str, str]:
+    """last_used_at lives on the lookup items (the authorizer writes it): one BatchGetItem."""
+    wanted = {r["current_hash"]: r["key_id"] for r in records if r.get("current_hash")}
+    wanted.update({r["previous_hash"]: r["key_id"] for r in records if r.get("previous_hash")})
+    found: dict[str, str] = {r["key_id"]: r["last_used_at"] for r in records if r.get("last_used_at")}
+    hashes = list(wanted)
+    for start in range(0, len(hashes), 100):
+        request: dict[str, Any] = {
+            _table(): {
+                "Keys": [_lookup_key(h) for h in hashes[start : start + 100]],
+                "ProjectionExpression": "key_id, last_used_at",
+            }
+        }
+        while request:
+            out = client("dynamodb").batch_get_item(RequestItems=request)
+            for item in out.get("Responses", {}).get(_table(), []):
+                seen = item.get("last_used_at", {}).get("S")
+                kid = item["key_id"]["S"]
+                if seen and seen > found.get(kid, ""):
+                    found[kid] = seen
+            request = out.get("UnprocessedKeys") or {}
+    return found
+
+
+def list_keys(
+    user_id: str, *, include_inactive: bool, limit: int, next_token: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
+        "ExpressionAttributeValues": {":pk": {"S": f"USER#{user_id}"}, ":sk": {"S": "KEY#"}},
+        "ConsistentRead": True,
+        "Limit": limit,
+    }
+    if not include_inactive:
+        kwargs["FilterExpression"] = "#s = :active"
+        kwargs["ExpressionAttributeNames"] = {"#s": "status"}
+        kwargs["ExpressionAttributeValues"][":active"] = {"S": "active"}
+    if next_token:
+        try:
+            start = json.loads(base64.urlsafe_b64decode(next_token.encode()))
+            if start["pk"]["S"] != f"USER#{user_id}":
+                raise ValueError("token of another owner")
+        except (ValueError, KeyError, TypeError):
+            raise BadRequest("Invalid next_token", error_code="INVALID_PAGINATION_TOKEN") from None
+        kwargs["ExclusiveStartKey"] = start
+    out = client("dynamodb").query(**kwargs)
+    records = [from_item(i) for i in out.get("Items", [])]
+    seen = _last_used(records)
+    token = None
+    if out.get("LastEvaluatedKey"):
+        token = base64.urlsafe_b64encode(json.dumps(out["LastEvaluatedKey"]).encode()).decode()
+    return [public_view(r, seen) for r in records], token
+
+
+def count_active(user_id: str) -> int:
+    item = (
+        client("dynamodb")
+        .get_item(TableName=_table(), Key=_slots_key(user_id), ConsistentRead=True)
+        .get("Item")
+        or {}
+    )
+    return int(item["active"]["N"]) if "active" in item else 0
+
+
+def rotate(user_id: str, key_id: str, overlap_seconds: int | None = None) -> tuple[dict[str, Any], str, str]:
+    """A new secret for the key; the old secret keeps working for `overlap_seconds`, then stops."""
+    overlap = default_overlap_seconds() if overlap_seconds is None else overlap_seconds
+    if not 0 <= overlap <= MAX_OVERLAP_SECONDS:
+        raise BadRequest(f"overlap_seconds must be between 0 and {MAX_OVERLAP_SECONDS}")
+    record = _get_record(user_id, key_id)
+    if record.get("status") != "active":
+        raise Conflict("A revoked key cannot be rotated", error_code="KEY_REVOKED")
+    old_hash = record["current_hash"]
+    new = keys.mint(record.get("environment") or "live")
+    signing_secret = "tks_" + pysecrets.token_urlsafe(32)
+    sealed = secrets.seal(signing_secret, key_id)
+    valid_until = clock.epoch() + overlap
+    items: list[dict[str, Any]] = [
+        {
+            "Update": {
+                "TableName": _table(),
+                "Key": _record_key(user_id, key_id),
+                "UpdateExpression": (
+                    "SET current_hash = :new, previous_hash = :old, previous_valid_until = :vu, "
+                    "rotated_at = :now, key_prefix = :prefix"
+                ),
+                "ConditionExpression": "current_hash = :old AND #s = :active",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {
+                    ":new": value(new.key_hash),
+                    ":old": value(old_hash),
+                    ":vu": value(valid_until),
+                    ":now": value(clock.iso()),
+                    ":prefix": value(new.key_prefix),
+                    ":active": value("active"),
+                },
+            }
+        },
+        {
+            "Put": {
+                "TableName": _table(),
+                "Item": _lookup_item(record, new, sealed),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+    ]
+    if overlap:
+        items.append(
+            {
+                "Update": {
+                    "TableName": _table(),
+                    "Key": _lookup_key(old_hash),
+                    "UpdateExpression": "SET valid_until = :vu, expires_at = :ttl",
+                    "ExpressionAttributeValues": {
+                        ":vu": value(valid_until),
+                        ":ttl": value(valid_until + 86400),
+                    },
+                }
+            }
+        )
+    else:
+        items.append({"Delete": {"TableName": _table(), "Key": _lookup_key(old_hash)}})
+    if record.get("previous_hash") and record["previous_hash"] != old_hash:
+        # Only one earlier secret is honoured at a time: a second rotation ends the first overlap.
+        items.append({"Delete": {"TableName": _table(), "Key": _lookup_key(record["previous_hash"])}})
+    ddb = client("dynamodb")
+    try:
+        ddb.transact_write_items(TransactItems=items)
+    except ddb.exceptions.TransactionCanceledException:
+        raise Conflict("The key changed during rotation; retry", error_code="RESOURCE_CONFLICT") from None
+    record.update(
+        current_hash=new.key_hash,
+        previous_hash=old_hash,
+        previous_valid_until=valid_until if overlap else None,
+        rotated_at=clock.iso(),
+        key_prefix=new.key_prefix,
+    )
+    return public_view(record), new.secret, signing_secret
+
+
+def revoke(user_id: str, key_id: str) -> None:
+    """Revoked at once: both lookups go in the same transaction as the status change."""
+    record = _get_record(user_id, key_id)
+    if record.get("status") != "active":
+        return
+    last_used = _last_used([record]).get(key_id)
+    items: list[dict[str, Any]] = [
+        {
+            "Update": {
+                "TableName": _table(),
+                "Key": _record_key(user_id, key_id),
+                "UpdateExpression": (
+                    "SET #s = :revoked, revoked_at = :now"
+                    + (", last_used_at = :seen" if last_used else "")
+                    + " REMOVE current_hash, previous_hash, previous_valid_until"
+                ),
+                "ConditionExpression": "#s = :active",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {
+                    ":revoked": value("revoked"),
+                    ":active": value("active"),
+                    ":now": value(clock.iso()),
+                    **({":seen": value(last_used)} if last_used else {}),
+                },
+            }
+        },
+        {
+            "Update": {
+                "TableName": _table(),
+                "Key": _slots_key(user_id),
+                "UpdateExpression": "ADD active :minus",
+                "ExpressionAttributeValues": {":minus": {"N": "-1"}},
+            }
+        },
+    ]
+    for h in {record.get("current_hash"), record.get("previous_hash")} - {None}:
+        items.append({"Delete": {"TableName": _table(), "Key": _lookup_key(str(h))}})
+    ddb = client("dynamodb")
+    try:
+        ddb.transact_write_items(TransactItems=items)
+    except ddb.exceptions.TransactionCanceledException:
+        return  # revoked concurrently: the outcome the caller asked for
+
+
+def revoke_all(user_id: str) -> int:
+    records, token, count = [], None, 0
+    while True:
+        page, token = list_keys(user_id, include_inactive=False, limit=100, next_token=token)
+        records.extend(page)
+        if not token:
+            break
+    for rec in records:
+        revoke(user_id, rec["key_id"])
+        count += 1
+    return count
+
+
+def retier(user_id: str, new_tier: str) -> None:
+    """Copy a tier change onto every live lookup item so the next request is limited by it."""
+    token = None
+    while True:
+        kwargs: dict[str, Any] = {
+            "TableName": _table(),
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
+            "ExpressionAttributeValues": {":pk": {"S": f"USER#{user_id}"}, ":sk": {"S": "KEY#"}},
+            "ConsistentRead": True,
+        }
+        if token:
+            kwargs["ExclusiveStartKey"] = token
+        out = client("dynamodb").query(**kwargs)
+        for raw in out.get("Items", []):
+            rec = from_item(raw)
+            client("dynamodb").update_item(
+                TableName=_table(),
+                Key=_record_key(user_id, rec["key_id"]),
+                UpdateExpression="SET tier = :t",
+                ExpressionAttributeValues={":t": value(new_tier)},
+            )
+            for h in {rec.get("current_hash"), rec.get("previous_hash")} - {None}:
+                try:
+                    client("dynamodb").update_item(
+                        TableName=_table(),
+                        Key=_lookup_key(str(h)),
+                        UpdateExpression="SET tier = :t",
+                        ConditionExpression="attribute_exists(pk)",
+                        ExpressionAttributeValues={":t": value(new_tier)},
+                    )
+                except client("dynamodb").exceptions.ConditionalCheckFailedException:
+                    pass  # that secret's overlap already ended
+        token = out.get("LastEvaluatedKey")
+        if not token:
+            return
+
+
+def public_view(record: dict[str, Any], last_used: dict[str, str] | None = None) -> dict[str, Any]:
+    """What an owner may see of a key: never its hash or signing secret."""
+    perms = set(record.get("permissions") or [])
+    now = clock.epoch()
+    expires = record.get("key_expires_at")
+    active = record.get("status") == "active" and not (expires and expires <= now)
+    prev_until = record.get("previous_valid_until")
+    return {
+        "key_id": record["key_id"],
+        "name": record.get("name", ""),
+        "description": record.get("description", ""),
+        "key_prefix": record.get("key_prefix"),
+        "environment": record.get("environment", "live"),
+        "permissions": {p: p in perms for p in PERMISSIONS},
+        "scopes": sorted(record.get("scopes") or []),
+        "ip_allowlist": list(record.get("ip_allowlist") or []),
+        "signature_required": bool(record.get("signature_required")),
+        "status": "expired" if record.get("status") == "active" and not active else record.get("status"),
+        "is_active": active,
+        "created_at": record.get("created_at"),
+        "expires_at": _iso(expires),
+        "last_used_at": (last_used or {}).get(record["key_id"]) or record.get("last_used_at"),
+        "rotated_at": record.get("rotated_at"),
+        "previous_key_valid_until": _iso(prev_until) if prev_until and prev_until > now else None,
+        "revoked_at": record.get("revoked_at"),
+    }
+
+
+@dataclass(frozen=True)
+class LiveKey:
+    """What the authorizer learns from one lookup."""
+
+    key_id: str
+    user_id: str
+    tier: str
+    permissions: frozenset[str]
+    scopes: frozenset[str]
+    ip_allowlist: tuple[str, ...]
+    signature_required: bool
+    signing_secret: str | None
+
+
+def touch(secret_key: str) -> LiveKey | None:
+    """Find a live key by its secret and stamp `last_used_at`, in one UpdateItem.
+
+    None for unknown, revoked, expired, or past its rotation overlap.
+    """
+    ddb = client("dynamodb")
+    now = clock.epoch()
+    try:
+        out = ddb.update_item(
+            TableName=_table(),
+            Key=_lookup_key(keys.hash_key(secret_key)),
+            UpdateExpression="SET last_used_at = :now",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":now": {"S": clock.iso()}},
+            ReturnValues="ALL_NEW",
+        )
+    except ddb.exceptions.ConditionalCheckFailedException:
+        return None
+    item = out["Attributes"]
+
+    def text(name: str) -> str:
+        return str(item[name]["S"]) if name in item else ""
+
+    def number(name: str) -> int | None:
+        return int(item[name]["N"]) if name in item else None
+
+    expires, valid_until = number("key_expires_at"), number("valid_until")
+    if (expires is not None and expires <= now) or (valid_until is not None and valid_until <= now):
+        return None
+    return LiveKey(
+        key_id=text("key_id"),
+        user_id=text("user_id"),
+        tier=text("tier") or "free",
+        permissions=frozenset(p for p in text("permissions").split(",") if p),
+        scopes=frozenset(s for s in text("scopes").split(",") if s),
+        ip_allowlist=tuple(i for i in text("ip_allowlist").split(",") if i),
+        signature_required=bool(item.get("signature_required", {}).get("BOOL")),
+        signing_secret=text("signing_secret") or None,
+    )
