@@ -7,6 +7,7 @@ Ctrl-C or SIGTERM stops everything (workers killed, ports freed) and exits 0.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -84,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         while not stop.wait(0.5):
             pass
     finally:
-        print("Stopping the Tracktion local runtime", flush=True)
+        with contextlib.suppress(OSError):  # stdout may be a closed pipe by now
+            print("Stopping the Tracktion local runtime", flush=True)
         runtime.stop()
     return 0
 

@@ -115,6 +115,23 @@ class AwsEndpoint(ThreadingHTTPServer):
                 print(f"[aws] observer failed: {exc!r}", flush=True, file=sys.stderr)
 
 
+def read_body(handler: BaseHTTPRequestHandler) -> bytes:
+    """The request body, whether sized by Content-Length or sent chunked."""
+    if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
+        parts: list[bytes] = []
+        while True:
+            size_line = handler.rfile.readline()
+            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while handler.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(parts)
+            parts.append(handler.rfile.read(size))
+            handler.rfile.readline()
+    length = int(handler.headers.get("Content-Length") or 0)
+    return handler.rfile.read(length) if length else b""
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: AwsEndpoint
     protocol_version = "HTTP/1.1"
@@ -122,24 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            parts: list[bytes] = []
-            while True:
-                size_line = self.rfile.readline()
-                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                parts.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(parts)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
     def _dispatch(self) -> None:
-        body = self._read_body()
+        body = read_body(self)
         path = urlsplit(self.path).path
         if self.command == "POST" and path.startswith(_INVOKE_PREFIX) and path.endswith("/invocations"):
             self._invoke(unquote(path[len(_INVOKE_PREFIX) : -len("/invocations")]), body)

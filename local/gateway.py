@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from local.aws_endpoint import read_body
 from local.lambdas import FUNCTION_TYPES, InvokeResult
 from local.template import Template
 
@@ -201,8 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = read_body(self)
         request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
         try:
             status, headers, payload = self._serve(body, request_id)

@@ -106,3 +106,11 @@ def test_fifty_concurrent_requests_are_all_answered(runtime: RuntimeProcess) -> 
     with ThreadPoolExecutor(50) as pool:
         answers = list(pool.map(call, range(50)))
     assert answers == [(200, f"n{i}") for i in range(50)]
+
+
+def test_chunked_request_body_arrives_whole(runtime: RuntimeProcess) -> None:
+    with runtime.client() as client:
+        answer = client.post(
+            "/anything", content=iter([b"ab", b"cd"]), headers={"Content-Type": "text/plain"}
+        ).json()
+    assert answer["body"] == "abcd"
