@@ -1,0 +1,131 @@
+"""A local copy of www.1001tracklists.com, served from a directory of saved pages.
+
+The local runtime and the tests point SOURCE_BASE_URL at it, so search and import work
+offline against real page markup. tests/fixtures/1001tracklists/manifest.json says which
+URL path serves which file, which search query answers which result pages (POST
+/search/result.php with `main_search` and `page`, as the site's own search form sends), which
+paths redirect where (to exercise the fetcher's redirect checks), and what an unknown path
+answers (the site's "page does not exist" page, with HTTP 200 as the site does). File names
+are looked up in the served directory first, then in our own fixtures, so the same manifest
+serves ../shared/fixtures/1001tracklists and tests/fixtures/1001tracklists alike.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+OWN_PAGES = ROOT / "tests" / "fixtures" / "1001tracklists"
+MANIFEST = OWN_PAGES / "manifest.json"
+
+
+def normalise_query(query: str) -> str:
+    folded = unicodedata.normalize("NFKD", query)
+    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).casefold().split())
+
+
+class SourceSite:
+    """What the server answers; separate from the HTTP plumbing so it is easy to reason about."""
+
+    def __init__(self, directory: Path, manifest: dict[str, Any]) -> None:
+        self.directories = [Path(directory)] + ([OWN_PAGES] if Path(directory) != OWN_PAGES else [])
+        self.manifest = manifest
+
+    def _file(self, names: str | list[str]) -> Path | None:
+        for name in [names] if isinstance(names, str) else names:
+            for directory in self.directories:
+                path = directory / name
+                if path.is_file():
+                    return path
+        return None
+
+    def not_found(self) -> tuple[int, dict[str, str], bytes]:
+        page = self._file(self.manifest.get("not_found", []))
+        body = page.read_bytes() if page else b"<h1>Sorry, that page does not exist</h1>"
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, body
+
+    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        redirect = self.manifest.get("redirects", {}).get(path)
+        if redirect:
+            return 302, {"Location": redirect}, b""
+        name = self.manifest.get("pages", {}).get(path)
+        page = self._file(name) if name else None
+        if page is None:
+            return self.not_found()
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, page.read_bytes()
+
+    def search(self, query: str, page_number: int) -> tuple[int, dict[str, str], bytes]:
+        pages = self.manifest.get("search", {}).get(normalise_query(query), [])
+        existing = [p for p in (self._file(name) for name in pages) if p is not None]
+        if 1 <= page_number <= len(existing):
+            chosen: Path | None = existing[page_number - 1]
+        else:
+            chosen = self._file(self.manifest.get("no_result", []))
+        if chosen is None:
+            return self.not_found()
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, chosen.read_bytes()
+
+
+def _handler(site: SourceSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "tracktion-source-site/1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def _answer(self, answer: tuple[int, dict[str, str], bytes]) -> None:
+            status, headers, body = answer
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _search_form(self, form: dict[str, list[str]]) -> None:
+            query = (form.get("main_search") or [""])[0]
+            page = (form.get("page") or ["1"])[0]
+            self._answer(site.search(query, int(page) if page.isdigit() else 1))
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            if parts.path == "/search/result.php":
+                self._search_form(parse_qs(parts.query))
+                return
+            self._answer(site.get(parts.path))
+
+        do_HEAD = do_GET
+
+        def do_POST(self) -> None:
+            length = min(int(self.headers.get("Content-Length") or 0), 64 * 1024)
+            form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+            if urlsplit(self.path).path == "/search/result.php":
+                self._search_form(form)
+                return
+            self._answer(site.get(urlsplit(self.path).path))
+
+    return Handler
+
+
+def start_source_site(
+    directory: Path, host: str = "127.0.0.1", port: int = 0
+) -> tuple[ThreadingHTTPServer, str]:
+    """Serve `directory` as the site in a background thread; returns (server, base_url).
+
+    Stop it with `server.shutdown()`.
+    """
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    server = ThreadingHTTPServer((host, port), _handler(SourceSite(Path(directory), manifest)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="source-site", daemon=True)
+    thread.start()
+    bound_host, bound_port = server.server_address[:2]
+    name = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
+    return server, f"http://{name}:{bound_port}"
