@@ -12,8 +12,10 @@ import dataclasses
 import json
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from tracktion.config import env
-from tracktion.errors import ServiceUnavailable
+from tracktion.errors import ServiceUnavailable, TracktionError
 from tracktion.observability import logger
 from tracktion.storage.aws import client
 from tracktion.tracklists.model import Tracklist
@@ -91,3 +93,33 @@ def handle_cue_event(event: dict[str, Any], store: TracklistStore | None = None)
     )
     logger.info("cue generated", extra={"tracklist_id": tracklist.tracklist_id, "files": len(files)})
     return {"tracklist_id": tracklist.tracklist_id, "version": tracklist.version, "files": files}
+
+
+def cue_after_publish(
+    published: Tracklist, run_async: bool, formats: list[str] | None = None
+) -> dict[str, Any]:
+    """Generate (or queue) a freshly published tracklist's CUE files.
+
+    The publication already stands, so a CUE failure is reported in the answer (with the way
+    to retry: POST /{id}/generate-cue) instead of turning the whole publish into an error.
+    """
+    formats = formats or list(DEFAULT_FORMATS)
+    try:
+        if run_async:
+            return {"status": queue_cue_generation(published, formats), "formats": formats}
+        return {"status": "generated", "files": generate_cue(published, formats)}
+    except TracktionError as exc:
+        return {
+            "status": "failed",
+            "error_code": exc.error_code,
+            "message": exc.message,
+            "retry": "generate-cue",
+        }
+    except ClientError as exc:  # the asynchronous invoke was refused
+        logger.warning("could not queue cue generation", extra={"error": exc.response["Error"]["Code"]})
+        return {
+            "status": "failed",
+            "error_code": "CUE_NOT_QUEUED",
+            "message": "Could not queue CUE generation",
+            "retry": "generate-cue",
+        }

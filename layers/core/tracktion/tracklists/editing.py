@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tracktion.errors import NotFound, ValidationFailed
 from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist
 from tracktion.tracklists.store import TracklistStore, VersionConflict
-from tracktion.tracklists.timing import check_track, parse_time
+from tracktion.tracklists.timing import auto_end_times, check_track, parse_time
 
 MAX_TRACKS = 500
 TimeValue = str | float | None
@@ -242,6 +242,17 @@ def replace_tracks(t: Tracklist, tracks: list[Track]) -> Tracklist:
     return t.model_copy(update={"tracks": renumber(sorted(tracks, key=lambda x: x.position))})
 
 
+def fill_end_times(t: Tracklist, audio_duration: TimeValue, overwrite: bool) -> Tracklist:
+    """End times from the next start and the audio's end (given here or known on the tracklist)."""
+    duration = parse_time(audio_duration, field="audio_duration")
+    if duration is None:
+        duration = t.duration_seconds
+    tracks, _changed = auto_end_times(t.tracks, duration, overwrite=overwrite)
+    for track in tracks:
+        check_track(track)
+    return t.model_copy(update={"tracks": tracks, "duration_seconds": duration})
+
+
 # ---------------------------------------------------------------- the conditional write
 
 
@@ -279,3 +290,48 @@ def expected_version(body_version: int | None, if_match: str | None) -> int | No
             details={"version": body_version, "if_match": header},
         )
     return body_version if body_version is not None else header
+
+
+# ---------------------------------------------------------------- request bodies (version-carrying)
+
+
+class Versioned(BaseModel):
+    """The tracklist version the client edited (alternatively sent as `If-Match`)."""
+
+    version: int | None = Field(default=None, ge=1)
+
+
+class AddTrackRequest(TrackInput, Versioned):
+    def track(self) -> TrackInput:
+        return TrackInput.model_validate(self.model_dump(include=self.model_fields_set - {"version"}))
+
+
+class UpdateTrackRequest(TrackPatch, Versioned):
+    def patch(self) -> TrackPatch:
+        return TrackPatch.model_validate(self.model_dump(include=self.model_fields_set - {"version"}))
+
+
+class TimingRequest(Versioned):
+    model_config = ConfigDict(extra="forbid")
+
+    start_time: TimeValue = None
+    end_time: TimeValue = None
+
+
+class BulkRequest(Versioned):
+    model_config = ConfigDict(extra="forbid")
+
+    updates: list[BulkUpdate] = Field(min_length=1, max_length=MAX_TRACKS)
+
+
+class ReorderRequest(Reorder, Versioned):
+    def spec(self) -> Reorder:
+        return Reorder(order=self.order, from_position=self.from_position, to_position=self.to_position)
+
+
+class AutoEndTimesRequest(Versioned):
+    model_config = ConfigDict(extra="forbid")
+
+    # The audio's length (any accepted time form); defaults to the tracklist's.
+    audio_duration: TimeValue = None
+    overwrite: bool = True

@@ -1,0 +1,1 @@
+"""The music catalog: Beatport, MusicBrainz and Tracktion's own table behind one interface."""

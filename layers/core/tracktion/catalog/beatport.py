@@ -1,0 +1,273 @@
+"""Beatport API v4: tracks with BPM, key, genre, label, remixers and previews.
+
+Access is partner-only: client credentials come from an SSM SecureString parameter (JSON
+`{"client_id", "client_secret"}`, named by BEATPORT_CREDENTIALS_PARAM), never from code. The
+OAuth2 token is fetched with the client-credentials grant, refreshed five minutes before it
+expires and persisted in the cache table (pk `CAT#BEATPORT#TOKEN#<client hash>`) so every
+function instance shares one token instead of minting its own.
+
+Facts from the recorded answers that shape this code:
+- lists are `{"next", "previous", "count", "page": "N/M", "per_page", "results"}`, except
+  /catalog/search/ which nests items under the entity key (`"tracks": [...]`);
+- `next` may lack its scheme ("api.beatport.com/v4/..."); it is re-based onto the configured
+  base URL, so we never follow a link to a host we were not configured for;
+- the label is `release.label`, remixers are artist objects, the preview is `sample_url`;
+- `key` carries a name ("Ab Minor"); Camelot is computed from it (tracktion.catalog.keys).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tracktion.catalog.keys import camelot
+from tracktion.catalog.model import CatalogTrack
+from tracktion.catalog.transport import ProviderUnavailable, request_json, timeout
+from tracktion.config import env, settings
+from tracktion.observability import logger
+from tracktion.storage.aws import client, table
+
+NAME = "beatport"
+DEFAULT_BASE_URL = "https://api.beatport.com/v4"
+REFRESH_MARGIN_SECONDS = 300
+MAX_PAGES = 10
+
+
+def parse_page(page: Any) -> tuple[int, int] | None:
+    """Beatport's page string "N/M" as (N, M)."""
+    try:
+        current, total = str(page).split("/", 1)
+        return int(current), int(total)
+    except ValueError:
+        return None
+
+
+def rebase_next(next_url: str | None, base_url: str) -> str | None:
+    """The path+query of `next` (with or without scheme) joined onto our base URL."""
+    if not next_url:
+        return None
+    link = next_url if "://" in next_url else f"https://{next_url}"
+    parts = urlsplit(link)
+    base_path = urlsplit(base_url).path.rstrip("/")  # e.g. /v4
+    path = parts.path
+    if base_path and path.startswith(base_path + "/"):
+        path = path[len(base_path) :]
+    return f"{base_url.rstrip('/')}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def to_catalog_track(item: dict[str, Any]) -> CatalogTrack:
+    """A Beatport track (list item or detail) in our shape."""
+    artists = [a.get("name", "") for a in item.get("artists") or [] if a.get("name")]
+    remixers = [a.get("name", "") for a in item.get("remixers") or [] if a.get("name")]
+    key = (item.get("key") or {}).get("name")
+    release = item.get("release") or {}
+    label = (release.get("label") or {}).get("name")
+    length_ms = item.get("length_ms")
+    track_id = str(item["id"])
+    return CatalogTrack(
+        id=f"{NAME}:{track_id}",
+        source=NAME,
+        source_id=track_id,
+        title=str(item.get("name") or "").strip(),
+        mix_name=(item.get("mix_name") or None),
+        artist=", ".join(artists),
+        artists=artists,
+        remixers=remixers,
+        label=label,
+        genre=(item.get("genre") or {}).get("name"),
+        bpm=float(item["bpm"]) if item.get("bpm") is not None else None,
+        key=key,
+        camelot=camelot(key),
+        duration=round(length_ms / 1000, 3) if isinstance(length_ms, int | float) else None,
+        preview_url=item.get("sample_url"),
+        isrc=item.get("isrc"),
+        release=release.get("name"),
+        release_date=item.get("new_release_date") or item.get("publish_date"),
+        url=f"https://www.beatport.com/track/{item.get('slug') or 'track'}/{track_id}",
+    )
+
+
+@cache
+def _credentials(param: str) -> tuple[str, str] | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        value = client("ssm").get_parameter(Name=param, WithDecryption=True)["Parameter"]["Value"]
+    except ClientError as exc:
+        logger.info("beatport credentials not available", extra={"error": exc.response["Error"]["Code"]})
+        return None
+    try:
+        data = json.loads(value)
+        return str(data["client_id"]), str(data["client_secret"])
+    except (ValueError, KeyError, TypeError):
+        logger.warning("beatport credentials parameter is not JSON with client_id/client_secret")
+        return None
+
+
+class TokenCache:
+    """The shared access token in the cache table, with its expiry (also the item's TTL)."""
+
+    def __init__(self, client_id: str) -> None:
+        digest = hashlib.sha256(client_id.encode()).hexdigest()[:16]
+        self.key = {"pk": f"CAT#BEATPORT#TOKEN#{digest}", "sk": "TOKEN"}
+
+    def load(self) -> tuple[str, int] | None:
+        item = table(settings().cache_table).get_item(Key=self.key).get("Item")
+        if not item:
+            return None
+        return str(item["access_token"]), int(item["expires_at"])
+
+    def store(self, token: str, expires_at: int) -> None:
+        table(settings().cache_table).put_item(
+            Item={**self.key, "access_token": token, "expires_at": expires_at}
+        )
+
+
+class BeatportProvider:
+    name = NAME
+
+    def __init__(self, base_url: str | None = None, http: httpx.Client | None = None) -> None:
+        self.base_url = (base_url or env("BEATPORT_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+        self.http = http or httpx.Client(timeout=timeout(), headers={"Accept": "application/json"})
+        self._token: tuple[str, int] | None = None
+
+    # ------------------------------------------------------------------ auth
+    def _client_credentials(self) -> tuple[str, str]:
+        param = env("BEATPORT_CREDENTIALS_PARAM")
+        creds = _credentials(param) if param else None
+        if creds is None:
+            raise ProviderUnavailable(
+                NAME, "not_configured", "Beatport is not configured here; results come from other providers"
+            )
+        return creds
+
+    def _fresh(self, token: tuple[str, int] | None) -> bool:
+        return token is not None and token[1] - REFRESH_MARGIN_SECONDS > time.time()
+
+    def access_token(self, force_refresh: bool = False) -> str:
+        """A token valid for at least five more minutes, minting a new one only when needed."""
+        client_id, secret = self._client_credentials()
+        cache_ = TokenCache(client_id)
+        if not force_refresh:
+            if self._fresh(self._token):
+                assert self._token is not None
+                return self._token[0]
+            stored = cache_.load()
+            if stored and self._fresh(stored):
+                self._token = stored
+                return stored[0]
+        answer = request_json(
+            self.http,
+            "POST",
+            f"{self.base_url}/auth/o/token/",
+            provider=NAME,
+            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        )
+        if not isinstance(answer, dict) or not answer.get("access_token"):
+            raise ProviderUnavailable(NAME, "refused", "Beatport did not grant an access token")
+        expires_at = int(time.time()) + int(answer.get("expires_in") or 3600)
+        self._token = (str(answer["access_token"]), expires_at)
+        cache_.store(*self._token)
+        return self._token[0]
+
+    def _auth(self, force: bool = False) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token(force_refresh=force)}"}
+
+    def get(self, url_or_path: str, params: dict[str, Any] | None = None) -> Any:
+        url = url_or_path if "://" in url_or_path else f"{self.base_url}/{url_or_path.lstrip('/')}"
+        return request_json(
+            self.http,
+            "GET",
+            url,
+            provider=NAME,
+            params=params,
+            headers=self._auth(),
+            reauthorize=lambda: self._auth(force=True),
+        )
+
+    # ------------------------------------------------------------------ lists
+    def pages(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        item_key: str = "results",
+        max_pages: int = 1,
+    ) -> Iterator[dict[str, Any]]:
+        """Items across up to `max_pages` pages, following (re-based) `next` links."""
+        url: str | None = f"{self.base_url}/{path.lstrip('/')}"
+        query = params
+        for _ in range(max(1, min(max_pages, MAX_PAGES))):
+            if url is None:
+                return
+            data = self.get(url, query) or {}
+            yield from data.get(item_key) or data.get("results") or []
+            page = parse_page(data.get("page"))
+            if page and page[0] >= page[1]:
+                return
+            url, query = rebase_next(data.get("next"), self.base_url), None
+
+    def search(
+        self, text: str | None, limit: int = 20, artist: str | None = None, title: str | None = None
+    ) -> list[CatalogTrack]:
+        text = " ".join(p for p in (text, artist, title) if p)
+        if not text.strip():
+            return []
+        per_page = max(1, min(limit, 100))
+        items = self.pages(
+            "catalog/search/",
+            {"q": text, "type": "tracks", "per_page": per_page},
+            item_key="tracks",
+            max_pages=-(-limit // per_page),
+        )
+        return [to_catalog_track(i) for i in items][:limit]
+
+    def search_entities(self, text: str, kind: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Releases, artists or labels, as Beatport returns them."""
+        if kind not in ("releases", "artists", "labels", "tracks", "charts"):
+            raise ValueError(kind)
+        items = self.pages(
+            "catalog/search/", {"q": text, "type": kind, "per_page": min(limit, 100)}, item_key=kind
+        )
+        return list(items)[:limit]
+
+    def track(self, track_id: str | int) -> CatalogTrack | None:
+        data = self.get(f"catalog/tracks/{int(track_id)}/")
+        return to_catalog_track(data) if data else None
+
+    def tracks_by_isrc(self, isrc: str) -> list[CatalogTrack]:
+        return [to_catalog_track(i) for i in self.pages("catalog/tracks/", {"isrc": isrc})]
+
+    def genres(self) -> list[dict[str, Any]]:
+        return [
+            {"id": g["id"], "name": g["name"], "slug": g.get("slug")}
+            for g in self.pages("catalog/genres/", {"per_page": 100}, max_pages=5)
+        ]
+
+    def genre_tracks(self, genre_id: int, limit: int = 50) -> list[CatalogTrack]:
+        per_page = max(1, min(limit, 100))
+        items = self.pages(
+            f"catalog/genres/{int(genre_id)}/tracks/", {"per_page": per_page}, max_pages=-(-limit // per_page)
+        )
+        return [to_catalog_track(i) for i in items][:limit]
+
+    def chart(self, kind: str, genre_id: int) -> list[CatalogTrack]:
+        """The genre's Top 100 (`top`) or Hype 100 (`hype`) chart."""
+        if kind not in ("top", "hype"):
+            raise ValueError(kind)
+        path = f"catalog/genres/{int(genre_id)}/{kind}/100/"
+        return [to_catalog_track(i) for i in self.pages(path, {"per_page": 100})]
+
+    def chart_tracks(self, chart_id: int, limit: int = 100) -> list[CatalogTrack]:
+        per_page = max(1, min(limit, 100))
+        items = self.pages(
+            f"catalog/charts/{int(chart_id)}/tracks/", {"per_page": per_page}, max_pages=-(-limit // per_page)
+        )
+        return [to_catalog_track(i) for i in items][:limit]

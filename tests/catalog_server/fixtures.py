@@ -1,0 +1,46 @@
+"""pytest fixtures: a running catalog server, and the environment that points providers at it.
+
+Import them into a test module (`from tests.catalog_server.fixtures import catalog_server,
+catalog_env`). `catalog_env` needs the `aws` fixture: the Beatport credentials live in SSM and
+the token in the cache table, as deployed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.catalog_server import CLIENT_ID, CLIENT_SECRET, CatalogServer
+
+CREDENTIALS_PARAM = "/tracktion/test/beatport-client"
+
+
+@pytest.fixture
+def catalog_server() -> Iterator[CatalogServer]:
+    with CatalogServer() as server:
+        yield server
+
+
+@pytest.fixture
+def catalog_env(aws, catalog_server: CatalogServer, monkeypatch: pytest.MonkeyPatch) -> CatalogServer:
+    import boto3
+
+    from tracktion.catalog import beatport
+
+    boto3.client("ssm", region_name="us-east-1").put_parameter(
+        Name=CREDENTIALS_PARAM,
+        Type="SecureString",
+        Value=json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}),
+    )
+    monkeypatch.setenv("BEATPORT_BASE_URL", catalog_server.beatport_url)
+    monkeypatch.setenv("MUSICBRAINZ_BASE_URL", catalog_server.musicbrainz_url)
+    monkeypatch.setenv("BEATPORT_CREDENTIALS_PARAM", CREDENTIALS_PARAM)
+    monkeypatch.setenv("MUSICBRAINZ_USER_AGENT", "Tracktion-tests/0.1 ( tests@tracktion.invalid )")
+    monkeypatch.setenv("MUSICBRAINZ_MIN_INTERVAL_SECONDS", "0")
+    monkeypatch.setenv("CATALOG_MAX_BACKOFF_SECONDS", "0")
+    monkeypatch.setenv("CATALOG_PROVIDERS", "own,beatport,musicbrainz")
+    beatport._credentials.cache_clear()
+    yield catalog_server
+    beatport._credentials.cache_clear()
