@@ -68,3 +68,31 @@ def test_copy_into_the_prefix_delivers_a_copy_event(runtime: RuntimeProcess) -> 
     record = delivered(runtime, f"incoming/{name}.cue")
     assert record["eventName"] == "ObjectCreated:Copy"
     assert record["s3"]["object"]["size"] == 3
+
+
+def test_presigned_post_made_by_a_function_uploads_through_the_local_endpoint(
+    runtime: RuntimeProcess,
+) -> None:
+    name = f"{uuid.uuid4().hex}.cue"
+    with runtime.client() as client:
+        form = client.post("/uploads", json={"name": name}).json()
+    assert form["url"].startswith(runtime.aws_url)
+    response = httpx.post(form["url"], data=form["fields"], files={"file": (name, b"REM x\n")}, timeout=30)
+    assert response.status_code in (200, 201, 204)
+    assert delivered(runtime, f"incoming/{name}")["eventName"] == "ObjectCreated:Post"
+
+
+def test_completed_multipart_upload_delivers_one_event(runtime: RuntimeProcess) -> None:
+    s3 = runtime.aws_client("s3")
+    key = f"incoming/{uuid.uuid4().hex}.cue"
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key)
+    part = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=b"x" * 100)
+    s3.complete_multipart_upload(
+        Bucket=BUCKET,
+        Key=key,
+        UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]},
+    )
+    record = delivered(runtime, key)
+    assert record["eventName"] == "ObjectCreated:CompleteMultipartUpload"
+    assert record["s3"]["object"]["size"] == 100
