@@ -288,6 +288,12 @@ class _Handler(BaseHTTPRequestHandler):
                 cookies += [c.strip() for c in value.split(";") if c.strip()]
                 continue
             headers[name] = f"{headers[name]},{value}" if name in headers else value
+        # As API Gateway adds them: the caller's address appended, the listener's port and scheme.
+        source_ip = self.client_address[0]
+        forwarded = headers.get("x-forwarded-for")
+        headers["x-forwarded-for"] = f"{forwarded}, {source_ip}" if forwarded else source_ip
+        headers.setdefault("x-forwarded-port", str(self.server.server_address[1]))
+        headers.setdefault("x-forwarded-proto", "http")
         query: dict[str, str] = {}
         for key, value in parse_qsl(raw_query, keep_blank_values=True):
             query[key] = f"{query[key]},{value}" if key in query else value
@@ -308,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "method": self.command,
                     "path": path,
                     "protocol": self.request_version,
-                    "sourceIp": self.client_address[0],
+                    "sourceIp": source_ip,
                     "userAgent": headers.get("user-agent", ""),
                 },
                 "requestId": request_id,

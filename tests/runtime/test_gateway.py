@@ -24,6 +24,7 @@ def test_allowed_request_reaches_the_function_with_the_authorizer_context(runtim
     assert body["rawQueryString"] == "x=1&x=2&y="
     assert body["cookies"] == ["a=1", "b=2"]
     assert body["headers"]["x-token"] == "allow"
+    assert body["headers"]["x-forwarded-for"] == "127.0.0.1"
     assert "cookie" not in body["headers"]
     assert body["stage"] == "$default"
     assert response.headers["x-color"] == "red"
