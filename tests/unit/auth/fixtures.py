@@ -144,3 +144,14 @@ def set_attrs(table: str, pk: str, sk: str, **attrs: Any) -> None:
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
     )
+
+
+def sign_up(email: str, password: str = "correct horse battery") -> dict[str, Any]:
+    """Register and log in through the auth function; returns the token answer plus `user_id`."""
+    made = gateway("POST", "/api/v1/auth/register", body={"email": email, "password": password}, public=True)
+    assert made.status == 201, made.body
+    tokens = gateway(
+        "POST", "/api/v1/auth/token", body={"username": email, "password": password}, public=True
+    )
+    assert tokens.status == 200, tokens.body
+    return {**tokens.body, "user_id": made.body["user_id"]}

@@ -1,0 +1,285 @@
+"""Accounts and sessions: register, log in, refresh (single use, reuse revokes), log out, token attacks."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from tests.unit.auth.fixtures import gateway, identity, sign_up  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("identity")
+PROFILE = "/api/v1/user/profile"
+
+
+def _login(email: str, password: str, ip: str = "127.0.0.1"):
+    return gateway(
+        "POST",
+        "/api/v1/auth/token",
+        body={"username": email, "password": password},
+        public=True,
+        source_ip=ip,
+    )
+
+
+def test_register_answers_the_account_without_any_password_material():
+    res = gateway(
+        "POST",
+        "/api/v1/auth/register",
+        body={"email": "Dj@Example.com", "password": "s3cret-pass"},
+        public=True,
+    )
+
+    assert res.status == 201
+    assert res.body["email"] == "dj@example.com"
+    assert res.body["tier"] == "free"
+    assert "s3cret-pass" not in str(res.body) and "scrypt" not in str(res.body)
+
+
+def test_password_is_stored_as_a_memory_hard_hash():
+    import os
+
+    from tests.unit.auth.fixtures import table_item
+
+    user = sign_up("hash@example.com", "a-long-password")
+    stored = table_item(os.environ["IDENTITY_TABLE"], f"USER#{user['user_id']}", "PROFILE")
+
+    assert stored["password_hash"].startswith("scrypt$16384$8$1$")
+    assert "a-long-password" not in str(stored)
+
+
+def test_second_registration_of_an_email_answers_409():
+    sign_up("twice@example.com")
+
+    res = gateway(
+        "POST",
+        "/api/v1/auth/register",
+        body={"email": "TWICE@example.com", "password": "another-pass"},
+        public=True,
+    )
+
+    assert (res.status, res.code) == (409, "EMAIL_ALREADY_REGISTERED")
+
+
+@pytest.mark.parametrize("field", ["tier", "is_admin", "owner_id", "key_hash"])
+def test_registration_with_a_server_only_field_answers_422(field):
+    body = {"email": f"{field}@example.com", "password": "long-enough", field: "enterprise"}
+
+    res = gateway("POST", "/api/v1/auth/register", body=body, public=True)
+
+    assert (res.status, res.code) == (422, "VALIDATION_ERROR")
+
+
+def test_login_answers_a_bearer_pair_whose_access_token_is_a_pinned_short_jwt():
+    session = sign_up("login@example.com")
+
+    header = jwt.get_unverified_header(session["access_token"])
+    claims = jwt.decode(session["access_token"], options={"verify_signature": False})
+    assert session["token_type"] == "bearer"
+    assert session["expires_in"] == 3600
+    assert header["alg"] == "HS256" and header["kid"]
+    assert {"iss", "aud", "exp", "iat", "jti", "sub"} <= set(claims)
+    assert claims["exp"] - claims["iat"] == 3600
+    assert session["refresh_token"].startswith("rt_")
+    me = gateway("GET", PROFILE, token=session["access_token"])
+    assert me.status == 200
+    assert me.body["email"] == "login@example.com"
+    assert me.body["auth_method"] == "jwt"
+
+
+def test_wrong_password_and_unknown_email_answer_the_same_401():
+    sign_up("known@example.com")
+
+    wrong = _login("known@example.com", "wrong-password")
+    unknown = _login("nobody@example.com", "wrong-password")
+
+    assert (wrong.status, wrong.code) == (401, "INVALID_CREDENTIALS")
+    assert (unknown.status, unknown.body["error"]) == (401, wrong.body["error"])
+
+
+def test_repeated_failed_logins_on_an_account_are_slowed_even_for_the_right_password():
+    sign_up("target@example.com", "the-right-password")
+    for n in range(5):
+        assert _login("target@example.com", f"guess-{n}", ip=f"198.51.100.{n}").status == 401
+
+    res = _login("target@example.com", "the-right-password", ip="198.51.100.99")
+
+    assert (res.status, res.code) == (429, "TOO_MANY_LOGIN_ATTEMPTS")
+    assert int(res.headers["Retry-After"]) > 0
+
+
+def test_many_failed_logins_from_one_address_are_slowed_across_accounts():
+    for n in range(20):
+        assert _login(f"spray{n}@example.com", "guess", ip="203.0.113.5").status == 401
+
+    res = _login("someone-else@example.com", "guess", ip="203.0.113.5")
+
+    assert (res.status, res.code) == (429, "TOO_MANY_LOGIN_ATTEMPTS")
+
+
+def test_refresh_token_is_single_use_and_reuse_revokes_the_whole_session():
+    session = sign_up("rotate@example.com")
+    first = gateway(
+        "POST", "/api/v1/auth/refresh", body={"refresh_token": session["refresh_token"]}, public=True
+    )
+    assert first.status == 200
+    assert first.body["refresh_token"] != session["refresh_token"]
+
+    replay = gateway(
+        "POST", "/api/v1/auth/refresh", body={"refresh_token": session["refresh_token"]}, public=True
+    )
+
+    assert (replay.status, replay.code) == (401, "INVALID_TOKEN")
+    # the family is gone: the newer refresh token and the access tokens stop too
+    later = gateway(
+        "POST", "/api/v1/auth/refresh", body={"refresh_token": first.body["refresh_token"]}, public=True
+    )
+    assert later.status == 401
+    assert gateway("GET", PROFILE, token=first.body["access_token"]).code == "INVALID_TOKEN"
+
+
+def test_logout_ends_the_session_at_once():
+    session = sign_up("bye@example.com")
+
+    out = gateway(
+        "POST", "/api/v1/auth/logout", body={"refresh_token": session["refresh_token"]}, public=True
+    )
+
+    assert out.status == 204
+    assert gateway("GET", PROFILE, token=session["access_token"]).status == 401
+    again = gateway(
+        "POST", "/api/v1/auth/refresh", body={"refresh_token": session["refresh_token"]}, public=True
+    )
+    assert again.status == 401
+
+
+def _signing_key(token: str) -> bytes:
+    from tracktion.auth import secrets
+
+    return secrets.generation(jwt.get_unverified_header(token)["kid"]).derive("jwt")
+
+
+def _forge(session: dict, *, key: bytes | None = None, alg: str = "HS256", **changes) -> str:
+    good = session["access_token"]
+    claims = {**jwt.decode(good, options={"verify_signature": False}), **changes}
+    kid = jwt.get_unverified_header(good)["kid"]
+    return jwt.encode(
+        claims, key if key is not None else _signing_key(good), algorithm=alg, headers={"kid": kid}
+    )
+
+
+def test_expired_token_answers_expired_token():
+    session = sign_up("late@example.com")
+    now = int(time.time())
+
+    res = gateway("GET", PROFILE, token=_forge(session, iat=now - 7200, exp=now - 3600))
+
+    assert (res.status, res.code) == (401, "EXPIRED_TOKEN")
+
+
+def test_token_for_another_audience_answers_invalid_token():
+    session = sign_up("aud@example.com")
+
+    res = gateway("GET", PROFILE, token=_forge(session, aud="someone-else"))
+
+    assert (res.status, res.code) == (401, "INVALID_TOKEN")
+
+
+def test_unsigned_alg_none_token_answers_invalid_token():
+    session = sign_up("none@example.com")
+    claims = jwt.decode(session["access_token"], options={"verify_signature": False})
+    unsigned = jwt.encode(claims, key=None, algorithm="none", headers={"kid": "x"})
+
+    res = gateway("GET", PROFILE, token=unsigned)
+
+    assert (res.status, res.code) == (401, "INVALID_TOKEN")
+
+
+def test_rs256_token_is_refused_whatever_key_signed_it():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    session = sign_up("rsa@example.com")
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+    res = gateway("GET", PROFILE, token=_forge(session, key=pem, alg="RS256"))
+
+    assert (res.status, res.code) == (401, "INVALID_TOKEN")
+
+
+def test_token_signed_with_a_guessable_key_is_refused():
+    session = sign_up("hs@example.com")
+
+    res = gateway("GET", PROFILE, token=_forge(session, key=b"secret" * 6, sub="usr_admin"))
+
+    assert (res.status, res.code) == (401, "INVALID_TOKEN")
+
+
+def test_tampered_token_answers_invalid_token():
+    session = sign_up("tamper@example.com")
+    head, payload, sig = session["access_token"].split(".")
+    flipped = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
+
+    res = gateway("GET", PROFILE, token=f"{head}.{flipped}.{sig}")
+
+    assert (res.status, res.code) == (401, "INVALID_TOKEN")
+
+
+BOOTSTRAP = __import__("tests.unit.auth.fixtures", fromlist=["BOOTSTRAP_KEY"]).BOOTSTRAP_KEY
+
+
+def test_admin_lists_users_with_pagination_and_filters():
+    for n in range(5):
+        sign_up(f"member{n}@example.com")
+
+    page = gateway("GET", "/api/v1/users", key=BOOTSTRAP, query={"page": "2", "per_page": "2"})
+    filtered = gateway("GET", "/api/v1/users", key=BOOTSTRAP, query={"email": "member3"})
+
+    assert page.status == 200
+    assert page.body["pagination"] == {"page": 2, "per_page": 2, "pages": 3, "total": 5}
+    assert len(page.body["data"]) == 2
+    assert [u["email"] for u in filtered.body["data"]] == ["member3@example.com"]
+    assert "password_hash" not in str(page.body)
+
+
+def test_tier_change_takes_effect_on_the_next_request():
+    from tests.unit.auth.fixtures import key_for
+
+    user = sign_up("upgrade@example.com")
+    key = key_for(user["user_id"])["api_key"]
+    assert gateway("GET", "/api/v1/developer/keys", key=key).headers["X-RateLimit-Limit"] == "1000"
+
+    changed = gateway("PATCH", f"/api/v1/users/{user['user_id']}", key=BOOTSTRAP, body={"tier": "premium"})
+
+    assert changed.status == 200 and changed.body["tier"] == "premium"
+    assert gateway("GET", "/api/v1/developer/keys", key=key).headers["X-RateLimit-Limit"] == "10000"
+    assert gateway("GET", PROFILE, token=user["access_token"]).headers["X-RateLimit-Limit"] == "10000"
+
+
+def test_non_admin_cannot_read_or_change_users():
+    user = sign_up("plain@example.com")
+
+    listed = gateway("GET", "/api/v1/users", token=user["access_token"])
+    patched = gateway(
+        "PATCH", f"/api/v1/users/{user['user_id']}", token=user["access_token"], body={"tier": "enterprise"}
+    )
+
+    assert (listed.status, listed.code) == (403, "INSUFFICIENT_PERMISSIONS")
+    assert patched.status == 403
+
+
+def test_deleting_a_user_ends_their_sessions_and_keys():
+    from tests.unit.auth.fixtures import key_for
+
+    user = sign_up("leaving@example.com")
+    key = key_for(user["user_id"])["api_key"]
+
+    assert gateway("DELETE", f"/api/v1/users/{user['user_id']}", key=BOOTSTRAP).status == 204
+
+    assert gateway("GET", PROFILE, token=user["access_token"]).status == 401
+    assert gateway("GET", PROFILE, key=key).code == "INVALID_API_KEY"
+    assert gateway("GET", f"/api/v1/users/{user['user_id']}", key=BOOTSTRAP).status == 404
