@@ -27,12 +27,14 @@ def _alive(pid: int) -> bool:
 
 def test_ctrl_c_stops_everything_and_exits_zero() -> None:
     runtime = start_runtime(
-        TEMPLATE, ["--env", "COLOR=ignored-by-own-variables", "--admin-key", "tk_test_given"]
+        TEMPLATE, ["--env", "COLOR=from-the-command-line", "--admin-key", "tk_test_given"]
     )
     try:
         assert runtime.admin_key == "tk_test_given"
         with runtime.client() as client:
-            worker_pid = client.get("/public").json()["pid"]
+            answer = client.get("/public").json()
+        assert answer["color"] == "from-the-command-line"  # --env reaches every function
+        worker_pid = answer["pid"]
     finally:
         code = runtime.stop()
     assert code == 0
