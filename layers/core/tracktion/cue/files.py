@@ -1,0 +1,421 @@
+"""CUE files: the sheet in S3 first, then its DynamoDB record (size + sha256), never the
+other way round, so no record ever points at nothing.
+
+S3 (CUE_BUCKET):
+  cue/{owner}/{tracklist_id}/{format}/v{n}.cue           the sheet
+  cue/{owner}/{tracklist_id}/{format}/v{n}/{name}        its companions (discs, rekordbox.xml)
+  cue/{owner}/{tracklist_id}/source/{content}.json       the tracklist it was made from
+CUE_TABLE items:
+  file:    pk=CUEFILE#{id} sk=FILE; `body` = CueFile JSON; gsi1pk=OWNER#{owner}
+           gsi1sk={created_at}#{id} lists an owner's files, newest first.
+  claim:   pk=CLAIM#{owner}#{tracklist_id}#{format} sk=v{version}#{content}#{options} →
+           cue_file_id. Written in the same transaction as the file record, so a retried or
+           concurrent generation of the same thing returns the one file (the loser removes
+           its S3 objects).
+  counter: pk=SEQ#{owner}#{tracklist_id}#{format} sk=SEQ, `n` = last version number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, Field
+
+from tracktion.clock import iso
+from tracktion.config import settings
+from tracktion.cue import cache
+from tracktion.cue.dialects import dialect
+from tracktion.cue.options import CueOptions
+from tracktion.cue.render import CUE_CONTENT_TYPE, RenderedCue
+from tracktion.errors import BadRequest, NotFound, TracktionError
+from tracktion.storage.aws import client, table
+from tracktion.tracklists.model import Tracklist
+
+MAX_LIST = 100
+MAX_OFFSET = 10_000
+
+
+class CueFileNotFound(NotFound):
+    def __init__(self, cue_file_id: str) -> None:
+        super().__init__(f"CUE file {cue_file_id} not found", details={"cue_file_id": cue_file_id})
+
+
+class CueFileCorrupted(TracktionError):
+    """The stored bytes no longer match the checksum recorded when they were written."""
+
+    status = 500
+    error_code = "CHECKSUM_MISMATCH"
+
+
+class CompanionRef(BaseModel):
+    name: str
+    role: str
+    s3_key: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+class CueFile(BaseModel):
+    cue_file_id: str
+    tracklist_id: str
+    tracklist_version: int
+    owner_id: str
+    format: str
+    version: int
+    s3_key: str
+    size: int
+    sha256: str
+    encoding: str
+    filename: str
+    content_type: str = CUE_CONTENT_TYPE
+    track_count: int
+    disc_count: int
+    options: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[dict[str, Any]] = Field(default_factory=list)
+    companions: list[CompanionRef] = Field(default_factory=list)
+    source_key: str | None = None
+    created_at: str
+    deleted_at: str | None = None
+
+    @property
+    def checksum(self) -> str:
+        return f"sha256:{self.sha256}"
+
+    def info(self) -> dict[str, Any]:
+        """What GET files/{id} answers: the record plus checksum and where it lives."""
+        data = self.model_dump(mode="json", exclude={"source_key"})
+        data["checksum"] = self.checksum
+        data["metadata"] = {
+            "encoding": self.encoding,
+            "track_count": self.track_count,
+            "disc_count": self.disc_count,
+            "options": self.options,
+        }
+        data["storage_info"] = {"bucket": settings().cue_bucket, "key": self.s3_key, "size": self.size}
+        return data
+
+
+def _table() -> Any:
+    return table(settings().cue_table)
+
+
+def _s3() -> Any:
+    return client("s3")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_sha = sha256_hex
+
+
+def _claim_key(t: Tracklist, fmt: str, options: CueOptions) -> dict[str, str]:
+    return {
+        "pk": f"CLAIM#{t.owner_id}#{t.tracklist_id}#{fmt}",
+        "sk": f"v{t.version}#{cache.content_fingerprint(t)}#{options.fingerprint()}",
+    }
+
+
+def _next_version(t: Tracklist, fmt: str) -> int:
+    res = _table().update_item(
+        Key={"pk": f"SEQ#{t.owner_id}#{t.tracklist_id}#{fmt}", "sk": "SEQ"},
+        UpdateExpression="ADD n :one",
+        ExpressionAttributeValues={":one": 1},
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(res["Attributes"]["n"])
+
+
+def _record(cue: CueFile) -> dict[str, Any]:
+    return {
+        "pk": f"CUEFILE#{cue.cue_file_id}",
+        "sk": "FILE",
+        "owner_id": cue.owner_id,
+        "tracklist_id": cue.tracklist_id,
+        "format": cue.format,
+        "deleted": bool(cue.deleted_at),
+        "body": cue.model_dump_json(),
+        "gsi1pk": f"OWNER#{cue.owner_id}",
+        "gsi1sk": f"{cue.created_at}#{cue.cue_file_id}",
+    }
+
+
+def _load(cue_file_id: str) -> CueFile | None:
+    item = (
+        _table().get_item(Key={"pk": f"CUEFILE#{cue_file_id}", "sk": "FILE"}, ConsistentRead=True).get("Item")
+    )
+    return CueFile.model_validate_json(item["body"]) if item else None
+
+
+def get(cue_file_id: str, owner_id: str, include_deleted: bool = False) -> CueFile:
+    """The owner's file; someone else's, a deleted or a missing one are the same 404."""
+    cue = _load(cue_file_id)
+    if cue is None or cue.owner_id != owner_id or (cue.deleted_at and not include_deleted):
+        raise CueFileNotFound(cue_file_id)
+    return cue
+
+
+def _put_object(key: str, data: bytes, content_type: str) -> None:
+    _s3().put_object(
+        Bucket=settings().cue_bucket,
+        Key=key,
+        Body=data,
+        ContentType=content_type,
+        Metadata={"sha256": _sha(data)},
+    )
+
+
+def _store_source(t: Tracklist) -> str:
+    key = f"cue/{t.owner_id}/{t.tracklist_id}/source/{cache.content_fingerprint(t)}.json"
+    _put_object(key, t.model_dump_json().encode(), "application/json")
+    return key
+
+
+def source_tracklist(cue: CueFile) -> Tracklist:
+    """The tracklist a file was made from (kept beside it, so conversion loses nothing)."""
+    if not cue.source_key:
+        raise CueFileNotFound(cue.cue_file_id)
+    body = _s3().get_object(Bucket=settings().cue_bucket, Key=cue.source_key)["Body"].read()
+    return Tracklist.model_validate_json(body)
+
+
+def _write(t: Tracklist, fmt: str, options: CueOptions, rendered: RenderedCue) -> CueFile:
+    version = _next_version(t, fmt)
+    base = f"cue/{t.owner_id}/{t.tracklist_id}/{fmt}/v{version}"
+    data = rendered.data
+    _put_object(f"{base}.cue", data, CUE_CONTENT_TYPE + f"; charset={rendered.encoding}")
+    companions = []
+    for comp in rendered.companions:
+        body = comp.data
+        key = f"{base}/{comp.name}"
+        _put_object(key, body, comp.content_type)
+        companions.append(
+            CompanionRef(
+                name=comp.name,
+                role=comp.role,
+                s3_key=key,
+                size=len(body),
+                sha256=_sha(body),
+                content_type=comp.content_type,
+            )
+        )
+    return CueFile(
+        cue_file_id=str(uuid.uuid4()),
+        tracklist_id=t.tracklist_id,
+        tracklist_version=t.version,
+        owner_id=t.owner_id,
+        format=fmt,
+        version=version,
+        s3_key=f"{base}.cue",
+        size=len(data),
+        sha256=_sha(data),
+        encoding=rendered.encoding,
+        filename=rendered.filename,
+        track_count=rendered.track_count,
+        disc_count=rendered.disc_count,
+        options=options.model_dump(mode="json"),
+        warnings=rendered.warnings,
+        companions=companions,
+        source_key=_store_source(t),
+        created_at=iso(),
+    )
+
+
+def _remove_objects(cue: CueFile) -> None:
+    """Every version of the sheet and its companions (the bucket keeps old versions)."""
+    s3, bucket = _s3(), settings().cue_bucket
+    for key in [cue.s3_key, *(c.s3_key for c in cue.companions)]:
+        versions = s3.list_object_versions(Bucket=bucket, Prefix=key)
+        doomed = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in versions.get("Versions", []) + versions.get("DeleteMarkers", [])
+            if v["Key"] == key
+        ]
+        if doomed:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+        else:
+            s3.delete_object(Bucket=bucket, Key=key)
+
+
+def _serialize(item: dict[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeSerializer
+
+    ser = TypeSerializer()
+    return {k: ser.serialize(v) for k, v in item.items()}
+
+
+def _claimed(t: Tracklist, fmt: str, options: CueOptions) -> tuple[dict[str, Any] | None, CueFile | None]:
+    """The claim for this generation and its live file, if an earlier call made one."""
+    claimed = _table().get_item(Key=_claim_key(t, fmt, options), ConsistentRead=True).get("Item")
+    if not claimed:
+        return None, None
+    existing = _load(str(claimed["cue_file_id"]))
+    return claimed, existing if existing is not None and not existing.deleted_at else None
+
+
+def _generate_one(
+    t: Tracklist,
+    fmt: str,
+    options: CueOptions,
+    new_version: bool,
+    rendered: RenderedCue | None = None,
+    claim: tuple[dict[str, Any] | None, CueFile | None] | None = None,
+) -> CueFile:
+    claimed, existing = claim if claim is not None else _claimed(t, fmt, options)
+    if existing is not None and not new_version:
+        return existing
+    claim_key = _claim_key(t, fmt, options)
+    rendered = rendered or cache.rendered_sheet(t, fmt, options)
+    cue = _write(t, fmt, options, rendered)
+    claim_put: dict[str, Any] = {
+        "TableName": settings().cue_table,
+        "Item": _serialize({**claim_key, "cue_file_id": cue.cue_file_id, "owner_id": t.owner_id}),
+    }
+    if not new_version:
+        if claimed:
+            claim_put["ConditionExpression"] = "cue_file_id = :old"
+            claim_put["ExpressionAttributeValues"] = _serialize({":old": claimed["cue_file_id"]})
+        else:
+            claim_put["ConditionExpression"] = "attribute_not_exists(pk)"
+    file_put = {
+        "TableName": settings().cue_table,
+        "Item": _serialize(_record(cue)),
+        "ConditionExpression": "attribute_not_exists(pk)",
+    }
+    try:
+        client("dynamodb").transact_write_items(TransactItems=[{"Put": file_put}, {"Put": claim_put}])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        # Someone else generated the same sheet meanwhile: theirs stands, ours goes.
+        _remove_objects(cue)
+        winner = _table().get_item(Key=claim_key, ConsistentRead=True).get("Item")
+        found = _load(str(winner["cue_file_id"])) if winner else None
+        if found is None:
+            raise
+        return found
+    return cue
+
+
+def _options(options: CueOptions | dict[str, Any] | None) -> CueOptions:
+    if options is None:
+        return CueOptions()
+    if isinstance(options, CueOptions):
+        return options
+    return CueOptions.model_validate(options)
+
+
+def generate_files(
+    tracklist: Tracklist, formats: list[str], options: CueOptions | dict[str, Any] | None = None
+) -> list[CueFile]:
+    """Render and store one file per format. Idempotent: the same tracklist version and
+    content, format and options give back the file made the first time."""
+    if not tracklist.owner_id:
+        raise BadRequest("The tracklist has no owner", error_code="OWNER_REQUIRED")
+    opts = _options(options)
+    names = list(dict.fromkeys(dialect(f).name for f in formats or ["standard"]))
+    # Render everything first, so one format that cannot be made stores nothing at all.
+    planned = []
+    for name in names:
+        claim = _claimed(tracklist, name, opts)
+        rendered = None if claim[1] is not None else cache.rendered_sheet(tracklist, name, opts)
+        planned.append((name, claim, rendered))
+    return [
+        _generate_one(tracklist, name, opts, new_version=False, rendered=rendered, claim=claim)
+        for name, claim, rendered in planned
+    ]
+
+
+def regenerate(cue: CueFile, tracklist: Tracklist, options: CueOptions | None = None) -> CueFile:
+    """A new version of `cue` (the old one stays) from the tracklist as it is now."""
+    return _generate_one(
+        tracklist, cue.format, options or CueOptions.model_validate(cue.options), new_version=True
+    )
+
+
+def read(cue: CueFile, companion: str | None = None) -> tuple[bytes, str, str]:
+    """The bytes of the sheet (or one companion), their file name and content type.
+
+    The stored bytes are checked against the sha256 recorded at write time.
+    """
+    if companion is None:
+        key, digest, name, ctype = cue.s3_key, cue.sha256, cue.filename, cue.content_type
+    else:
+        ref = next((c for c in cue.companions if c.name == companion), None)
+        if ref is None:
+            raise NotFound(
+                f"CUE file {cue.cue_file_id} has no companion {companion!r}",
+                details={"companions": [c.name for c in cue.companions]},
+            )
+        key, digest, name, ctype = ref.s3_key, ref.sha256, ref.name, ref.content_type
+    try:
+        data = _s3().get_object(Bucket=settings().cue_bucket, Key=key)["Body"].read()
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+            raise CueFileNotFound(cue.cue_file_id) from exc
+        raise
+    if _sha(data) != digest:
+        raise CueFileCorrupted("The stored CUE file does not match its checksum", details={"key": key})
+    return data, name, ctype
+
+
+def delete(cue_file_id: str, owner_id: str, soft: bool = True) -> CueFile:
+    """Soft: hidden from every read. Hard: the S3 objects, then the record, are gone."""
+    cue = get(cue_file_id, owner_id, include_deleted=not soft)
+    if soft:
+        gone = cue.model_copy(update={"deleted_at": iso()})
+        _table().put_item(Item=_record(gone))
+        return gone
+    _remove_objects(cue)
+    _table().delete_item(Key={"pk": f"CUEFILE#{cue_file_id}", "sk": "FILE"})
+    return cue
+
+
+def list_files(
+    owner_id: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    fmt: str | None = None,
+    tracklist_id: str | None = None,
+) -> tuple[list[CueFile], int]:
+    """The owner's live files, newest first, with limit/offset paging; returns (page, total)."""
+    if offset > MAX_OFFSET:
+        raise BadRequest(f"offset may be at most {MAX_OFFSET}", error_code="INVALID_PAGINATION")
+    limit = max(1, min(limit, MAX_LIST))
+    filters = ["deleted = :no"]
+    values: dict[str, Any] = {":p": f"OWNER#{owner_id}", ":no": False}
+    if fmt:
+        filters.append("#fmt = :f")
+        values[":f"] = dialect(fmt).name
+    if tracklist_id:
+        filters.append("tracklist_id = :t")
+        values[":t"] = tracklist_id
+    kwargs: dict[str, Any] = {
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p",
+        "FilterExpression": " AND ".join(filters),
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": False,
+    }
+    if fmt:
+        kwargs["ExpressionAttributeNames"] = {"#fmt": "format"}
+    seen: list[dict[str, Any]] = []
+    while True:
+        page = _table().query(**kwargs)
+        seen += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    window = seen[offset : offset + limit]
+    return [CueFile.model_validate_json(i["body"]) for i in window], len(seen)
+
+
+def to_json(cue: CueFile) -> dict[str, Any]:
+    return json.loads(cue.model_dump_json(exclude={"source_key"}))

@@ -1,0 +1,144 @@
+"""Asynchronous generation jobs: a record in CUE_TABLE and an asynchronous invocation of the
+cue function itself, which runs the job (status queued → processing → completed | failed).
+
+Item: pk=CUEJOB#{job_id} sk=JOB, owner_id, status, request (JSON), result, error, expires_at
+(TTL, 7 days). The queued → processing step is a conditional write, so a repeated delivery of
+the same invocation never runs a job twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from tracktion.clock import epoch, iso
+from tracktion.config import settings
+from tracktion.errors import NotFound, ServiceUnavailable, TracktionError
+from tracktion.observability import logger
+from tracktion.storage.aws import client, table
+
+JOB_EVENT_SOURCE = "tracktion.cue.job"
+JOB_TTL = 7 * 24 * 3600
+
+
+class CueJobNotFound(NotFound):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"Job {job_id} not found", details={"job_id": job_id})
+
+
+class CueJob(BaseModel):
+    job_id: str
+    owner_id: str
+    status: str
+    request: dict[str, Any]
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    created_at: str
+    updated_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"request", "owner_id"}) | {
+            "formats": self.request.get("formats", []),
+            "tracklist_id": self.request.get("tracklist_id"),
+        }
+
+
+def _table() -> Any:
+    return table(settings().cue_table)
+
+
+def submit(owner_id: str, request: dict[str, Any]) -> CueJob:
+    """Record a queued job and start it with an asynchronous invocation of this function."""
+    now = iso()
+    job = CueJob(
+        job_id=str(uuid.uuid4()),
+        owner_id=owner_id,
+        status="queued",
+        request=request,
+        created_at=now,
+        updated_at=now,
+    )
+    _table().put_item(
+        Item={
+            "pk": f"CUEJOB#{job.job_id}",
+            "sk": "JOB",
+            "owner_id": owner_id,
+            "status": job.status,
+            "body": job.model_dump_json(),
+            "expires_at": epoch() + JOB_TTL,
+        }
+    )
+    try:
+        client("lambda").invoke(
+            FunctionName=os.environ["AWS_LAMBDA_FUNCTION_NAME"],
+            InvocationType="Event",
+            Payload=json.dumps({"source": JOB_EVENT_SOURCE, "job_id": job.job_id}).encode(),
+        )
+    except (ClientError, KeyError) as exc:
+        logger.warning("could not start cue job", extra={"job_id": job.job_id, "error": str(exc)})
+        _finish(
+            job, "failed", error={"error_code": "JOB_NOT_STARTED", "error": "The job could not be started"}
+        )
+        raise ServiceUnavailable("The job could not be started; try again", retry_after=5) from exc
+    return job
+
+
+def _load(job_id: str) -> CueJob | None:
+    item = _table().get_item(Key={"pk": f"CUEJOB#{job_id}", "sk": "JOB"}, ConsistentRead=True).get("Item")
+    return CueJob.model_validate_json(item["body"]) if item else None
+
+
+def get(job_id: str, owner_id: str) -> CueJob:
+    job = _load(job_id)
+    if job is None or job.owner_id != owner_id:
+        raise CueJobNotFound(job_id)
+    return job
+
+
+def _finish(job: CueJob, status: str, **fields: Any) -> CueJob:
+    done = job.model_copy(update={"status": status, "updated_at": iso(), **fields})
+    _table().update_item(
+        Key={"pk": f"CUEJOB#{job.job_id}", "sk": "JOB"},
+        UpdateExpression="SET #s = :s, body = :b",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": status, ":b": done.model_dump_json()},
+    )
+    return done
+
+
+def run(job_id: str, work: Callable[[CueJob], dict[str, Any]]) -> CueJob | None:
+    """Run a queued job once; a job already taken (repeated delivery) is left alone."""
+    job = _load(job_id)
+    if job is None:
+        logger.warning("cue job vanished", extra={"job_id": job_id})
+        return None
+    taken = job.model_copy(update={"status": "processing", "updated_at": iso()})
+    try:
+        _table().update_item(
+            Key={"pk": f"CUEJOB#{job_id}", "sk": "JOB"},
+            UpdateExpression="SET #s = :p, body = :b",
+            ConditionExpression="#s = :q",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":p": "processing", ":q": "queued", ":b": taken.model_dump_json()},
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
+    try:
+        return _finish(taken, "completed", result=work(taken))
+    except TracktionError as exc:
+        return _finish(
+            taken,
+            "failed",
+            error={"error_code": exc.error_code, "error": exc.message, "details": exc.details},
+        )
+    except Exception:
+        logger.exception("cue job failed", extra={"job_id": job_id})
+        return _finish(taken, "failed", error={"error_code": "INTERNAL_ERROR", "error": "The job failed"})
