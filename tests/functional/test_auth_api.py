@@ -283,3 +283,137 @@ def test_deleting_a_user_ends_their_sessions_and_keys():
     assert gateway("GET", PROFILE, token=user["access_token"]).status == 401
     assert gateway("GET", PROFILE, key=key).code == "INVALID_API_KEY"
     assert gateway("GET", f"/api/v1/users/{user['user_id']}", key=BOOTSTRAP).status == 404
+
+
+# ---------------------------------------------------------------- OAuth2 against a local provider
+
+
+@pytest.fixture
+def provider(identity):
+    """A Google-shaped local provider registered in the OAuth clients secret."""
+    from tests.oauth_provider import LocalOAuthProvider
+
+    with LocalOAuthProvider(
+        "google", redirect_uri="http://127.0.0.1:3000/api/v1/auth/google/callback"
+    ) as prov:
+        _register_providers(google=prov)
+        yield prov
+
+
+def _register_providers(**providers):
+    import json
+    import os
+
+    import boto3
+
+    from tracktion.auth import oauth
+
+    sm = boto3.client("secretsmanager", region_name="us-east-1")
+    value = json.dumps({name: prov.registration() for name, prov in providers.items()})
+    try:
+        sm.create_secret(Name=os.environ["OAUTH_CLIENTS_SECRET_ID"], SecretString=value)
+    except sm.exceptions.ResourceExistsException:
+        sm.put_secret_value(SecretId=os.environ["OAUTH_CLIENTS_SECRET_ID"], SecretString=value)
+    oauth.forget()
+
+
+def _browser_login(name: str):
+    """What a browser does: our login redirect → the provider → back to our callback."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+
+    start = gateway("GET", f"/api/v1/auth/{name}/login", public=True)
+    assert start.status == 302
+    at_provider = httpx.get(start.headers["Location"], follow_redirects=False, timeout=5)
+    assert at_provider.status_code == 302, at_provider.text
+    back = urlsplit(at_provider.headers["location"])
+    query = {k: v[0] for k, v in parse_qs(back.query).items()}
+    return start, back, query
+
+
+def test_oauth_login_redirects_with_state_pkce_and_the_exact_redirect_uri(provider):
+    from urllib.parse import parse_qs, urlsplit
+
+    res = gateway("GET", "/api/v1/auth/google/login", public=True)
+
+    url = urlsplit(res.headers["Location"])
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert res.status == 302
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{provider.url}/authorize"
+    assert query["redirect_uri"] == provider.redirect_uri
+    assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
+    assert len(query["state"]) >= 32
+
+
+def test_oauth_flow_signs_in_with_a_verified_email_and_the_token_works(provider):
+    _, back, query = _browser_login("google")
+
+    done = gateway("GET", back.path, query=query, public=True)
+
+    assert done.status == 200, done.body
+    assert done.body["user"]["email"] == "dj@example.com"
+    assert done.body["user"]["providers"] == ["google"]
+    assert provider.token_requests[0]["code_verifier"]  # PKCE verifier was sent
+    me = gateway("GET", PROFILE, token=done.body["access_token"])
+    assert me.status == 200 and me.body["email"] == "dj@example.com"
+
+
+def test_oauth_state_works_once(provider):
+    _, back, query = _browser_login("google")
+    assert gateway("GET", back.path, query=query, public=True).status == 200
+
+    again = gateway("GET", back.path, query=query, public=True)
+
+    assert (again.status, again.code) == (400, "INVALID_OAUTH_STATE")
+
+
+def test_oauth_callback_with_a_forged_state_is_refused(provider):
+    _, back, query = _browser_login("google")
+
+    res = gateway("GET", back.path, query={**query, "state": "forged-state-value"}, public=True)
+
+    assert (res.status, res.code) == (400, "INVALID_OAUTH_STATE")
+    assert provider.token_requests == []  # the code was never exchanged
+
+
+def test_oauth_links_the_existing_account_with_that_email(provider):
+    existing = sign_up("dj@example.com")
+    _, back, query = _browser_login("google")
+
+    done = gateway("GET", back.path, query=query, public=True)
+
+    assert done.body["user"]["user_id"] == existing["user_id"]
+
+
+def test_oauth_identity_without_a_verified_email_is_not_linked(provider):
+    provider.person.verified = False
+    existing = sign_up("dj@example.com")
+    _, back, query = _browser_login("google")
+
+    res = gateway("GET", back.path, query=query, public=True)
+
+    assert (res.status, res.code) == (403, "EMAIL_NOT_VERIFIED")
+    assert gateway("GET", PROFILE, token=existing["access_token"]).body["providers"] == []
+
+
+def test_github_login_uses_the_primary_verified_email(identity):
+    from tests.oauth_provider import LocalOAuthProvider, Person
+
+    person = Person("583231", "octo@example.com", login="octocat", name="The Octocat")
+    with LocalOAuthProvider(
+        "github", redirect_uri="http://127.0.0.1:3000/api/v1/auth/github/callback", person=person
+    ) as github:
+        _register_providers(github=github)
+        _, back, query = _browser_login("github")
+        done = gateway("GET", back.path, query=query, public=True)
+
+    assert done.status == 200, done.body
+    assert done.body["user"]["email"] == "octo@example.com"
+    assert done.body["user"]["providers"] == ["github"]
+
+
+def test_unconfigured_provider_answers_404(identity):
+    res = gateway("GET", "/api/v1/auth/github/login", public=True)
+
+    assert (res.status, res.code) == (404, "OAUTH_PROVIDER_NOT_CONFIGURED")

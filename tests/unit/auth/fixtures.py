@@ -26,7 +26,7 @@ def identity(aws, monkeypatch):
     """The template's identity secret (as the local runtime provisions it) and the bootstrap key."""
     import boto3
 
-    from tracktion.auth import authorizer, secrets
+    from tracktion.auth import authorizer, oauth, secrets
 
     boto3.client("secretsmanager", region_name="us-east-1").create_secret(
         Name=os.environ["IDENTITY_SECRET_ID"], SecretString=os.urandom(32).hex()
@@ -34,9 +34,11 @@ def identity(aws, monkeypatch):
     monkeypatch.setenv("BOOTSTRAP_ADMIN_KEY_SHA256", hashlib.sha256(BOOTSTRAP_KEY.encode()).hexdigest())
     monkeypatch.delenv("BOOTSTRAP_ADMIN_KEY_PARAM", raising=False)
     secrets.forget()
+    oauth.forget()
     authorizer._bootstrap_hash.cache_clear()
     yield aws
     secrets.forget()
+    oauth.forget()
     authorizer._bootstrap_hash.cache_clear()
 
 
@@ -146,7 +148,7 @@ def set_attrs(table: str, pk: str, sk: str, **attrs: Any) -> None:
     )
 
 
-def sign_up(email: str, password: str = "correct horse battery") -> dict[str, Any]:
+def sign_up(email: str, password: str = "correct horse battery") -> dict[str, Any]:  # noqa: S107
     """Register and log in through the auth function; returns the token answer plus `user_id`."""
     made = gateway("POST", "/api/v1/auth/register", body={"email": email, "password": password}, public=True)
     assert made.status == 201, made.body
