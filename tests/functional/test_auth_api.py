@@ -289,8 +289,9 @@ def test_deleting_a_user_ends_their_sessions_and_keys():
 
 
 @pytest.fixture
-def provider(identity):
+def provider(request):
     """A Google-shaped local provider registered in the OAuth clients secret."""
+    request.getfixturevalue("identity")
     from tests.oauth_provider import LocalOAuthProvider
 
     with LocalOAuthProvider(
@@ -397,7 +398,7 @@ def test_oauth_identity_without_a_verified_email_is_not_linked(provider):
     assert gateway("GET", PROFILE, token=existing["access_token"]).body["providers"] == []
 
 
-def test_github_login_uses_the_primary_verified_email(identity):
+def test_github_login_uses_the_primary_verified_email():
     from tests.oauth_provider import LocalOAuthProvider, Person
 
     person = Person("583231", "octo@example.com", login="octocat", name="The Octocat")
@@ -413,7 +414,7 @@ def test_github_login_uses_the_primary_verified_email(identity):
     assert done.body["user"]["providers"] == ["github"]
 
 
-def test_unconfigured_provider_answers_404(identity):
+def test_unconfigured_provider_answers_404():
     res = gateway("GET", "/api/v1/auth/github/login", public=True)
 
     assert (res.status, res.code) == (404, "OAUTH_PROVIDER_NOT_CONFIGURED")
