@@ -213,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in headers:
             self.send_header(key, value)
         self.send_header("apigw-requestid", request_id)
-        self._cors_headers(preflight=False)
+        self._cors_headers(preflight=self._is_preflight())
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if self.command != "HEAD":
@@ -240,15 +240,18 @@ class _Handler(BaseHTTPRequestHandler):
             if cors.get("MaxAge"):
                 self.send_header("Access-Control-Max-Age", str(cors["MaxAge"]))
 
-    def _serve(self, body: bytes, request_id: str) -> tuple[int, list[tuple[str, str]], bytes]:
-        split = urlsplit(self.path)
-        path = split.path or "/"
-        if (
+    def _is_preflight(self) -> bool:
+        return bool(
             self.command == "OPTIONS"
             and self.server.cors
             and self.headers.get("Origin")
             and self.headers.get("Access-Control-Request-Method")
-        ):
+        )
+
+    def _serve(self, body: bytes, request_id: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        split = urlsplit(self.path)
+        path = split.path or "/"
+        if self._is_preflight():  # answered by API Gateway itself when CORS is configured
             return 204, [], b""
         found = self.server.find(self.command, path)
         if found is None:

@@ -115,3 +115,19 @@ def test_chunked_request_body_arrives_whole(runtime: RuntimeProcess) -> None:
             "/anything", content=iter([b"ab", b"cd"]), headers={"Content-Type": "text/plain"}
         ).json()
     assert answer["body"] == "abcd"
+
+
+def test_cors_preflight_is_answered_by_the_gateway_without_the_authorizer(runtime: RuntimeProcess) -> None:
+    with runtime.client() as client:
+        preflight = client.options(
+            "/echo/alice",
+            headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+        )
+        actual = client.get("/public", headers={"Origin": "https://app.example"})
+        foreign = client.get("/public", headers={"Origin": "https://evil.example"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example"
+    assert preflight.headers["access-control-allow-methods"] == "GET,POST"
+    assert actual.headers["access-control-allow-origin"] == "https://app.example"
+    assert actual.headers["access-control-expose-headers"] == "X-Color"
+    assert "access-control-allow-origin" not in foreign.headers
