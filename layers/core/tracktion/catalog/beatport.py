@@ -194,21 +194,25 @@ class BeatportProvider:
 
     # ------------------------------------------------------------------ lists
     def pages(
-        self,
-        path: str,
-        params: dict[str, Any] | None = None,
-        *,
-        item_key: str = "results",
-        max_pages: int = 1,
+        self, path: str, params: dict[str, Any] | None = None, *, item_key: str = "results", limit: int = 100
     ) -> Iterator[dict[str, Any]]:
-        """Items across up to `max_pages` pages, following (re-based) `next` links."""
+        """Up to `limit` items, following (re-based) `next` links for at most MAX_PAGES pages.
+
+        The server may clamp `per_page` (it answered 100 to a request for 200), so pages are
+        followed until enough items arrived rather than trusting the requested size.
+        """
         url: str | None = f"{self.base_url}/{path.lstrip('/')}"
         query = params
-        for _ in range(max(1, min(max_pages, MAX_PAGES))):
+        given = 0
+        for _ in range(MAX_PAGES):
             if url is None:
                 return
             data = self.get(url, query) or {}
-            yield from data.get(item_key) or data.get("results") or []
+            for item in data.get(item_key) or data.get("results") or []:
+                yield item
+                given += 1
+                if given >= limit:
+                    return
             page = parse_page(data.get("page"))
             if page and page[0] >= page[1]:
                 return
@@ -220,54 +224,48 @@ class BeatportProvider:
         text = " ".join(p for p in (text, artist, title) if p)
         if not text.strip():
             return []
-        per_page = max(1, min(limit, 100))
-        items = self.pages(
-            "catalog/search/",
-            {"q": text, "type": "tracks", "per_page": per_page},
-            item_key="tracks",
-            max_pages=-(-limit // per_page),
-        )
-        return [to_catalog_track(i) for i in items][:limit]
+        params = {"q": text, "type": "tracks", "per_page": max(1, min(limit, 100))}
+        return [
+            to_catalog_track(i) for i in self.pages("catalog/search/", params, item_key="tracks", limit=limit)
+        ]
 
     def search_entities(self, text: str, kind: str, limit: int = 20) -> list[dict[str, Any]]:
         """Releases, artists or labels, as Beatport returns them."""
         if kind not in ("releases", "artists", "labels", "tracks", "charts"):
             raise ValueError(kind)
-        items = self.pages(
-            "catalog/search/", {"q": text, "type": kind, "per_page": min(limit, 100)}, item_key=kind
-        )
-        return list(items)[:limit]
+        params = {"q": text, "type": kind, "per_page": max(1, min(limit, 100))}
+        return list(self.pages("catalog/search/", params, item_key=kind, limit=limit))
 
     def track(self, track_id: str | int) -> CatalogTrack | None:
         data = self.get(f"catalog/tracks/{int(track_id)}/")
         return to_catalog_track(data) if data else None
 
     def tracks_by_isrc(self, isrc: str) -> list[CatalogTrack]:
-        return [to_catalog_track(i) for i in self.pages("catalog/tracks/", {"isrc": isrc})]
+        return [to_catalog_track(i) for i in self.pages("catalog/tracks/", {"isrc": isrc}, limit=50)]
 
     def genres(self) -> list[dict[str, Any]]:
         return [
             {"id": g["id"], "name": g["name"], "slug": g.get("slug")}
-            for g in self.pages("catalog/genres/", {"per_page": 100}, max_pages=5)
+            for g in self.pages("catalog/genres/", {"per_page": 100}, limit=500)
         ]
 
     def genre_tracks(self, genre_id: int, limit: int = 50) -> list[CatalogTrack]:
-        per_page = max(1, min(limit, 100))
-        items = self.pages(
-            f"catalog/genres/{int(genre_id)}/tracks/", {"per_page": per_page}, max_pages=-(-limit // per_page)
-        )
-        return [to_catalog_track(i) for i in items][:limit]
+        params = {"per_page": max(1, min(limit, 100))}
+        return [
+            to_catalog_track(i)
+            for i in self.pages(f"catalog/genres/{int(genre_id)}/tracks/", params, limit=limit)
+        ]
 
     def chart(self, kind: str, genre_id: int) -> list[CatalogTrack]:
         """The genre's Top 100 (`top`) or Hype 100 (`hype`) chart."""
         if kind not in ("top", "hype"):
             raise ValueError(kind)
         path = f"catalog/genres/{int(genre_id)}/{kind}/100/"
-        return [to_catalog_track(i) for i in self.pages(path, {"per_page": 100})]
+        return [to_catalog_track(i) for i in self.pages(path, {"per_page": 100}, limit=100)]
 
     def chart_tracks(self, chart_id: int, limit: int = 100) -> list[CatalogTrack]:
-        per_page = max(1, min(limit, 100))
-        items = self.pages(
-            f"catalog/charts/{int(chart_id)}/tracks/", {"per_page": per_page}, max_pages=-(-limit // per_page)
-        )
-        return [to_catalog_track(i) for i in items][:limit]
+        params = {"per_page": max(1, min(limit, 100))}
+        return [
+            to_catalog_track(i)
+            for i in self.pages(f"catalog/charts/{int(chart_id)}/tracks/", params, limit=limit)
+        ]
