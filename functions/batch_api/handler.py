@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -29,6 +29,7 @@ class OptionsBody(BaseModel):
 
     generate_cue: bool | None = None
     cue_format: str | None = Field(default=None, min_length=1, max_length=32)
+    gap_handling: Literal["error", "estimate", "skip"] | None = None
     force_refresh: bool | None = None
 
 

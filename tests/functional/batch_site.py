@@ -73,6 +73,10 @@ class PlantedSite:
     def missing(self, page_id: str) -> str:
         return self.plant(page_id, MISSING.read_bytes(), status=200)
 
+    def empty(self, page_id: str) -> str:
+        """A real tracklist page with no rows (the source's EMPTY_TRACKLIST)."""
+        return self.plant(page_id, (FIXTURES / "1001tracklists" / "tracklist_empty.html").read_bytes())
+
     def hits_for(self, url: str) -> int:
         return self.hits[url.removeprefix(SITE)]
 

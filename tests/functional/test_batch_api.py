@@ -93,8 +93,18 @@ def test_template_presets_choose_the_cue_options_and_explicit_options_win(batch_
         lambda_context, "POST", "/api/v1/batch", {"urls": [url], "options": {"cue_format": "nope"}}
     )
 
-    assert dj_set["options"] == {"generate_cue": True, "cue_format": "cdj", "force_refresh": False}
-    assert own["options"] == {"generate_cue": True, "cue_format": "traktor", "force_refresh": True}
+    assert dj_set["options"] == {
+        "generate_cue": True,
+        "cue_format": "cdj",
+        "gap_handling": "estimate",
+        "force_refresh": False,
+    }
+    assert own["options"] == {
+        "generate_cue": True,
+        "cue_format": "traktor",
+        "gap_handling": "estimate",
+        "force_refresh": True,
+    }
     assert status == 422
 
 

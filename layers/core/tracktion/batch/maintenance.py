@@ -15,7 +15,7 @@ from tracktion.batch import progress
 from tracktion.clock import epoch, iso
 from tracktion.config import env, settings
 from tracktion.observability import logger
-from tracktion.storage.aws import client, table
+from tracktion.storage.aws import table
 
 MAX_DELETES_PER_PART = 5000
 
@@ -50,21 +50,24 @@ def purge_expired(table_name: str, now: int) -> int:
 
 
 def purge_deleted_cue_files(now: int) -> int:
-    """CUE file records soft-deleted longer ago than the retention, with their S3 objects."""
+    """CUE files soft-deleted longer ago than the retention: objects and record, by the CUE
+    package's own hard delete (which removes the S3 objects first, then the record)."""
+    from tracktion.cue import files
+
     days = int(env("CUE_SOFT_DELETE_RETENTION_DAYS", "30") or 30)
     cutoff = iso_from_epoch(now - days * 86400)
-    cfg = settings()
     items = _scan(
-        cfg.cue_table,
-        FilterExpression="attribute_exists(deleted_at) AND deleted_at < :cutoff",
-        ExpressionAttributeValues={":cutoff": cutoff},
+        settings().cue_table,
+        FilterExpression="begins_with(pk, :f) AND deleted = :yes",
+        ExpressionAttributeValues={":f": "CUEFILE#", ":yes": True},
     )
-    s3 = client("s3")
+    purged = 0
     for item in items:
-        key = item.get("s3_key") or item.get("object_key")
-        if key:
-            s3.delete_object(Bucket=cfg.cue_bucket, Key=str(key))
-    return _delete_keys(cfg.cue_table, items)
+        cue = files.CueFile.model_validate_json(item["body"])
+        if cue.deleted_at and cue.deleted_at < cutoff:
+            files.delete(cue.cue_file_id, cue.owner_id, soft=False)
+            purged += 1
+    return purged
 
 
 def iso_from_epoch(seconds: int) -> str:

@@ -38,6 +38,8 @@ class BatchOptions(BaseModel):
 
     generate_cue: bool = False
     cue_format: str = "standard"
+    # Many source pages lack some start times; a batch estimates them rather than failing.
+    gap_handling: Literal["error", "estimate", "skip"] = "estimate"
     force_refresh: bool = False
 
     @field_validator("cue_format")

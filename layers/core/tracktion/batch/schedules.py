@@ -58,6 +58,10 @@ class Schedule(BaseModel):
     items: list[BatchItem]
     created_at: str = Field(default_factory=iso)
 
+    last_batch_id: str | None = None
+    last_run_at: str | None = None
+    runs: int = 0
+
     def public(self) -> dict[str, Any]:
         shown = self.model_dump(exclude={"owner_id", "tier", "items"})
         shown["urls"] = [i.url for i in self.items]
@@ -71,6 +75,15 @@ def _table() -> Any:
 
 def _key(owner_id: str, schedule_id: str) -> dict[str, str]:
     return {"pk": f"SCHED#{owner_id}", "sk": f"SCHED#{schedule_id}"}
+
+
+def _from_item(item: dict[str, Any]) -> Schedule:
+    """The definition plus what its firings changed (kept outside the JSON body)."""
+    schedule = Schedule.model_validate_json(item["body"])
+    schedule.last_batch_id = item.get("last_batch_id")
+    schedule.last_run_at = item.get("last_run_at")
+    schedule.runs = int(item.get("runs", 0))
+    return schedule
 
 
 def _scheduler_name(schedule_id: str) -> str:
@@ -114,7 +127,7 @@ def create(
     _table().put_item(
         Item={
             **_key(principal.user_id, schedule.schedule_id),
-            "body": schedule.model_dump_json(),
+            "body": schedule.model_dump_json(exclude={"last_batch_id", "last_run_at", "runs"}),
             "owner_id": principal.user_id,
         },
         ConditionExpression="attribute_not_exists(pk)",
@@ -147,7 +160,7 @@ def get(owner_id: str, schedule_id: str) -> Schedule:
     item = _table().get_item(Key=_key(owner_id, schedule_id), ConsistentRead=True).get("Item")
     if not item:
         raise ScheduleNotFound(schedule_id)
-    return Schedule.model_validate_json(item["body"])
+    return _from_item(item)
 
 
 def list_for_owner(
@@ -166,7 +179,7 @@ def list_for_owner(
             raise BadRequest("Invalid pagination cursor", error_code="INVALID_CURSOR")
         kwargs["ExclusiveStartKey"] = start
     page = _table().query(**kwargs)
-    found = [Schedule.model_validate_json(i["body"]) for i in page.get("Items", [])]
+    found = [_from_item(i) for i in page.get("Items", [])]
     return found, encode_cursor(page.get("LastEvaluatedKey"))
 
 
@@ -212,6 +225,12 @@ def start_scheduled_batch(
     except TracktionError as exc:
         refused = exc
     store.create(batch)
+    _table().update_item(
+        Key=_key(owner_id, schedule_id),
+        UpdateExpression="SET last_batch_id = :b, last_run_at = :t ADD runs :one",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":b": batch_id, ":t": batch.created_at, ":one": 1},
+    )
     if refused is not None:
         store.fail_to_start(batch_id, f"{refused.error_code}: {refused.message}")
         return {**execution_input(batch), "items": []}

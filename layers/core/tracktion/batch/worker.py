@@ -89,7 +89,7 @@ def _import(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, 
         from tracktion.cue.files import generate_files
 
         try:
-            files = generate_files(tracklist, [options.cue_format])
+            files = generate_files(tracklist, [options.cue_format], {"gap_handling": options.gap_handling})
         except TracktionError as exc:
             if _is_transient(exc):
                 raise TransientImportError(exc.error_code, exc.message) from exc
@@ -106,9 +106,11 @@ def _cue_ref(cue_file: Any) -> dict[str, Any]:
 
 
 def _maybe_interrupt(batch_id: str, item: BatchItem) -> None:
-    """Fault injection for the no-duplicate test: the first attempt of each item dies here,
-    after its import and before its result is recorded. Off unless the env var asks."""
-    if env("BATCH_WORKER_FAULT") != "after_import":
+    """Fault injection for the no-duplicate test: the first attempt of an item dies here,
+    after its import and before its result is recorded. Off unless BATCH_WORKER_FAULT asks:
+    `after_import` (every item) or `after_import:<text>` (items whose URL contains text)."""
+    mode, _, needle = env("BATCH_WORKER_FAULT").partition(":")
+    if mode != "after_import" or (needle and needle not in item.url):
         return
     from botocore.exceptions import ClientError
 
