@@ -8,14 +8,14 @@ at tests.catalog_server. Tests asserting recorded content are `realdata` (they s
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
 
 from tests.catalog_server import CatalogServer
-from tests.catalog_server.fixtures import catalog_env, catalog_server  # noqa: F401 - fixtures
 from tests.conftest import http_event, principal_ctx, shared_fixture
+
+pytest_plugins = ["tests.catalog_server.fixtures"]  # catalog_server, catalog_env
 
 
 @pytest.fixture
