@@ -1,0 +1,283 @@
+"""Import tracklists into the store: from a 1001tracklists URL, from page HTML, from plain text.
+
+Idempotent per (owner, source page): the source key is the page's own id, so re-importing
+the same page (by URL or by its HTML) returns the same tracklist id; the stored tracklist is
+updated in place (a new version) only when the source's content changed. Nothing is stored
+when the page is a block, a missing page or an empty tracklist: those raise first.
+Asynchronous imports (`queue_import`) record a job, invoke this same function again with
+InvocationType=Event and a marker key, and `run_import_job` does the work there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import time
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tracktion.config import env
+from tracktion.errors import Conflict, SourceBlocked, TracktionError, ValidationFailed
+from tracktion.observability import logger
+from tracktion.sources.site import Site
+from tracktion.sources.tracklists1001 import parse_tracklist
+from tracktion.sources.urls import tracklist_page
+from tracktion.storage.aws import client
+from tracktion.tracklists.import_jobs import ImportJob, ImportJobNotFound, ImportJobStore
+from tracktion.tracklists.model import Track, Tracklist
+from tracktion.tracklists.store import TracklistStore
+from tracktion.tracklists.text_format import parse_text_tracklist
+
+ASYNC_MARKER = "tracktion_async_import"
+# What a re-import compares to decide whether the source changed.
+CONTENT_FIELDS = (
+    "title",
+    "djs",
+    "event",
+    "venue",
+    "country",
+    "date",
+    "genres",
+    "duration_seconds",
+    "source_url",
+    "source_page_id",
+    "tracks",
+)
+
+
+class NotATracklistPage(ValidationFailed):
+    """Supplied HTML is a challenge/block page or not a tracklist page at all."""
+
+    error_code = "NOT_A_TRACKLIST_PAGE"
+
+
+class ImportResult(BaseModel):
+    tracklist: Tracklist
+    created: bool
+    cache_hit: bool
+    processing_time_ms: float
+    cue_files: list[dict[str, Any]] | None = Field(default=None)
+
+
+def _content(t: Tracklist) -> dict[str, Any]:
+    return t.model_dump(mode="json", include=set(CONTENT_FIELDS))
+
+
+def _store_parsed(
+    owner_id: str, parsed: Tracklist, *, audio_file_id: str | None = None
+) -> tuple[Tracklist, bool]:
+    """Create the owner's tracklist for this source, or update the existing one if it changed."""
+    store = TracklistStore()
+    key = parsed.source_key
+    existing = store.find_by_source(owner_id, key) if key else None
+    if existing is None:
+        fresh = parsed.model_copy(
+            update={
+                "owner_id": owner_id,
+                "tracklist_id": str(uuid.uuid4()),
+                "audio_file_id": audio_file_id,
+            }
+        )
+        try:
+            return store.create(fresh), True
+        except Conflict:
+            # A concurrent import of the same page won the claim: answer with its tracklist.
+            existing = store.find_by_source(owner_id, key) if key else None
+            if existing is None:
+                raise
+    updates = _content(parsed)
+    if audio_file_id and audio_file_id != existing.audio_file_id:
+        updates["audio_file_id"] = audio_file_id
+    if _content(existing) == _content(parsed) and "audio_file_id" not in updates:
+        return existing, False
+    changed = existing.model_copy(
+        update={
+            **{k: getattr(parsed, k) for k in CONTENT_FIELDS},
+            **({"audio_file_id": audio_file_id} if "audio_file_id" in updates else {}),
+        }
+    )
+    return store.save(changed, existing.version), False
+
+
+def _with_cue(result: ImportResult, cue_format: str | None) -> ImportResult:
+    """Generate the asked-for CUE file when the CUE package provides `generate_files`."""
+    if not cue_format:
+        return result
+    try:
+        files = importlib.import_module("tracktion.cue.files")
+    except ImportError:
+        logger.info("cue generation not available; import answered without it")
+        return result
+    generated = files.generate_files(result.tracklist, [cue_format])
+    items = generated if isinstance(generated, list) else [generated]
+    dumped = [g.model_dump(mode="json") if isinstance(g, BaseModel) else g for g in items]
+    return result.model_copy(update={"cue_files": dumped})
+
+
+def import_from_url(
+    owner_id: str,
+    url: str,
+    *,
+    force_refresh: bool = False,
+    audio_file_id: str | None = None,
+    cue_format: str | None = None,
+) -> ImportResult:
+    """Import (or re-import) the tracklist page at `url` for `owner_id`."""
+    started = time.perf_counter()
+    page = tracklist_page(url)
+    parsed, cache_hit = Site().tracklist(page.url, force_refresh=force_refresh)
+    if parsed.source_key is None:
+        parsed = parsed.model_copy(update={"source_key": page.source_key})
+    stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
+    result = ImportResult(
+        tracklist=stored,
+        created=created,
+        cache_hit=cache_hit,
+        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+    return _with_cue(result, cue_format)
+
+
+def import_from_html(
+    owner_id: str, url: str, html: str, *, audio_file_id: str | None = None, cue_format: str | None = None
+) -> ImportResult:
+    """Import the page's HTML as the client's browser saw it (for when we are challenged)."""
+    started = time.perf_counter()
+    page = tracklist_page(url)
+    try:
+        parsed = parse_tracklist(html, page.url)
+    except SourceBlocked as exc:
+        raise NotATracklistPage(
+            "The HTML is a challenge page, not the tracklist; open the page in a browser first",
+            details=exc.details,
+        ) from exc
+    parsed = parsed.model_copy(update={"source": "html", "source_key": parsed.source_key or page.source_key})
+    stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
+    result = ImportResult(
+        tracklist=stored,
+        created=created,
+        cache_hit=False,
+        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+    return _with_cue(result, cue_format)
+
+
+def import_from_text(
+    owner_id: str,
+    text: str,
+    *,
+    title: str,
+    djs: list[str] | None = None,
+    event: str | None = None,
+    venue: str | None = None,
+    date: str | None = None,
+    audio_file_id: str | None = None,
+    cue_format: str | None = None,
+) -> ImportResult:
+    """Import a pasted plain-text tracklist; the same text and title again is the same tracklist."""
+    started = time.perf_counter()
+    tracks: list[Track] = parse_text_tracklist(text)
+    digest = hashlib.sha256(json.dumps([title.strip(), text.strip()]).encode()).hexdigest()[:24]
+    parsed = Tracklist(
+        owner_id=owner_id,
+        title=title.strip(),
+        djs=djs or [],
+        event=event,
+        venue=venue,
+        date=date,
+        source="text",
+        source_key=f"text:{digest}",
+        tracks=tracks,
+    )
+    stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
+    result = ImportResult(
+        tracklist=stored,
+        created=created,
+        cache_hit=False,
+        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+    return _with_cue(result, cue_format)
+
+
+def queue_import(
+    owner_id: str,
+    url: str,
+    correlation_id: str,
+    *,
+    force_refresh: bool = False,
+    audio_file_id: str | None = None,
+    cue_format: str | None = None,
+) -> ImportJob:
+    """Record a queued import and hand it to this function again as an asynchronous invocation."""
+    page = tracklist_page(url)  # a bad URL is the caller's 400 now, not a failed job later
+    store = ImportJobStore()
+    job = store.put(
+        ImportJob(
+            correlation_id=correlation_id,
+            owner_id=owner_id,
+            url=page.url,
+            force_refresh=force_refresh,
+            audio_file_id=audio_file_id,
+            cue_format=cue_format,
+        )
+    )
+    function_name = env("AWS_LAMBDA_FUNCTION_NAME")
+    if not function_name:
+        raise TracktionError("Asynchronous imports need AWS_LAMBDA_FUNCTION_NAME")
+    client("lambda").invoke(
+        FunctionName=function_name,
+        InvocationType="Event",
+        Payload=json.dumps({ASYNC_MARKER: {"correlation_id": correlation_id, "owner_id": owner_id}}).encode(),
+    )
+    return job
+
+
+def run_import_job(payload: dict[str, Any]) -> ImportJob | None:
+    """The asynchronous leg: run the queued import and record how it ended.
+
+    None when no such job exists (expired, or a stray event): nothing to retry.
+    """
+    store = ImportJobStore()
+    try:
+        job = store.get(str(payload.get("correlation_id", "")), str(payload.get("owner_id", "")))
+    except ImportJobNotFound:
+        logger.warning("async import event for an unknown job", extra={"payload": str(payload)[:200]})
+        return None
+    if job.status in ("completed", "failed"):
+        return job  # Lambda may deliver an Event twice; the first run's answer stands
+    store.put(job.model_copy(update={"status": "processing"}))
+    try:
+        result = import_from_url(
+            job.owner_id,
+            job.url,
+            force_refresh=job.force_refresh,
+            audio_file_id=job.audio_file_id,
+            cue_format=job.cue_format,
+        )
+    except TracktionError as exc:
+        failed = job.model_copy(
+            update={
+                "status": "failed",
+                "error": {
+                    "error": exc.message,
+                    "error_code": exc.error_code,
+                    "status": exc.status,
+                    "retry_after": exc.retry_after,
+                    "details": exc.details,
+                },
+            }
+        )
+        return store.put(failed)
+    done = job.model_copy(
+        update={
+            "status": "completed",
+            "tracklist_id": result.tracklist.tracklist_id,
+            "created": result.created,
+            "cache_hit": result.cache_hit,
+            "processing_time_ms": result.processing_time_ms,
+        }
+    )
+    return store.put(done)

@@ -1,0 +1,371 @@
+"""The tracklists function: import (sync, async, HTML, text), status, retrieval, source cache.
+
+Runs the handler with real payload-2.0 events on moto, against a local copy of the site
+(local/source_site.py serving tests/fixtures/1001tracklists) set as SOURCE_BASE_URL.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from boto3.dynamodb.conditions import Attr
+from local.source_site import OWN_PAGES, start_source_site
+
+from tests.conftest import http_event, principal_ctx
+
+SITE = "https://www.1001tracklists.com"
+KOLSCH = f"{SITE}/tracklist/2k7xq9tb/kolsch-ann-clue-sonar-festival-fira-montjuic-spain-2025-06-14.html"
+TURNSTILE = f"{SITE}/tracklist/blk0turn/kolsch-ann-clue-sonar-festival-fira-montjuic-spain-2025-06-14.html"
+PLEASE_WAIT = f"{SITE}/tracklist/blk0wait/kolsch-ann-clue-sonar-festival-fira-montjuic-spain-2025-06-14.html"
+EMPTY = f"{SITE}/tracklist/0empty0/nobody-nowhere-2025-01-01.html"
+MISSING = f"{SITE}/tracklist/zz99zz99/not-on-the-site.html"
+ROUTES = {
+    ("POST", "/api/v1/tracklists/import/1001tracklists"): "POST /api/v1/tracklists/import/1001tracklists",
+    ("POST", "/api/v1/tracklist"): "POST /api/v1/tracklist",
+    ("POST", "/api/v1/tracklists/import/html"): "POST /api/v1/tracklists/import/html",
+    ("POST", "/api/v1/tracklists/import/text"): "POST /api/v1/tracklists/import/text",
+    ("DELETE", "/api/v1/tracklist/cache"): "DELETE /api/v1/tracklist/cache",
+    ("GET", "/api/v1/tracklists/search/1001tracklists"): "GET /api/v1/tracklists/search/1001tracklists",
+}
+
+
+@pytest.fixture
+def source(aws, monkeypatch):
+    """The local copy of the site, configured as every function's SOURCE_BASE_URL."""
+    server, base = start_source_site(OWN_PAGES)
+    monkeypatch.setenv("SOURCE_BASE_URL", base)
+    monkeypatch.setenv("SOURCE_MIN_INTERVAL_SECONDS", "0")
+    monkeypatch.setenv("SOURCE_BLOCK_BACKOFF_SECONDS", "30")
+    yield aws
+    server.shutdown()
+    server.server_close()
+
+
+def call(lambda_context, method, path, *, body=None, query=None, user="user-1", permissions="read,write"):
+    from tracklists_api.handler import lambda_handler
+
+    route = ROUTES.get((method, path))
+    if route is None:
+        prefix = path.rsplit("/", 1)[0]
+        route = {
+            "/api/v1/tracklist": "GET /api/v1/tracklist/{tracklist_id}",
+            "/api/v1/tracklists/import/status": "GET /api/v1/tracklists/import/status/{correlation_id}",
+        }[prefix]
+    event = http_event(
+        method,
+        path,
+        body=body,
+        query=query,
+        principal=principal_ctx(user, permissions=permissions),
+        route_key=route,
+    )
+    res = lambda_handler(event, lambda_context)
+    return res["statusCode"], json.loads(res["body"]), res["headers"]
+
+
+def _items(aws, table_env, prefix):
+    from tracktion.storage.aws import table
+
+    return table(aws[table_env]).scan(FilterExpression=Attr("pk").begins_with(prefix))["Items"]
+
+
+def test_import_by_url_stores_the_tracklist_and_answers_it(source, lambda_context):
+    status, body, headers = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+
+    assert status == 201
+    assert body["created"] is True and body["cache_hit"] is False and body["cached"] is False
+    assert body["correlation_id"] == headers["X-Correlation-ID"]
+    assert body["processing_time_ms"] >= 0
+    tracklist = body["tracklist"]
+    assert tracklist["tracklist_id"] == body["tracklist_id"]
+    assert tracklist["owner_id"] == "user-1"
+    assert tracklist["djs"] == ["Kölsch", "Ann Clue"]
+    assert tracklist["source_page_id"] == "2k7xq9tb"
+    assert [t["start_time"] for t in tracklist["tracks"]] == [0.0, 144.0, 150.0, 754.0, None, 3670.0, 3805.0]
+
+
+def test_reimport_is_idempotent_and_served_from_the_cache(source, lambda_context):
+    _, first, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+
+    status, again, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH + "?utm=x"}
+    )
+
+    assert status == 200
+    assert again["tracklist_id"] == first["tracklist_id"]
+    assert again["created"] is False and again["cache_hit"] is True
+    assert again["tracklist"]["version"] == 1
+
+
+def test_get_by_id_and_by_url_answer_the_same_tracklist(source, lambda_context):
+    _, imported, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+    tracklist_id = imported["tracklist_id"]
+
+    status, got, _ = call(lambda_context, "GET", f"/api/v1/tracklist/{tracklist_id}")
+    by_url_status, by_url, _ = call(lambda_context, "POST", "/api/v1/tracklist", body={"url": KOLSCH})
+
+    assert status == 200 and got["tracklist"] == imported["tracklist"]
+    assert by_url_status == 200 and by_url["tracklist_id"] == tracklist_id and by_url["cache_hit"] is True
+
+
+def test_another_users_tracklist_is_404_like_a_missing_one(source, lambda_context):
+    _, imported, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+
+    theirs = call(lambda_context, "GET", f"/api/v1/tracklist/{imported['tracklist_id']}", user="user-2")
+    missing = call(lambda_context, "GET", "/api/v1/tracklist/no-such-id", user="user-2")
+
+    assert theirs[0] == missing[0] == 404
+    assert theirs[1]["error_code"] == missing[1]["error_code"] == "RESOURCE_NOT_FOUND"
+
+
+def test_cache_clear_makes_the_next_import_a_miss_with_the_same_tracklist(source, lambda_context):
+    _, first, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+
+    status, cleared, _ = call(lambda_context, "DELETE", "/api/v1/tracklist/cache", query={"url": KOLSCH})
+    _, again, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+    _, cleared_twice, _ = call(
+        lambda_context, "DELETE", "/api/v1/tracklist/cache", query={"url": "https://evil.example/x"}
+    )
+
+    assert status == 200 and cleared["deleted"] is True
+    assert again["cache_hit"] is False and again["tracklist_id"] == first["tracklist_id"]
+    assert cleared_twice["error_code"] == "INVALID_URL"
+
+
+@pytest.mark.parametrize("url", [TURNSTILE, PLEASE_WAIT])
+def test_import_of_blocked_page_answers_503_and_stores_nothing(source, lambda_context, url):
+    status, body, headers = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": url}
+    )
+
+    assert status == 503
+    assert body["error_code"] == "SOURCE_BLOCKED"
+    assert body["retry_after"] >= 30 and headers["Retry-After"] == str(body["retry_after"])
+    assert _items(source, "TRACKLISTS_TABLE", "TL#") == []
+    assert _items(source, "TRACKLISTS_TABLE", "SRC#") == []
+    assert _items(source, "CACHE_TABLE", "SRCPAGE#") == []
+
+
+def test_after_a_block_the_next_fetch_backs_off_without_touching_the_site(source, lambda_context):
+    call(lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": TURNSTILE})
+
+    status, body, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+
+    assert status == 503
+    assert body["error_code"] == "SOURCE_BLOCKED"
+    assert body["details"]["reason"] == "backoff"
+
+
+def test_missing_page_is_404_and_empty_page_is_502_and_neither_is_stored(source, lambda_context):
+    missing = call(lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": MISSING})
+    empty = call(lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": EMPTY})
+
+    assert (missing[0], missing[1]["error_code"]) == (404, "SOURCE_PAGE_NOT_FOUND")
+    assert (empty[0], empty[1]["error_code"]) == (502, "EMPTY_TRACKLIST")
+    assert _items(source, "TRACKLISTS_TABLE", "TL#") == []
+    assert _items(source, "CACHE_TABLE", "SRCPAGE#") == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/tracklist/2k7xq9tb/x.html",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "https://evil.example/tracklist/2k7xq9tb/x.html",
+        "https://www.1001tracklists.com/user/someone/index.html",
+    ],
+)
+def test_urls_that_are_not_1001tracklists_pages_are_400(source, lambda_context, url):
+    status, body, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": url}
+    )
+
+    assert (status, body["error_code"]) == (400, "INVALID_URL")
+
+
+def test_redirect_to_the_metadata_address_is_refused(source, lambda_context):
+    url = f"{SITE}/tracklist/rdr0meta/redirect-to-metadata.html"
+
+    status, body, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": url}
+    )
+
+    assert (status, body["error_code"]) == (502, "DESTINATION_REFUSED")
+    assert _items(source, "TRACKLISTS_TABLE", "TL#") == []
+
+
+def test_read_only_key_cannot_import(source, lambda_context):
+    status, body, _ = call(
+        lambda_context,
+        "POST",
+        "/api/v1/tracklists/import/1001tracklists",
+        body={"url": KOLSCH},
+        permissions="read",
+    )
+
+    assert (status, body["error_code"]) == (403, "INSUFFICIENT_PERMISSIONS")
+
+
+def test_import_from_page_html_lands_on_the_same_tracklist_as_the_url(source, lambda_context):
+    html = (OWN_PAGES / "tracklist_two-djs_cues_w-row_mashup_id-rows.html").read_text(encoding="utf-8")
+
+    status, from_html, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/html", body={"url": KOLSCH, "html": html}
+    )
+    _, from_url, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+
+    assert status == 201 and from_html["tracklist"]["source"] == "html"
+    assert from_url["tracklist_id"] == from_html["tracklist_id"]
+
+
+def test_changed_source_updates_the_same_tracklist_in_place(source, lambda_context):
+    html = (OWN_PAGES / "tracklist_two-djs_cues_w-row_mashup_id-rows.html").read_text(encoding="utf-8")
+    _, first, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/html", body={"url": KOLSCH, "html": html}
+    )
+
+    changed = html.replace(">Grey<", ">Grey Matter<")
+    status, second, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/html", body={"url": KOLSCH, "html": changed}
+    )
+
+    assert status == 200
+    assert second["tracklist_id"] == first["tracklist_id"]
+    assert second["tracklist"]["version"] == 2
+    assert second["tracklist"]["tracks"][0]["title"] == "Grey Matter"
+
+
+def test_challenge_page_html_is_422_not_a_tracklist(source, lambda_context):
+    html = (OWN_PAGES / "blocked_please-wait.html").read_text(encoding="utf-8")
+
+    status, body, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/html", body={"url": KOLSCH, "html": html}
+    )
+
+    assert (status, body["error_code"]) == (422, "NOT_A_TRACKLIST_PAGE")
+    assert _items(source, "TRACKLISTS_TABLE", "TL#") == []
+
+
+def test_import_from_plain_text_is_idempotent(source, lambda_context):
+    text = "00:00 Kölsch - Grey (Extended Mix) [KOMPAKT]\n02:24 Ann Clue - Don't Stop\nw/ Acappella Singer - Voices\nID - ID\n"
+    payload = {"text": text, "title": "Kölsch @ Home", "djs": ["Kölsch"], "date": "2025-06-14"}
+
+    status, first, _ = call(lambda_context, "POST", "/api/v1/tracklists/import/text", body=payload)
+    again_status, again, _ = call(lambda_context, "POST", "/api/v1/tracklists/import/text", body=payload)
+    bad_status, bad, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/text", body={**payload, "text": "no tracks here"}
+    )
+
+    assert status == 201 and again_status == 200 and again["tracklist_id"] == first["tracklist_id"]
+    tracks = first["tracklist"]["tracks"]
+    assert [
+        (t["artist"], t["title"], t["start_time"], t["played_with_previous"], t["is_unidentified"])
+        for t in tracks
+    ] == [
+        ("Kölsch", "Grey", 0.0, False, False),
+        ("Ann Clue", "Don't Stop", 144.0, False, False),
+        ("Acappella Singer", "Voices", None, True, False),
+        ("ID", "ID", None, False, True),
+    ]
+    assert (bad_status, bad["error_code"]) == (422, "NO_TRACKS_FOUND")
+
+
+@pytest.fixture
+def lambda_service(source, monkeypatch):
+    """This function deployed in moto (not executed: no Docker), so it can invoke itself."""
+    from moto.core.config import default_user_config
+
+    from tracktion.storage.aws import client
+
+    monkeypatch.setitem(default_user_config["lambda"], "use_docker", False)
+    role = client("iam").create_role(RoleName="tracklists-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    client("lambda").create_function(
+        FunctionName="tracktion-tracklists-test",
+        Runtime="python3.11",
+        Role=role,
+        Handler="tracklists_api.handler.lambda_handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+    )
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "tracktion-tracklists-test")
+    return source
+
+
+def test_async_import_answers_202_then_status_follows_the_job(lambda_service, lambda_context):
+    from tracklists_api.handler import lambda_handler
+
+    status, queued, _ = call(
+        lambda_context,
+        "POST",
+        "/api/v1/tracklists/import/1001tracklists",
+        body={"url": KOLSCH},
+        query={"async_processing": "true"},
+    )
+    cid = queued["correlation_id"]
+    _, before, _ = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{cid}")
+    # What Lambda delivers for the InvocationType=Event call the import made:
+    ran = lambda_handler(
+        {"tracktion_async_import": {"correlation_id": cid, "owner_id": "user-1"}}, lambda_context
+    )
+    _, after, _ = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{cid}")
+    other = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{cid}", user="user-2")
+    _, got, _ = call(lambda_context, "GET", f"/api/v1/tracklist/{after['tracklist_id']}")
+
+    assert status == 202 and queued["status"] == "queued"
+    assert before["status"] == "queued"
+    assert ran == {"correlation_id": cid, "status": "completed"}
+    assert after["status"] == "completed" and after["created"] is True
+    assert got["tracklist"]["source_page_id"] == "2k7xq9tb"
+    assert (other[0], other[1]["error_code"]) == (404, "RESOURCE_NOT_FOUND")
+
+
+def test_async_import_of_a_blocked_page_records_the_failure(lambda_service, lambda_context):
+    from tracklists_api.handler import lambda_handler
+
+    _, queued, _ = call(
+        lambda_context,
+        "POST",
+        "/api/v1/tracklists/import/1001tracklists",
+        body={"url": TURNSTILE},
+        query={"async_processing": "true"},
+    )
+    lambda_handler(
+        {"tracktion_async_import": {"correlation_id": queued["correlation_id"], "owner_id": "user-1"}},
+        lambda_context,
+    )
+    _, after, _ = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{queued['correlation_id']}")
+
+    assert after["status"] == "failed"
+    assert after["error"]["error_code"] == "SOURCE_BLOCKED" and after["error"]["retry_after"] >= 30
+    assert _items(lambda_service, "TRACKLISTS_TABLE", "TL#") == []
+
+
+def test_search_with_filters_through_the_tracklists_function(source, lambda_context):
+    status, body, _ = call(
+        lambda_context,
+        "GET",
+        "/api/v1/tracklists/search/1001tracklists",
+        query={"artist": "Kolsch", "title": "Sonar", "date_from": "2025-01-01", "page_size": "30"},
+    )
+
+    assert status == 200
+    assert [t["page_id"] for t in body["tracklists"]] == ["2k7xq9tb"]
+    assert body["pagination"]["has_more"] is True and body["cache_hit"] is False
+    assert body["response_time_ms"] >= 0
