@@ -64,8 +64,8 @@ def _time_import(module: str, env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def _import_times(module: str, env: dict[str, str]) -> dict[str, float]:
-    """Top-level package → cumulative import ms, from `python -X importtime`."""
+def _import_tree(module: str, env: dict[str, str]) -> list[tuple[str, float, str]]:
+    """(module, cumulative ms, importer) for every import `python -X importtime` reports."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         env=env,
@@ -74,27 +74,36 @@ def _import_times(module: str, env: dict[str, str]) -> dict[str, float]:
         check=True,
         cwd="/",
     )
-    times: dict[str, float] = {}
+    rows = []
     for line in result.stderr.splitlines():
         match = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
         if match:
-            name = match.group(3)
-            times[name] = max(times.get(name, 0.0), int(match.group(1)) / 1000)
-    return times
+            rows.append((match.group(3), int(match.group(1)) / 1000, (len(match.group(2)) - 1) // 2))
+    # Children are printed before their parent: the importer is the next line one level up.
+    found: list[tuple[str, float, str]] = []
+    pending: dict[int, list[tuple[str, float]]] = {}
+    for name, ms, depth in rows:
+        for child, child_ms in pending.pop(depth + 1, []):
+            found.append((child, child_ms, name))
+        pending.setdefault(depth, []).append((name, ms))
+    found += [(name, ms, "-") for name, ms in pending.get(0, [])]
+    return found
 
 
-def _heaviest(module: str, env: dict[str, str], bare: dict[str, float]) -> str:
-    """The heaviest imports the bare handler does not pay, outermost first (no nested repeats)."""
-    own = {name: ms for name, ms in _import_times(module, env).items() if name not in bare and name != module}
-    ranked = sorted(own.items(), key=lambda kv: kv[1], reverse=True)
-    picked: list[tuple[str, float]] = []
-    for name, ms in ranked:
-        if any(name.startswith(p + ".") for p, _ in picked):
-            continue
-        picked.append((name, ms))
-        if len(picked) == 4:
-            break
-    return ", ".join(f"`{name}` {ms:.0f} ms" for name, ms in picked)
+def _heaviest(module: str, env: dict[str, str], bare: set[str]) -> str:
+    """Where our code enters imports the bare handler does not pay: `what` ← `who`, heaviest first."""
+    ours = ("tracktion", module.split(".", 1)[0])
+
+    def first_party(name: str) -> bool:
+        return name.split(".", 1)[0] in ours
+
+    entries = [
+        (name, ms, importer)
+        for name, ms, importer in _import_tree(module, env)
+        if not first_party(name) and first_party(importer) and name not in bare
+    ]
+    entries.sort(key=lambda e: e[1], reverse=True)
+    return ", ".join(f"`{name}` {ms:.0f} ms ← `{importer}`" for name, ms, importer in entries[:4])
 
 
 def run() -> str:
@@ -114,7 +123,7 @@ def run() -> str:
             for fid, (module, _own) in functions.items():
                 bare_times.append(_time_import("bare_handler", bare_env))
                 times[fid].append(_time_import(module, envs[fid]))
-        bare_modules = _import_times("bare_handler", bare_env)
+        bare_modules = {name for name, _ms, _by in _import_tree("bare_handler", bare_env)}
     floor = statistics.median(bare_times)
     rows = []
     over: list[str] = []
@@ -139,7 +148,7 @@ def run() -> str:
     if over:
         lines += [
             "",
-            "Heaviest imports the bare handler does not pay (cumulative, `python -X importtime`):",
+            "Where each function enters imports the bare handler does not pay (`what` cumulative ← `imported by`, `python -X importtime`):",
             "",
             *over,
         ]
