@@ -17,7 +17,11 @@ app = make_app("developer")
 
 KeyId = Annotated[str, Path(min_length=5, max_length=64, pattern=r"^key_[0-9a-f]+$")]
 Period = Annotated[Literal["day", "week", "month"], Query()]
-ONCE = "Store the api_key and signing_secret now: they are shown only in this response."
+ONCE = "Store the api_key (and signing_secret, if any) now: they are shown only in this response."
+
+
+def _signing(secret: str | None) -> dict[str, str]:
+    return {"signing_secret": secret} if secret else {}
 
 
 @app.get("/api/v1/developer/keys")
@@ -42,7 +46,7 @@ def create_key(body: KeyCreate) -> Response[dict[str, Any]]:
     return Response(
         status_code=201,
         content_type="application/json",
-        body={**view, "api_key": secret, "signing_secret": signing_secret, "warning": ONCE},
+        body={**view, "api_key": secret, **_signing(signing_secret), "warning": ONCE},
     )
 
 
@@ -57,7 +61,7 @@ def rotate_key(key_id: KeyId, body: KeyRotate | None = None) -> dict[str, Any]:
     view, secret, signing_secret = key_store.rotate(
         principal.user_id, key_id, (body or KeyRotate()).overlap()
     )
-    return {**view, "api_key": secret, "signing_secret": signing_secret, "warning": ONCE}
+    return {**view, "api_key": secret, **_signing(signing_secret), "warning": ONCE}
 
 
 @app.delete("/api/v1/developer/keys/<key_id>")

@@ -89,7 +89,7 @@ def test_timestamp_outside_five_minutes_is_refused():
 def test_signing_secret_is_stored_sealed_and_never_shown_again():
     from tracktion.auth.keys import hash_key
 
-    made = create_key(name="sealed")
+    made = create_key(name="sealed", signing=True)
     stored = table_item(os.environ["IDENTITY_TABLE"], f"APIKEY#{hash_key(made['api_key'])}", "APIKEY")
 
     assert made["signing_secret"] not in json.dumps(stored, default=str)
@@ -99,3 +99,26 @@ def test_signing_secret_is_stored_sealed_and_never_shown_again():
     for res in (listed, shown):
         assert made["signing_secret"] not in json.dumps(res.body)
         assert made["api_key"] not in json.dumps(res.body)
+
+
+def test_keys_sign_only_when_asked_and_a_signature_from_a_non_signing_key_is_refused():
+    plain = create_key(name="plain")
+    assert "signing_secret" not in plain and plain["signing_enabled"] is False
+
+    res = _call(
+        plain, "GET", KEYS, {"X-Timestamp": str(int(time.time())), "X-Signature": "sha256=" + "0" * 64}
+    )
+
+    assert (res.status, res.code) == (401, "INVALID_SIGNATURE")
+
+
+def test_rotation_gives_a_signing_key_a_new_signing_secret():
+    made = create_key(signature_required=True)
+
+    rotated = gateway(
+        "POST", f"{KEYS}/{made['key_id']}/rotate", key=BOOTSTRAP_KEY, body={"overlap_seconds": 60}
+    )
+    new = {"api_key": rotated.body["api_key"]}
+
+    assert rotated.body["signing_secret"] != made["signing_secret"]
+    assert _call(new, "GET", KEYS, _signed(rotated.body["signing_secret"], "GET", KEYS)).status == 200

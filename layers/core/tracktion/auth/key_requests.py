@@ -41,6 +41,7 @@ class KeyCreate(BaseModel):
     expires_at: datetime | None = None
     ip_allowlist: list[str] | None = Field(default=None, max_length=50)
     signature_required: bool = False
+    signing: bool = False
     environment: Literal["live", "test"] = "live"
 
     _reject = model_validator(mode="before")(reject_server_fields)
@@ -110,6 +111,7 @@ class KeyCreate(BaseModel):
             ip_allowlist=tuple(self.ip_allowlist or ()),
             expires_at=expires,
             signature_required=self.signature_required,
+            signing=self.signing,
             environment=self.environment,
         )
 

@@ -54,6 +54,7 @@ class KeySpec:
     ip_allowlist: tuple[str, ...] = ()
     expires_at: int | None = None
     signature_required: bool = False
+    signing: bool = False
     environment: str = "live"
 
 
@@ -81,7 +82,7 @@ def _iso(epoch: int | None) -> str | None:
     return clock.iso(datetime.fromtimestamp(epoch, UTC)) if epoch else None
 
 
-def _lookup_item(record: dict[str, Any], new: keys.NewKey, sealed: str) -> dict[str, Any]:
+def _lookup_item(record: dict[str, Any], new: keys.NewKey, sealed: str | None) -> dict[str, Any]:
     return to_item(
         {
             "pk": f"APIKEY#{new.key_hash}",
@@ -100,12 +101,16 @@ def _lookup_item(record: dict[str, Any], new: keys.NewKey, sealed: str) -> dict[
     )
 
 
-def create(user_id: str, user_tier: str, spec: KeySpec) -> tuple[dict[str, Any], str, str]:
-    """A new key: (its public view, the secret key, the signing secret), the secrets shown once."""
+def create(user_id: str, user_tier: str, spec: KeySpec) -> tuple[dict[str, Any], str, str | None]:
+    """A new key: (its public view, the secret key, the signing secret if asked), shown once.
+
+    A signing secret exists only for keys that sign (opt-in, or implied by `signature_required`).
+    """
     plan = tier_of(user_tier)
     key_id = _new_key_id()
     new = keys.mint(spec.environment)
-    signing_secret = "tks_" + pysecrets.token_urlsafe(32)
+    signing = spec.signing or spec.signature_required
+    signing_secret = "tks_" + pysecrets.token_urlsafe(32) if signing else None
     record = {
         "pk": f"USER#{user_id}",
         "sk": f"KEY#{key_id}",
@@ -120,12 +125,13 @@ def create(user_id: str, user_tier: str, spec: KeySpec) -> tuple[dict[str, Any],
         "scopes": sorted(spec.scopes),
         "ip_allowlist": list(spec.ip_allowlist),
         "signature_required": spec.signature_required,
+        "signing": signing,
         "key_expires_at": spec.expires_at,
         "status": "active",
         "created_at": clock.iso(),
         "current_hash": new.key_hash,
     }
-    sealed = secrets.seal(signing_secret, key_id)
+    sealed = secrets.seal(signing_secret, key_id) if signing_secret else None
     ddb = client("dynamodb")
     try:
         ddb.transact_write_items(
@@ -249,7 +255,9 @@ def count_active(user_id: str) -> int:
     return int(item["active"]["N"]) if "active" in item else 0
 
 
-def rotate(user_id: str, key_id: str, overlap_seconds: int | None = None) -> tuple[dict[str, Any], str, str]:
+def rotate(
+    user_id: str, key_id: str, overlap_seconds: int | None = None
+) -> tuple[dict[str, Any], str, str | None]:
     """A new secret for the key; the old secret keeps working for `overlap_seconds`, then stops."""
     overlap = default_overlap_seconds() if overlap_seconds is None else overlap_seconds
     if not 0 <= overlap <= MAX_OVERLAP_SECONDS:
@@ -259,8 +267,9 @@ def rotate(user_id: str, key_id: str, overlap_seconds: int | None = None) -> tup
         raise Conflict("A revoked key cannot be rotated", error_code="KEY_REVOKED")
     old_hash = record["current_hash"]
     new = keys.mint(record.get("environment") or "live")
-    signing_secret = "tks_" + pysecrets.token_urlsafe(32)
-    sealed = secrets.seal(signing_secret, key_id)
+    signing = bool(record.get("signing") or record.get("signature_required"))
+    signing_secret = "tks_" + pysecrets.token_urlsafe(32) if signing else None
+    sealed = secrets.seal(signing_secret, key_id) if signing_secret else None
     valid_until = clock.epoch() + overlap
     items: list[dict[str, Any]] = [
         {
@@ -436,6 +445,7 @@ def public_view(record: dict[str, Any], last_used: dict[str, str] | None = None)
         "scopes": sorted(record.get("scopes") or []),
         "ip_allowlist": list(record.get("ip_allowlist") or []),
         "signature_required": bool(record.get("signature_required")),
+        "signing_enabled": bool(record.get("signing") or record.get("signature_required")),
         "status": "expired" if record.get("status") == "active" and not active else record.get("status"),
         "is_active": active,
         "created_at": record.get("created_at"),
