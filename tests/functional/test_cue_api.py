@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from tests.functional.cue_support import call, tracklist_body, wav_bytes
+from tracktion.cue.audio import AudioFileNotFound, duration, resolve
 
 
 def _s3_keys(aws, prefix: str = "cue/") -> list[str]:
@@ -337,3 +338,26 @@ def test_presigned_upload_is_limited_to_the_callers_incoming_prefix(aws):
     policy = json.loads(__import__("base64").b64decode(up["fields"]["policy"]))
     assert ["starts-with", "$key", "incoming/user-1/"] in policy["conditions"]
     assert up["fields"]["x-amz-meta-formats"] == "standard,kodi"
+
+
+def test_wav_duration_is_read_from_a_few_ranges_not_the_whole_object(aws):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    data = wav_bytes(600, rate=8000)  # ~9.6 MB
+    s3.put_object(Bucket=aws["CUE_BUCKET"], Key="audio/user-1/long.wav", Body=data)
+
+    info = duration("audio/user-1/long.wav", "user-1")
+
+    assert info.duration_seconds == pytest.approx(600, abs=0.01)
+    assert info.bytes_read < len(data) // 20
+
+
+def test_only_the_callers_prefixes_in_our_bucket_resolve(aws):
+    bucket = aws["CUE_BUCKET"]
+    assert resolve(f"s3://{bucket}/incoming/user-1/a.wav", "user-1") == "incoming/user-1/a.wav"
+    for bad in (
+        "incoming/user-2/a.wav",
+        "incoming/user-1/../user-2/a.wav",
+        "s3://other/incoming/user-1/a.wav",
+    ):
+        with pytest.raises(AudioFileNotFound):
+            resolve(bad, "user-1")
