@@ -199,3 +199,28 @@ def test_cron_for_a_past_year_never_comes_due_and_both_day_fields_are_refused() 
     assert next_cron("cron(0 12 * * ? 2025)", datetime(2026, 11, 22, tzinfo=UTC)) is None
     with pytest.raises(InvalidExpression):
         next_cron("cron(0 12 1 * MON *)", datetime(2026, 11, 22, tzinfo=UTC))
+
+
+# ---------------------------------------------------------------------- through `python -m local`
+def test_runtime_fires_a_schedule_created_through_the_scheduler_api() -> None:
+    from local.testing import start_runtime
+
+    runtime = start_runtime(TEMPLATE, ["--parameter", "Stage=test"])
+    try:
+        runtime.aws_client("scheduler").create_schedule(
+            Name="soon",
+            ScheduleExpression=at(datetime.now(UTC) + timedelta(seconds=2)),
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": TICK_ARN, "RoleArn": ROLE, "Input": json.dumps({"marker": "soon"})},
+            ActionAfterCompletion="DELETE",
+        )
+        dynamodb = runtime.aws_client("dynamodb")
+
+        item = eventually(
+            lambda: dynamodb.get_item(TableName="runtime-ticks-test", Key={"pk": {"S": "soon"}}).get("Item"),
+            timeout=60,
+        )
+
+        assert json.loads(item["event"]["S"]) == {"marker": "soon"}
+    finally:
+        runtime.stop()

@@ -153,3 +153,28 @@ def test_connecting_at_the_root_path_reaches_the_api_too(ws) -> None:
     with connect(f"{gateway.url}/?token=let-me-in") as client:
         client.send(json.dumps({"action": "whoami"}))
         assert json.loads(client.recv(timeout=5))["connectionId"]
+
+
+# ---------------------------------------------------------------------- through `python -m local`
+@pytest.fixture(scope="module")
+def runtime():
+    from local.testing import start_runtime
+
+    process = start_runtime(TEMPLATE, ["--parameter", "Stage=test"])
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def test_runtime_serves_the_websocket_api_and_functions_push_through_connections(runtime) -> None:
+    assert runtime.ws_url.startswith("ws://127.0.0.1:")
+
+    with connect(f"{runtime.ws_url}/test?token=let-me-in") as client:
+        client.send(json.dumps({"action": "echo", "text": "from a worker"}))
+        reply = json.loads(client.recv(timeout=30))
+
+    assert reply["echo"] == "from a worker"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{runtime.ws_url}/test?token=nope")
+    assert refused.value.response.status_code == 403

@@ -1,7 +1,8 @@
 """A WebSocket function as the progress feature will write one: it answers through @connections.
 
 $connect admits only `?token=let-me-in`; a message `{"action": "echo", ...}` comes back to the
-sender as a push through the management API; `whoami` answers as a two-way route.
+sender as a push through the management API; `whoami` answers as a two-way route. `tick` is
+what schedules call.
 """
 
 from __future__ import annotations
@@ -38,4 +39,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def tick(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Records what a schedule sent, under its `marker` (when it has one)."""
+    if isinstance(event, dict) and event.get("marker") and os.environ.get("TICKS_TABLE"):
+        boto3.client("dynamodb").put_item(
+            TableName=os.environ["TICKS_TABLE"],
+            Item={"pk": {"S": str(event["marker"])}, "event": {"S": json.dumps(event)}},
+        )
     return {"ticked": event}
