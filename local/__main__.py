@@ -27,7 +27,8 @@ def _key_value(text: str) -> tuple[str, str]:
 def parse_args(argv: list[str] | None = None) -> Options:
     default_site = ROOT / "tests" / "fixtures" / "1001tracklists"
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
-    parser.add_argument("--template", type=Path, default=Path("template.yaml"))
+    here = Path("template.yaml")
+    parser.add_argument("--template", type=Path, default=here if here.exists() else ROOT / "template.yaml")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3000, help="HTTP API gateway (0: any free port)")
     parser.add_argument("--aws-port", type=int, default=4566, help="embedded AWS endpoint")
