@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from tracktion.config import env
-from tracktion.errors import ServiceUnavailable, TracktionError
+from tracktion.errors import NotFound, ServiceUnavailable, TracktionError
 from tracktion.observability import logger
 from tracktion.storage.aws import client
 from tracktion.tracklists.model import Tracklist
@@ -87,12 +87,24 @@ def is_cue_event(event: dict[str, Any]) -> bool:
 def handle_cue_event(event: dict[str, Any], store: TracklistStore | None = None) -> dict[str, Any]:
     """Generate the files a queued publish asked for (the tracklist as it is now)."""
     store = store or TracklistStore()
-    tracklist = store.get(str(event["tracklist_id"]), str(event["owner_id"]))
+    try:
+        tracklist = store.get(str(event["tracklist_id"]), str(event["owner_id"]))
+    except NotFound:
+        # Deleted since it was queued: nothing to do, and retrying (Lambda would) cannot help.
+        logger.info(
+            "cue generation skipped: tracklist gone", extra={"tracklist_id": event.get("tracklist_id")}
+        )
+        return {"tracklist_id": event.get("tracklist_id"), "status": "skipped", "files": []}
     files = generate_cue(
         tracklist, list(event.get("formats") or DEFAULT_FORMATS), event.get("options") or None
     )
     logger.info("cue generated", extra={"tracklist_id": tracklist.tracklist_id, "files": len(files)})
-    return {"tracklist_id": tracklist.tracklist_id, "version": tracklist.version, "files": files}
+    return {
+        "tracklist_id": tracklist.tracklist_id,
+        "version": tracklist.version,
+        "status": "generated",
+        "files": files,
+    }
 
 
 def cue_after_publish(
