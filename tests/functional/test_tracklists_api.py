@@ -12,7 +12,8 @@ import pytest
 from boto3.dynamodb.conditions import Attr
 from local.source_site import OWN_PAGES, start_source_site
 
-from tests.conftest import http_event, principal_ctx
+from tests.conftest import http_event, principal_ctx, shared_fixture
+from tests.unit.sources.test_tracklist_pages import SHARED_PAGES
 
 SITE = "https://www.1001tracklists.com"
 KOLSCH = f"{SITE}/tracklist/2k7xq9tb/kolsch-ann-clue-sonar-festival-fira-montjuic-spain-2025-06-14.html"
@@ -369,3 +370,50 @@ def test_search_with_filters_through_the_tracklists_function(source, lambda_cont
     assert [t["page_id"] for t in body["tracklists"]] == ["2k7xq9tb"]
     assert body["pagination"]["has_more"] is True and body["cache_hit"] is False
     assert body["response_time_ms"] >= 0
+
+
+@pytest.fixture
+def shared_source(aws, monkeypatch):
+    """The local copy of the site serving the real captured pages (../shared/fixtures)."""
+    directory = shared_fixture("1001tracklists")
+    server, base = start_source_site(directory)
+    monkeypatch.setenv("SOURCE_BASE_URL", base)
+    monkeypatch.setenv("SOURCE_MIN_INTERVAL_SECONDS", "0")
+    yield aws
+    server.shutdown()
+    server.server_close()
+
+
+def _site_path(file_name):
+    manifest = json.loads((OWN_PAGES / "manifest.json").read_text(encoding="utf-8"))
+    return next(path for path, name in manifest["pages"].items() if name == file_name)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    "expected", SHARED_PAGES, ids=lambda p: p.file.split("_")[1] + "_" + p.file.split("_")[2]
+)
+def test_every_real_page_imports_exactly_through_the_api(shared_source, lambda_context, expected):
+    url = SITE + _site_path(expected.file)
+
+    status, body, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": url}
+    )
+
+    assert status == 201, body
+    tracklist = body["tracklist"]
+    assert {k: tracklist[k] for k in expected.meta} == expected.meta
+    rows = [
+        (
+            t["position"],
+            t["artist"],
+            t["title"],
+            t["remix"],
+            t["label"],
+            t["start_time"],
+            t["played_with_previous"],
+            t["is_unidentified"],
+        )
+        for t in tracklist["tracks"]
+    ]
+    assert rows == expected.tracks

@@ -5,8 +5,9 @@ request may start. Taking a turn is one atomic conditional UpdateItem: either th
 idle (`next_at <= now`: take it now and push `next_at` one interval on), or `ADD next_at
 interval` reserves the next free slot atomically and the caller sleeps until it. A caller
 that would wait longer than SOURCE_MAX_WAIT_SECONDS gives its slot back and answers 503 with
-`retry_after`. After a block the whole budget is pushed back (SOURCE_BLOCK_BACKOFF_SECONDS),
-so no function hammers a site that has just challenged us.
+`retry_after`. After a block the whole budget is pushed back (SOURCE_BLOCK_BACKOFF_SECONDS,
+default 20 turns: 60 s at the default interval), so no function hammers a site that has just
+challenged us.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tracktion.storage.aws import table
 
 KEY = {"pk": "POLITENESS#1001tracklists", "sk": "BUCKET"}
 ITEM_TTL_SECONDS = 7 * 24 * 3600
+BACKOFF_TURNS = 20
 
 
 class PolitenessBucket:
@@ -47,10 +49,13 @@ class PolitenessBucket:
         self.max_wait = (
             max_wait_seconds if max_wait_seconds is not None else float(env("SOURCE_MAX_WAIT_SECONDS", "10"))
         )
+        configured_backoff = env("SOURCE_BLOCK_BACKOFF_SECONDS")
         self.block_backoff = (
             block_backoff_seconds
             if block_backoff_seconds is not None
-            else float(env("SOURCE_BLOCK_BACKOFF_SECONDS", "60"))
+            else float(configured_backoff)
+            if configured_backoff
+            else BACKOFF_TURNS * self.interval
         )
         self._sleep = sleep
         self._clock = clock
