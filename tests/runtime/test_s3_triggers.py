@@ -96,3 +96,13 @@ def test_completed_multipart_upload_delivers_one_event(runtime: RuntimeProcess) 
     record = delivered(runtime, key)
     assert record["eventName"] == "ObjectCreated:CompleteMultipartUpload"
     assert record["s3"]["object"]["size"] == 100
+
+
+def test_presigned_put_triggers_and_presigned_get_reads_it_back(runtime: RuntimeProcess) -> None:
+    s3 = runtime.aws_client("s3")
+    key = f"incoming/{uuid.uuid4().hex}.cue"
+    put_url = s3.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": key}, ExpiresIn=300)
+    assert httpx.put(put_url, content=b"hello", timeout=30).status_code == 200
+    assert delivered(runtime, key)["eventName"] == "ObjectCreated:Put"
+    get_url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": key}, ExpiresIn=300)
+    assert httpx.get(get_url, timeout=30).content == b"hello"
