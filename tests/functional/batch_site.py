@@ -57,15 +57,15 @@ class PlantedSite:
         self.server.shutdown()
         self.server.server_close()
 
-    def plant(self, page_id: str, html: bytes, status: int = 200) -> str:
+    def plant(self, page_id: str, html: bytes, status: int = 200, slug: str = "planted-set") -> str:
         """Serve `html` at a tracklist path; returns the public URL a user would submit."""
-        path = f"/tracklist/{page_id}/planted-set-{page_id}.html"
+        path = f"/tracklist/{page_id}/{slug}-{page_id}.html"
         self.pages[path] = (status, html)
         return SITE + path
 
-    def good(self, page_id: str) -> str:
+    def good(self, page_id: str, slug: str = "planted-set") -> str:
         html = GOOD.read_bytes().replace(f'data-id="{GOOD_ID}"'.encode(), f'data-id="{page_id}"'.encode())
-        return self.plant(page_id, html)
+        return self.plant(page_id, html, slug=slug)
 
     def block(self, page_id: str) -> str:
         return self.plant(page_id, BLOCK.read_bytes())
