@@ -97,7 +97,10 @@ def forget() -> None:
 def provider(name: str) -> Provider:
     if name not in _DEFAULTS:
         raise ProviderNotConfigured(f"Unknown login provider '{name}'")
-    given = _registrations().get(name) or {}
+    given = _registrations().get(name)
+    if not given:
+        forget()  # a registration added since the last read counts at once; only hits are cached
+        given = _registrations().get(name) or {}
     merged = {**_DEFAULTS[name], **{k: str(v) for k, v in given.items()}}
     if not merged.get("client_id") or not merged.get("client_secret") or not merged.get("redirect_uri"):
         raise ProviderNotConfigured(f"Login with {name} is not configured")
