@@ -130,6 +130,8 @@ class Runtime:
         self.gateway = gateway
         self.urls["Gateway"] = f"http://{_url_host(opts.host)}:{gateway.server_address[1]}"
         lambdas.url_rewrites.update(self._api_rewrites("AWS::Serverless::HttpApi", self.urls["Gateway"]))
+        for api_id in self.template.of_type("AWS::Serverless::HttpApi"):
+            self.template.overrides[f"{api_id}.ApiEndpoint"] = self.urls["Gateway"]
 
         websocket = _optional("local.websocket")
         if websocket is not None:
