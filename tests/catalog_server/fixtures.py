@@ -41,6 +41,6 @@ def catalog_env(aws, catalog_server: CatalogServer, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("MUSICBRAINZ_MIN_INTERVAL_SECONDS", "0")
     monkeypatch.setenv("CATALOG_MAX_BACKOFF_SECONDS", "0")
     monkeypatch.setenv("CATALOG_PROVIDERS", "own,beatport,musicbrainz")
-    beatport._credentials.cache_clear()
+    beatport.forget_credentials()
     yield catalog_server
-    beatport._credentials.cache_clear()
+    beatport.forget_credentials()

@@ -21,7 +21,6 @@ import hashlib
 import json
 import time
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -94,8 +93,16 @@ def to_catalog_track(item: dict[str, Any]) -> CatalogTrack:
     )
 
 
-@cache
+CREDENTIALS_TTL_SECONDS = 900
+_credentials_cache: dict[str, tuple[tuple[str, str], float]] = {}
+
+
 def _credentials(param: str) -> tuple[str, str] | None:
+    """The client credentials, cached for 15 minutes (so a rotation is picked up) and only when
+    found: a parameter created after a cold start must not stay "absent" until the next one."""
+    hit = _credentials_cache.get(param)
+    if hit and hit[1] > time.monotonic():
+        return hit[0]
     from botocore.exceptions import ClientError
 
     try:
@@ -105,10 +112,17 @@ def _credentials(param: str) -> tuple[str, str] | None:
         return None
     try:
         data = json.loads(value)
-        return str(data["client_id"]), str(data["client_secret"])
+        creds = (str(data["client_id"]), str(data["client_secret"]))
     except (ValueError, KeyError, TypeError):
         logger.warning("beatport credentials parameter is not JSON with client_id/client_secret")
         return None
+    _credentials_cache[param] = (creds, time.monotonic() + CREDENTIALS_TTL_SECONDS)
+    return creds
+
+
+def forget_credentials() -> None:
+    """Drop cached credentials (tests switch AWS mocks)."""
+    _credentials_cache.clear()
 
 
 class TokenCache:

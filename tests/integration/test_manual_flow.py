@@ -1,0 +1,287 @@
+"""Manual tracklists and the catalog end to end through the local runtime on the real template.
+
+This module starts its own runtime (the shared one cannot point Beatport/MusicBrainz at a
+test's server): every function gets BEATPORT_BASE_URL / MUSICBRAINZ_BASE_URL of a local catalog
+server answering the recorded responses, and the Beatport credentials are stored in the
+runtime's SSM as an operator would.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from local.testing import RuntimeProcess, start_runtime
+
+from tests.catalog_server import CLIENT_ID, CLIENT_SECRET, CatalogServer
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+BASE = "/api/v1/tracklists"
+CREDENTIALS_PARAM = "/tracktion/integration/beatport-client"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Iterator[CatalogServer]:
+    with CatalogServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def manual_runtime(catalog: CatalogServer) -> Iterator[RuntimeProcess]:
+    env = {
+        "BEATPORT_BASE_URL": catalog.beatport_url,
+        "MUSICBRAINZ_BASE_URL": catalog.musicbrainz_url,
+        "BEATPORT_CREDENTIALS_PARAM": CREDENTIALS_PARAM,
+        "MUSICBRAINZ_MIN_INTERVAL_SECONDS": "0",
+        "CATALOG_MAX_BACKOFF_SECONDS": "0",
+        "SOURCE_MIN_INTERVAL_SECONDS": "0",
+    }
+    args: list[str] = []
+    for key, value in env.items():
+        args += ["--env", f"{key}={value}"]
+    process = start_runtime(ROOT / "template.yaml", args, timeout=120)
+    try:
+        process.aws_client("ssm").put_parameter(
+            Name=CREDENTIALS_PARAM,
+            Type="SecureString",
+            Value=json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}),
+            Overwrite=True,
+        )
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="module")
+def client(manual_runtime: RuntimeProcess) -> Iterator[httpx.Client]:
+    with manual_runtime.client(headers=manual_runtime.admin_headers) as c:
+        yield c
+
+
+def twenty_tracks() -> list[dict[str, Any]]:
+    tracks: list[dict[str, Any]] = [
+        {"artist": f"Artist {i}", "title": f"Track {i}", "start_time": f"{(i - 1) * 5}:00"}
+        for i in range(1, 21)
+    ]
+    # The planted overlap: track 15 runs 5 seconds into track 16 (which starts at 75:00).
+    tracks[14]["end_time"] = "1:15:05"
+    return tracks
+
+
+def current(runtime: RuntimeProcess, tracklist_id: str) -> dict[str, Any]:
+    """The stored tracklist, read from the embedded DynamoDB (the tracklist GET is another part's)."""
+    ddb = runtime.aws_client("dynamodb")
+    name = next(t for t in ddb.list_tables()["TableNames"] if "racklists" in t)
+    item = ddb.get_item(TableName=name, Key={"pk": {"S": f"TL#{tracklist_id}"}, "sk": {"S": "TL"}})["Item"]
+    return json.loads(item["body"]["S"])
+
+
+def test_draft_edit_validate_publish_cue_and_new_version(client: httpx.Client) -> None:
+    audio = f"audio-{uuid.uuid4().hex[:8]}"
+    made = client.post(
+        f"{BASE}/manual",
+        json={
+            "title": "Integration set",
+            "djs": ["DJ Flow"],
+            "audio_file_id": audio,
+            "audio_duration": "1:40:00",
+            "tracks": twenty_tracks(),
+        },
+    )
+    assert made.status_code == 201, made.text
+    draft = made.json()
+    tid, version = draft["tracklist_id"], draft["version"]
+    assert (draft["status"], len(draft["tracks"])) == ("draft", 20)
+
+    added = client.post(
+        f"{BASE}/{tid}/tracks",
+        json={
+            "artist": "Guest",
+            "title": "Inserted",
+            "start_time": "17:30",
+            "position": 5,
+            "version": version,
+        },
+    )
+    assert added.status_code == 201, added.text
+    updated = client.put(
+        f"{BASE}/{tid}/tracks/3",
+        json={"remix": "Extended Mix"},
+        headers={"If-Match": str(added.json()["version"])},
+    )
+    assert updated.status_code == 200, updated.text
+    deleted = client.delete(f"{BASE}/{tid}/tracks/10")
+    assert deleted.status_code == 204
+    moved = client.post(f"{BASE}/{tid}/tracks/reorder", json={"from_position": 1, "to_position": 2})
+    assert moved.status_code == 200
+    tl = moved.json()
+    assert [t["position"] for t in tl["tracks"]] == list(range(1, 21))
+    assert [t["title"] for t in tl["tracks"][:2]] == ["Track 2", "Track 1"]
+    # Times travel with their tracks; put the first two back in time order in one bulk edit.
+    fixed = client.put(
+        f"{BASE}/{tid}/tracks/bulk",
+        json={
+            "version": tl["version"],
+            "updates": [{"position": 1, "start_time": "0:00"}, {"position": 2, "start_time": "5:00"}],
+        },
+    )
+    assert fixed.status_code == 200, fixed.text
+
+    report = client.post(f"{BASE}/{tid}/tracks/validate-timing").json()
+    assert not report["valid"]
+    assert "Track 15 overlaps with track 16 by 5.0 seconds" in [i["message"] for i in report["issues"]]
+    refused = client.post(f"{BASE}/{tid}/publish")
+    assert (refused.status_code, refused.json()["error_code"]) == (422, "TIMING_INVALID")
+
+    ends = client.post(f"{BASE}/{tid}/tracks/auto-calculate-end-times", json={})
+    assert ends.status_code == 200
+    assert ends.json()["tracks"][-1]["end_time"] == 6000
+    assert client.post(f"{BASE}/{tid}/tracks/validate-timing").json()["valid"]
+
+    published = client.post(f"{BASE}/{tid}/publish", params={"generate_cue_async": "false"})
+    assert published.status_code == 201, published.text
+    out = published.json()
+    pub = out["tracklist"]
+    assert (pub["status"], pub["parent_tracklist_id"]) == ("published", tid)
+    assert out["cue"]["status"] == "generated" and out["cue"]["files"]
+
+    edited = client.put(f"{BASE}/{pub['tracklist_id']}/tracks/1", json={"title": "Track 1 (corrected)"})
+    assert edited.status_code == 200
+    assert edited.json()["version"] == pub["version"] + 1
+    history = client.get(f"{BASE}/{audio}/drafts", params={"include_versions": "true"}).json()
+    assert [d["tracklist_id"] for d in history["drafts"]] == [tid]
+    assert [v["tracklist_id"] for v in history["versions"]] == [pub["tracklist_id"]]
+
+
+def test_fifty_concurrent_edits_are_each_applied_or_refused_and_none_is_lost(
+    client: httpx.Client, manual_runtime: RuntimeProcess
+) -> None:
+    made = client.post(
+        f"{BASE}/manual", json={"title": "Contended", "tracks": [{"artist": "A", "title": "Seed"}]}
+    )
+    tid = made.json()["tracklist_id"]
+
+    def edit(i: int) -> tuple[int, dict[str, Any]]:
+        with manual_runtime.client(headers=manual_runtime.admin_headers) as own:
+            body: dict[str, Any] = {"artist": f"Client {i}", "title": f"Edit {i}"}
+            if i % 2 == 0:  # half send the version they saw, half let the server use the current one
+                seen = own.post(f"{BASE}/{tid}/tracks/validate-timing").json()["version"]
+                body["version"] = seen
+            r = own.post(f"{BASE}/{tid}/tracks", json=body)
+            return r.status_code, r.json()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(edit, range(50)))
+
+    statuses = [s for s, _ in results]
+    assert set(statuses) <= {201, 409}, statuses
+    assert all(
+        b["error_code"] == "RESOURCE_CONFLICT" and b["details"]["current_version"]
+        for s, b in results
+        if s == 409
+    )
+    applied = {f"Edit {i}" for i, (s, _) in enumerate(results) if s == 201}
+    versions = sorted(b["version"] for s, b in results if s == 201)
+    assert len(set(versions)) == len(versions)  # every applied edit made its own version
+    final = current(manual_runtime, tid)
+    assert {t["title"] for t in final["tracks"]} - {"Seed"} == applied
+    assert final["version"] == 1 + len(applied)
+    assert [t["position"] for t in final["tracks"]] == list(range(1, len(applied) + 2))
+
+
+def test_catalog_search_and_match_fill_bpm_and_key_from_recorded_beatport(
+    client: httpx.Client, catalog: CatalogServer
+) -> None:
+    if catalog.real:
+        artist, title, bpm, camelot = "deadmau5", "Strobe (Layton Giordani Extended Remix)", 128, "1A"
+    else:
+        artist, title, bpm, camelot = "Solenoid", "Harbour Lights (Kessler Extended Remix)", 124, "11A"
+
+    found = client.get(f"{BASE}/catalog/search", params={"artist": artist, "title": title.split(" (")[0]})
+    assert found.status_code == 200, found.text
+    assert any(
+        t["source"] == "beatport" and t["bpm"] == bpm and t["camelot"] == camelot
+        for t in found.json()["tracks"]
+    )
+
+    made = client.post(
+        f"{BASE}/manual",
+        json={
+            "title": "To match",
+            "tracks": [
+                {"artist": artist, "title": title, "start_time": 0},
+                {"artist": "ID", "title": "ID", "start_time": 240},
+            ],
+        },
+    )
+    tid = made.json()["tracklist_id"]
+    matched = client.post(f"{BASE}/{tid}/tracks/match-to-catalog", params={"threshold": "0.8"})
+    assert matched.status_code == 200, matched.text
+    first, unknown = matched.json()["tracklist"]["tracks"]
+    assert first["catalog_track_id"].startswith("beatport:") and first["bpm"] == bpm and first["key"]
+    assert unknown["catalog_track_id"] is None
+
+    tracks = client.get("/api/v1/search/tracks", params={"q": title.split(" (")[0], "key": camelot})
+    assert tracks.status_code == 200
+    assert tracks.json()["tracks"] and all(t["camelot"] == camelot for t in tracks.json()["tracks"])
+
+
+def test_bad_inputs_answer_the_right_4xx_in_the_standard_format(
+    client: httpx.Client, manual_runtime: RuntimeProcess
+) -> None:
+    tid = client.post(
+        f"{BASE}/manual", json={"title": "Mine", "tracks": [{"artist": "A", "title": "B"}]}
+    ).json()["tracklist_id"]
+    with manual_runtime.client() as stranger_client:
+        email = f"it-{uuid.uuid4().hex[:10]}@example.com"
+        stranger_client.post("/api/v1/auth/register", json={"email": email, "password": "integration-pass-1"})
+        login = stranger_client.post(
+            "/api/v1/auth/token", json={"username": email, "password": "integration-pass-1"}
+        )
+        assert login.status_code == 200, login.text
+        stranger = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+        cases = {
+            "missing fields": (client.post(f"{BASE}/manual", json={"tracks": []}), 422, "VALIDATION_ERROR"),
+            "bad time": (
+                client.post(
+                    f"{BASE}/{tid}/tracks", json={"artist": "A", "title": "B", "start_time": "99:99:99"}
+                ),
+                422,
+                "INVALID_TRACK_TIME",
+            ),
+            "end before start": (
+                client.put(f"{BASE}/{tid}/tracks/1/timing", json={"start_time": "2:00", "end_time": "1:00"}),
+                422,
+                "INVALID_TRACK_TIME",
+            ),
+            "unknown position": (
+                client.put(f"{BASE}/{tid}/tracks/42", json={"title": "x"}),
+                404,
+                "TRACK_NOT_FOUND",
+            ),
+            "stale version": (
+                client.put(f"{BASE}/{tid}/tracks/1", json={"title": "x", "version": 99}),
+                409,
+                "RESOURCE_CONFLICT",
+            ),
+            "no credentials": (stranger_client.post(f"{BASE}/{tid}/tracks/validate-timing"), 401, None),
+            "another user's tracklist": (
+                stranger_client.put(f"{BASE}/{tid}/tracks/1", json={"title": "mine now"}, headers=stranger),
+                404,
+                "RESOURCE_NOT_FOUND",
+            ),
+        }
+    for name, (response, status, code) in cases.items():
+        assert response.status_code == status, (name, response.text)
+        body = response.json()
+        assert set(body) == {"error", "error_code", "correlation_id", "details", "retry_after"}, name
+        if code:
+            assert body["error_code"] == code, (name, body)
