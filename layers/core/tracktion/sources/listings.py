@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, Field
-from selectolax.lexbor import LexborHTMLParser
 
 from tracktion.sources.blocks import ensure_content
 from tracktion.sources.tracklists1001 import clean, parse_words_duration
@@ -140,6 +139,8 @@ def parse_result_tree(tree: Any) -> ResultPage:
 
 def parse_results(html: str, kind: PageKind = PageKind.SEARCH) -> ResultPage:
     """Rows of a search/DJ/event page; SourceBlocked/SourcePageNotFound when it is not one."""
+    from selectolax.lexbor import LexborHTMLParser  # imported by the routes that parse only
+
     tree = LexborHTMLParser(html)
     ensure_content(tree, html, kind)
     return parse_result_tree(tree)
