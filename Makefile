@@ -39,6 +39,19 @@ test: install $(SAM_STAMP) lint typecheck validate
 test-fast: install
 	$(BIN)/python -m pytest -q -x -m "not integration"
 
+## CUE sheets read by Debian's tools: cuetools (cueconvert, cuebreakpoints), libFLAC's metaflac and
+## shntool. Installs cuetools, flac and shntool with apt-get when missing (as root; else says how).
+SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool
+test-system: install
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing cuetools flac shntool (missing:$$missing)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cuetools flac shntool >/dev/null; \
+	  else echo "test-system needs:$$missing (apt-get install cuetools flac shntool)"; exit 1; fi; \
+	fi
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m system tests/system
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
