@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -93,6 +94,8 @@ def _interleaved(
 
 
 def run() -> str:
+    if str(ROOT / "layers" / "core") not in sys.path:
+        sys.path.insert(0, str(ROOT / "layers" / "core"))
     from selectolax.lexbor import LexborHTMLParser
 
     from tracktion.sources.tracklists1001 import parse_tracklist
