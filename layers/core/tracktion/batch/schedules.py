@@ -208,7 +208,15 @@ def start_scheduled_batch(
     if existing is not None:
         existing.items = store.items(batch_id)
         return execution_input(existing)
-    schedule = get(owner_id, schedule_id)
+    try:
+        schedule = get(owner_id, schedule_id)
+    except ScheduleNotFound:
+        # Deleted while its firing was on the way: an empty run that records nothing.
+        logger.warning("schedule fired after its deletion", extra={"schedule_id": schedule_id})
+        gone = new_batch(
+            owner_id, [], priority="low", template=None, options=BatchOptions(), batch_id=batch_id
+        )
+        return execution_input(gone)
     batch = new_batch(
         owner_id,
         schedule.items,

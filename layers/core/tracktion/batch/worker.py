@@ -129,8 +129,18 @@ def _maybe_interrupt(batch_id: str, item: BatchItem) -> None:
     raise WorkerInterrupted(f"injected interruption of item {item.index} after its import")
 
 
+def _skipped(item: BatchItem, reason: str) -> dict[str, Any]:
+    return {"index": item.index, "status": "skipped", "reason": reason, "recorded": False}
+
+
 def import_item(payload: dict[str, Any]) -> dict[str, Any]:
     batch_id, owner_id, options, item = _item_args(payload)
+    batch = BatchStore().find(batch_id)
+    # A batch that is gone (expired) or cancelled gets no new work; counts stay as they are.
+    if batch is None or batch.owner_id != owner_id:
+        return _skipped(item, "batch_not_found")
+    if batch.status == "cancelled":
+        return _skipped(item, "batch_cancelled")
     result = _import(owner_id, item, options)
     _maybe_interrupt(batch_id, item)
     return _record(batch_id, item, result)
@@ -162,7 +172,11 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
 
 def _record(batch_id: str, item: BatchItem, result: dict[str, Any]) -> dict[str, Any]:
     store = BatchStore()
-    recorded = store.record_result(batch_id, item.index, result)
+    try:
+        recorded = store.record_result(batch_id, item.index, result)
+    except BatchNotFound:
+        logger.warning("result for a batch that no longer exists", extra={"batch_id": batch_id})
+        return _skipped(item, "batch_not_found")
     if recorded:
         batch = store.find(batch_id)
         if batch is not None:
@@ -182,7 +196,8 @@ def finalize(payload: dict[str, Any]) -> dict[str, Any]:
     store = BatchStore()
     batch = store.find(batch_id)
     if batch is None:
-        raise BatchNotFound(batch_id)
+        logger.warning("finalize for a batch that no longer exists", extra={"batch_id": batch_id})
+        return {"batch_id": batch_id, "status": "not_found"}
     if batch.status in ("queued", "processing"):
         store.finish(batch_id, final_status(batch.completed, batch.failed))
         batch = store.find(batch_id) or batch
