@@ -18,9 +18,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracktion.api.principal import Principal, current_principal
+from tracktion.api.principal import current_principal
 from tracktion.api.resolver import correlation_id, make_app, serve
-from tracktion.errors import Forbidden
 from tracktion.observability import logger
 from tracktion.sources import search
 from tracktion.sources.site import Site
@@ -65,11 +64,9 @@ class TextImport(BaseModel):
     cue_format: CueFormat = None
 
 
-def _writer() -> Principal:
-    principal = current_principal(app)
-    if not ({"write", "admin"} & principal.permissions):
-        raise Forbidden("Write permission required", details={"required_permission": "write"})
-    return principal
+def _owner() -> str:
+    """The caller; write permission for POST/DELETE is enforced by serve() (tracktion.api.admission)."""
+    return current_principal(app).user_id
 
 
 def _json(payload: dict[str, Any], status: int = 200) -> Response[Any]:
@@ -136,7 +133,7 @@ def search_1001tracklists(
 def import_1001tracklists(
     body: UrlImport, async_processing: Annotated[bool, Query()] = False
 ) -> Response[Any]:
-    owner = _writer().user_id
+    owner = _owner()
     if async_processing:
         cid = str(correlation_id(app))
         job = importer.queue_import(
@@ -175,7 +172,7 @@ def import_status(correlation_id: Id) -> dict[str, Any]:
 @app.post("/api/v1/tracklists/import/html")
 def import_html(body: HtmlImport) -> Response[Any]:
     result = importer.import_from_html(
-        _writer().user_id, body.url, body.html, audio_file_id=body.audio_file_id, cue_format=body.cue_format
+        _owner(), body.url, body.html, audio_file_id=body.audio_file_id, cue_format=body.cue_format
     )
     return _imported(result)
 
@@ -183,7 +180,7 @@ def import_html(body: HtmlImport) -> Response[Any]:
 @app.post("/api/v1/tracklists/import/text")
 def import_text(body: TextImport) -> Response[Any]:
     result = importer.import_from_text(
-        _writer().user_id,
+        _owner(),
         body.text,
         title=body.title,
         djs=body.djs,
@@ -199,7 +196,7 @@ def import_text(body: TextImport) -> Response[Any]:
 @app.post("/api/v1/tracklist")
 def tracklist_by_url(body: UrlImport) -> Response[Any]:
     result = importer.import_from_url(
-        _writer().user_id,
+        _owner(),
         body.url,
         force_refresh=body.force_refresh,
         audio_file_id=body.audio_file_id,
@@ -220,7 +217,7 @@ def get_tracklist(tracklist_id: Id) -> dict[str, Any]:
 
 @app.delete("/api/v1/tracklist/cache")
 def clear_cache(url: Annotated[str, Query(min_length=8, max_length=2048)]) -> dict[str, Any]:
-    _writer()
+    current_principal(app)
     deleted = Site().forget_tracklist(url)
     return {"success": True, "url": url, "deleted": deleted, "correlation_id": correlation_id(app)}
 

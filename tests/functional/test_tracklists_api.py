@@ -417,3 +417,21 @@ def test_every_real_page_imports_exactly_through_the_api(shared_source, lambda_c
         for t in tracklist["tracks"]
     ]
     assert rows == expected.tracks
+
+
+def test_async_import_that_cannot_start_answers_503_and_records_the_failure(
+    source, lambda_context, monkeypatch
+):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "tracktion-tracklists-not-deployed")
+
+    status, body, headers = call(
+        lambda_context,
+        "POST",
+        "/api/v1/tracklists/import/1001tracklists",
+        body={"url": KOLSCH},
+        query={"async_processing": "true"},
+    )
+    _, job, _ = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{headers['X-Correlation-ID']}")
+
+    assert (status, body["error_code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert job["status"] == "failed"

@@ -17,10 +17,17 @@ import time
 import uuid
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from tracktion.config import env
-from tracktion.errors import Conflict, SourceBlocked, TracktionError, ValidationFailed
+from tracktion.errors import (
+    Conflict,
+    ServiceUnavailable,
+    SourceBlocked,
+    TracktionError,
+    ValidationFailed,
+)
 from tracktion.observability import logger
 from tracktion.sources.site import Site
 from tracktion.sources.tracklists1001 import parse_tracklist
@@ -227,11 +234,19 @@ def queue_import(
     function_name = env("AWS_LAMBDA_FUNCTION_NAME")
     if not function_name:
         raise TracktionError("Asynchronous imports need AWS_LAMBDA_FUNCTION_NAME")
-    client("lambda").invoke(
-        FunctionName=function_name,
-        InvocationType="Event",
-        Payload=json.dumps({ASYNC_MARKER: {"correlation_id": correlation_id, "owner_id": owner_id}}).encode(),
-    )
+    try:
+        client("lambda").invoke(
+            FunctionName=function_name,
+            InvocationType="Event",
+            Payload=json.dumps(
+                {ASYNC_MARKER: {"correlation_id": correlation_id, "owner_id": owner_id}}
+            ).encode(),
+        )
+    except ClientError as exc:
+        # Never leave a job "queued" that nobody will run.
+        error = {"error": "Could not start the import", "error_code": "SERVICE_UNAVAILABLE", "status": 503}
+        store.put(job.model_copy(update={"status": "failed", "error": error}))
+        raise ServiceUnavailable("Could not start the import; try again", retry_after=5) from exc
     return job
 
 
