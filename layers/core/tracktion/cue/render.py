@@ -17,7 +17,7 @@ from tracktion.cue.dialects import dialect as dialect_named
 from tracktion.cue.options import CueOptions
 from tracktion.cue.sheet import CueDisc, CuePlan, plan
 from tracktion.cue.text import clean, was_changed
-from tracktion.cue.time import CueTime
+from tracktion.cue.time import msf
 from tracktion.tracklists.model import Tracklist
 
 __all__ = ["CompanionFile", "CueOptions", "RenderedCue", "render"]
@@ -97,16 +97,17 @@ def _disc_text(
     lines.append(f"PERFORMER {_quoted(tracklist.performer, d)}")
     lines.append(f"TITLE {_quoted(title, d)}")
     lines.append(f"FILE {_quoted(audio_file, d)} {file_type}")
+    offset = disc.offset.frames
+    add = lines.append
     for number, entry in enumerate(disc.entries, start=1):
-        start = entry.start - disc.offset
-        lines.append(f"  TRACK {number:02d} AUDIO")
-        lines.append(f"    TITLE {_quoted(entry.title, d)}")
-        lines.append(f"    PERFORMER {_quoted(entry.performer, d)}")
-        if number == 1 and start.frames > 0:
+        start = entry.start.frames - offset
+        add(f'  TRACK {number:02d} AUDIO\n    TITLE "{clean(entry.title, d)}"')
+        add(f'    PERFORMER "{clean(entry.performer, d)}"')
+        if number == 1 and start > 0:
             # Audio before the first track is its pregap inside the file (INDEX 00); some
             # readers insist that a file's first index is 00:00:00.
-            lines.append(f"    INDEX 00 {CueTime(0)}")
-        lines.append(f"    INDEX 01 {start}")
+            add("    INDEX 00 00:00:00")
+        add(f"    INDEX 01 {msf(start)}")
     return "\n".join(lines) + "\n"
 
 

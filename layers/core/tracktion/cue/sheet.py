@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ class TrackTooLongForDisc(ValidationFailed):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CueEntry:
     """One TRACK of a sheet: its start in the mix and the tracks it stands for."""
 
@@ -73,7 +74,7 @@ class CueEntry:
     estimated: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CueDisc:
     number: int
     offset: CueTime  # where the disc begins in the mix; its INDEX times are rebased on it
@@ -97,7 +98,10 @@ def _names(track: Track) -> tuple[str, str]:
 
 def _groups(tracks: list[Track]) -> list[list[Track]]:
     groups: list[list[Track]] = []
-    for track in sorted(tracks, key=lambda t: t.position):
+    positions = [t.position for t in tracks]
+    if positions != sorted(positions):
+        tracks = sorted(tracks, key=lambda t: t.position)
+    for track in tracks:
         if track.played_with_previous and groups:
             groups[-1].append(track)
         else:
@@ -141,7 +145,7 @@ def _entries(tracklist: Tracklist, options: CueOptions, end: CueTime | None) -> 
     if not groups:
         raise EmptyTracklist()
     starts: list[int | None] = [
-        CueTime.from_seconds(g[0].start_time).frames if g[0].start_time is not None else None for g in groups
+        None if (s := g[0].start_time) is None else math.floor(s * FRAMES_PER_SECOND + 0.5) for g in groups
     ]
     missing = [g[0].position for g, s in zip(groups, starts, strict=True) if s is None]
     estimated: set[int] = set()
@@ -155,24 +159,21 @@ def _entries(tracklist: Tracklist, options: CueOptions, end: CueTime | None) -> 
     elif missing:
         estimated = {i for i, s in enumerate(starts) if s is None}
         starts = list(_estimate(starts, end.frames if end else None))
-    bad = [groups[i][0].position for i in range(1, len(groups)) if (starts[i] or 0) <= (starts[i - 1] or 0)]
+    frames = [s or 0 for s in starts]
+    bad = [groups[i][0].position for i in range(1, len(groups)) if frames[i] <= frames[i - 1]]
     if bad:
         raise CueTimesOutOfOrder(bad)
     entries = []
-    for i, (group, start) in enumerate(zip(groups, starts, strict=True)):
+    for i, group in enumerate(groups):
         performer, title = _names(group[0])
-        for extra in group[1:]:
-            artist, extra_title = _names(extra)
-            title = f"{title} w/ {artist} - {extra_title}"
-        entries.append(
-            CueEntry(
-                start=CueTime(start or 0),
-                performer=performer,
-                title=title,
-                positions=tuple(t.position for t in group),
-                estimated=i in estimated,
-            )
-        )
+        if len(group) > 1:
+            for extra in group[1:]:
+                artist, extra_title = _names(extra)
+                title = f"{title} w/ {artist} - {extra_title}"
+            positions = tuple(t.position for t in group)
+        else:
+            positions = (group[0].position,)
+        entries.append(CueEntry(CueTime(frames[i]), performer, title, positions, i in estimated))
     return entries
 
 
@@ -222,6 +223,8 @@ def _split(
 ) -> tuple[list[CueDisc], list[dict[str, Any]]]:
     limit = dialect.max_disc_length
     max_tracks = dialect.max_tracks_per_disc
+    if limit is None and len(entries) <= max_tracks:  # one sheet holds it all
+        return [CueDisc(1, CueTime(0), tuple(entries), end)], []
     warnings: list[dict[str, Any]] = []
     discs: list[CueDisc] = []
     current: list[CueEntry] = []
@@ -268,7 +271,7 @@ def plan(tracklist: Tracklist, dialect: Dialect, options: CueOptions) -> CuePlan
             {"code": "START_ESTIMATED", "tracks": estimated, "message": "Start times were estimated"}
         )
     if end is not None:
-        late = [e.positions[0] for e in entries if e.start >= end]
+        late = [e.positions[0] for e in entries if e.start.frames >= end.frames]
         if late:
             warnings.append(
                 {"code": "START_AFTER_END", "tracks": late, "message": "Tracks start after the mix ends"}

@@ -32,6 +32,8 @@ _LATIN1_FALLBACK = str.maketrans(
 
 
 def _strip_controls(value: str) -> str:
+    if value.isprintable():  # the common case: nothing to strip, at most spaces to collapse
+        return " ".join(value.split()) if "  " in value or value[:1] == " " or value[-1:] == " " else value
     out = []
     for ch in value:
         if ch in "\t\r\n":
@@ -57,8 +59,22 @@ def _to_latin1(value: str) -> str:
 
 def clean(value: str | None, dialect: Dialect) -> str:
     """The field as the dialect can hold it (without the surrounding quotes)."""
-    text = _strip_controls(unicodedata.normalize("NFC", value or ""))
-    text = text.replace('"', dialect.quote_replacement)
+    value = value or ""
+    if (  # the common case, checked in C: plain ASCII that every dialect holds as it is
+        value.isascii()
+        and value.isprintable()
+        and '"' not in value
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+        and (dialect.max_text_length is None or len(value) <= dialect.max_text_length)
+    ):
+        return value
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    text = _strip_controls(value)
+    if '"' in text:
+        text = text.replace('"', dialect.quote_replacement)
     if dialect.encoding == "latin-1":
         text = _to_latin1(text)
     if dialect.max_text_length and len(text) > dialect.max_text_length:

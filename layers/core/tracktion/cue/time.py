@@ -6,21 +6,31 @@ rounding to the nearest frame (halves up) (the finest position a sheet can state
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from dataclasses import dataclass
 
 FRAMES_PER_SECOND = 75
 _MSF = re.compile(r"^(\d{1,4}):([0-5]\d):([0-6]\d|7[0-4])$")
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class CueTime:
-    frames: int
+def msf(frames: int) -> str:
+    """`mm:ss:ff` for a frame count (minutes grow past 99 rather than wrap)."""
+    total_seconds, ff = divmod(frames, FRAMES_PER_SECOND)
+    mm, ss = divmod(total_seconds, 60)
+    return f"{mm:02d}:{ss:02d}:{ff:02d}"
 
-    def __post_init__(self) -> None:
-        if self.frames < 0:
+
+@functools.total_ordering
+class CueTime:
+    """Immutable by convention; a plain slotted class because sheets create thousands."""
+
+    __slots__ = ("frames",)
+
+    def __init__(self, frames: int) -> None:
+        if frames < 0:
             raise ValueError("a cue time cannot be negative")
+        self.frames = frames
 
     @classmethod
     def from_seconds(cls, seconds: float) -> CueTime:
@@ -44,13 +54,23 @@ class CueTime:
     def minutes(self) -> int:
         return self.frames // (60 * FRAMES_PER_SECOND)
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CueTime) and other.frames == self.frames
+
+    def __lt__(self, other: CueTime) -> bool:
+        return self.frames < other.frames
+
+    def __hash__(self) -> int:
+        return hash(self.frames)
+
     def __add__(self, other: CueTime) -> CueTime:
         return CueTime(self.frames + other.frames)
 
     def __sub__(self, other: CueTime) -> CueTime:
         return CueTime(self.frames - other.frames)
 
+    def __repr__(self) -> str:
+        return f"CueTime({self.frames})"
+
     def __str__(self) -> str:
-        total_seconds, ff = divmod(self.frames, FRAMES_PER_SECOND)
-        mm, ss = divmod(total_seconds, 60)
-        return f"{mm:02d}:{ss:02d}:{ff:02d}"
+        return msf(self.frames)
