@@ -9,6 +9,7 @@ runtime's SSM as an operator would.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -285,3 +286,40 @@ def test_bad_inputs_answer_the_right_4xx_in_the_standard_format(
         assert set(body) == {"error", "error_code", "correlation_id", "details", "retry_after"}, name
         if code:
             assert body["error_code"] == code, (name, body)
+
+
+def test_background_cue_after_publish_and_a_new_cue_for_the_edited_version(client: httpx.Client) -> None:
+    made = client.post(
+        f"{BASE}/manual",
+        json={
+            "title": "Async CUE",
+            "audio_duration": "15:00",
+            "tracks": [
+                {"artist": "A", "title": "One", "start_time": "0:00"},
+                {"artist": "B", "title": "Two", "start_time": "7:30"},
+            ],
+        },
+    )
+    tid = made.json()["tracklist_id"]
+
+    published = client.post(f"{BASE}/{tid}/publish", params={"generate_cue_async": "true"})
+    assert published.status_code == 201, published.text
+    assert published.json()["cue"]["status"] == "queued"
+    pub_id = published.json()["tracklist"]["tracklist_id"]
+
+    files: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 30
+    while not files and time.monotonic() < deadline:  # the invocation runs in the background
+        listing = client.get("/api/v1/cue/files", params={"tracklist_id": pub_id})
+        assert listing.status_code == 200, listing.text
+        files = listing.json()["files"]
+        if not files:
+            time.sleep(0.5)
+    assert files, "the queued CUE generation never produced a file"
+
+    edited = client.put(f"{BASE}/{pub_id}/tracks/2", json={"title": "Two (Extended Mix)"})
+    assert edited.status_code == 200 and edited.json()["version"] == 2
+    regenerated = client.post(f"{BASE}/{pub_id}/generate-cue", json={"formats": ["standard"]})
+    assert regenerated.status_code == 201, regenerated.text
+    assert regenerated.json()["version"] == 2
+    assert regenerated.json()["files"][0]["tracklist_version"] == 2
