@@ -28,10 +28,10 @@ def _allowed_hosts() -> set[str]:
 
 
 def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    """The import fetcher's own test (globally routable; mapped and 6to4 IPv6 unwrapped)."""
+    from tracktion.sources.fetch import is_public_address
+
+    return is_public_address(address)
 
 
 def check_webhook_url(url: str, *, resolve: bool = True) -> str:
