@@ -229,7 +229,7 @@ def set_timing(tracklist_id: TracklistId, position: Position, body: editing.Timi
     return _edit(
         tracklist_id,
         body.version,
-        lambda t: editing.set_timing(t, position, body.start_time, body.end_time),
+        lambda t: editing.set_timing_fields(t, position, body),
     )
 
 

@@ -152,3 +152,19 @@ def test_disagreeing_versions_are_refused():
         expected_version(3, "4")
     with pytest.raises(ValidationFailed):
         expected_version(None, "abc")
+
+
+def test_an_edit_that_changes_nothing_is_refused():
+    with pytest.raises(ValidationFailed):
+        update_track(tracklist(), 1, TrackPatch())
+
+
+def test_timing_request_changes_only_the_times_sent():
+    from tracktion.tracklists.editing import TimingRequest, set_timing_fields
+
+    t = set_timing(tracklist(), 2, "5:00", "9:00")
+    t = set_timing_fields(t, 2, TimingRequest(end_time="9:30"))
+
+    assert (t.tracks[1].start_time, t.tracks[1].end_time) == (300.0, 570.0)
+    with pytest.raises(ValidationFailed):
+        set_timing_fields(t, 2, TimingRequest())

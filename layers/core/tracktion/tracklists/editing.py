@@ -128,6 +128,8 @@ def build_track(data: TrackInput, position: int) -> Track:
 
 
 def apply_patch(track: Track, patch: TrackPatch) -> Track:
+    if not patch.model_fields_set:
+        raise InvalidEdit(f"Track {track.position}: nothing to change", details={"position": track.position})
     changes: dict[str, Any] = {}
     for field in patch.model_fields_set:
         value = getattr(patch, field)
@@ -192,6 +194,14 @@ def update_track(t: Tracklist, position: int, patch: TrackPatch) -> Tracklist:
 
 def set_timing(t: Tracklist, position: int, start_time: TimeValue, end_time: TimeValue) -> Tracklist:
     return update_track(t, position, TrackPatch(start_time=start_time, end_time=end_time))
+
+
+def set_timing_fields(t: Tracklist, position: int, request: TimingRequest) -> Tracklist:
+    """Only the times the client sent change (an explicit null clears one)."""
+    fields = request.model_fields_set & {"start_time", "end_time"}
+    if not fields:
+        raise InvalidEdit("Give start_time and/or end_time", details={"position": position})
+    return update_track(t, position, TrackPatch.model_validate(request.model_dump(include=fields)))
 
 
 def delete_track(t: Tracklist, position: int) -> Tracklist:
