@@ -36,7 +36,7 @@ class CueEngineUnavailable(ServiceUnavailable):
 
 def _engine() -> Any:
     try:
-        from tracktion.cue.files import generate_files  # type: ignore[import-not-found,unused-ignore]
+        from tracktion.cue.files import generate_files
     except ImportError as exc:
         raise CueEngineUnavailable() from exc
     return generate_files
