@@ -48,7 +48,7 @@ _ENV = {
 def settings() -> Settings:
     """The process's settings; tests that change the environment call `settings.cache_clear()`."""
     values = {field: os.environ[env] for field, env in _ENV.items() if os.environ.get(env)}
-    return Settings(**values)
+    return Settings.model_validate(values)
 
 
 def env(name: str, default: str = "") -> str:

@@ -23,14 +23,14 @@ _CONFIG = Config(
 def client(service: str) -> Any:
     import boto3
 
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, config=_CONFIG)
 
 
 @cache
 def resource(service: str) -> Any:
     import boto3
 
-    return boto3.session.Session().resource(service, config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.session.Session().resource(service, config=_CONFIG)
 
 
 def table(name: str) -> Any:
