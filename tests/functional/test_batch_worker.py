@@ -188,3 +188,22 @@ def test_scheduled_firing_becomes_a_normal_batch_record(batch_aws, site, lambda_
     assert status["status"] == "queued"
     assert status["schedule_id"] == schedule_id
     assert status["total_jobs"] == 1
+
+
+def test_item_with_cue_asked_makes_one_cue_file_even_when_run_twice(batch_aws, site, lambda_context):
+    from batch_worker.handler import lambda_handler as worker
+    from tracktion.cue import files
+
+    batch = _submit(lambda_context, [site.good("kkk00001")], template="dj_set")
+
+    worker(task("import_item", batch, 0), lambda_context)
+    worker(task("import_item", batch, 0), lambda_context)
+
+    status = _status(lambda_context, batch["batch_id"], include_items="true")
+    [item] = status["items"]
+    [cue] = item["cue_files"]
+    assert cue["format"] == "cdj"
+    made, total = files.list_files("user-1")
+    assert total == 1
+    assert made[0].cue_file_id == cue["cue_file_id"]
+    assert made[0].tracklist_id == item["tracklist_id"]

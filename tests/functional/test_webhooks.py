@@ -180,3 +180,23 @@ def test_list_shows_no_secret_and_delete_is_owner_only(batch_aws, receiver, lamb
     assert _call(lambda_context, "GET", path + "/deliveries", user="user-2")[0] == 404
     assert _call(lambda_context, "DELETE", path)[0] == 204
     assert _call(lambda_context, "GET", "/api/v1/webhooks")[1]["webhooks"] == []
+
+
+def test_cue_generated_event_names_the_file_made_for_the_item(batch_aws, site, receiver, lambda_context):
+    from batch_worker.handler import lambda_handler as worker
+
+    hook = receiver()
+    sub = _subscribe(lambda_context, hook.url, ["cue.generated"])
+    _, created = _call(
+        lambda_context, "POST", "/api/v1/batch", {"urls": [site.good("h0000006")], "template": "radio_show"}
+    )
+    batch = execution_input(created["batch_id"])
+
+    worker(task("import_item", batch, 0), lambda_context)
+
+    [request] = hook.events("cue.generated")
+    assert _signed_correctly(request, sub["secret"])
+    data = json.loads(request["body"])["data"]
+    assert data["format"] == "standard"
+    assert data["cue_file_id"]
+    assert data["batch_id"] == batch["batch_id"]
