@@ -20,7 +20,9 @@ def _drop(aws, key: str, body: bytes, **metadata: str) -> dict:
     sample = json.loads((Path(__file__).parents[2] / "events" / "_samples" / "s3-put.json").read_text())
     record = sample["Records"][0]
     record["s3"]["bucket"]["name"] = aws["CUE_BUCKET"]
-    record["s3"]["object"].update({"key": key.replace(" ", "+"), "size": len(body), "eTag": head["ETag"].strip('"')})
+    record["s3"]["object"].update(
+        {"key": key.replace(" ", "+"), "size": len(body), "eTag": head["ETag"].strip('"')}
+    )
     return sample
 
 
@@ -70,7 +72,9 @@ def test_unusable_upload_leaves_an_error_report_beside_it(aws):
     assert _trigger(event) == {"cue_file_ids": []}
 
     s3 = boto3.client("s3", region_name="us-east-1")
-    report = json.loads(s3.get_object(Bucket=aws["CUE_BUCKET"], Key="incoming/user-1/up3/set.json.error.json")["Body"].read())
+    report = json.loads(
+        s3.get_object(Bucket=aws["CUE_BUCKET"], Key="incoming/user-1/up3/set.json.error.json")["Body"].read()
+    )
     assert report["error_code"] == "CUE_TIMES_MISSING"
     assert report["details"]["tracks"] == [2]
     assert call("GET", "/files")[1]["total"] == 0
@@ -81,7 +85,9 @@ def test_unusable_upload_leaves_an_error_report_beside_it(aws):
 def test_estimated_gaps_can_be_asked_for_in_the_upload_metadata(aws):
     broken = tracklist_body()
     broken["tracks"][1]["start_time"] = None
-    event = _drop(aws, "incoming/user-1/up4/set.json", json.dumps(broken).encode(), **{"gap-handling": "estimate"})
+    event = _drop(
+        aws, "incoming/user-1/up4/set.json", json.dumps(broken).encode(), **{"gap-handling": "estimate"}
+    )
 
     assert len(_trigger(event)["cue_file_ids"]) == 1
 
@@ -91,5 +97,7 @@ def test_text_without_tracks_is_reported_not_generated(aws):
 
     assert _trigger(event) == {"cue_file_ids": []}
     s3 = boto3.client("s3", region_name="us-east-1")
-    report = json.loads(s3.get_object(Bucket=aws["CUE_BUCKET"], Key="incoming/user-1/up5/notes.txt.error.json")["Body"].read())
+    report = json.loads(
+        s3.get_object(Bucket=aws["CUE_BUCKET"], Key="incoming/user-1/up5/notes.txt.error.json")["Body"].read()
+    )
     assert report["error_code"] and report["source_key"] == "incoming/user-1/up5/notes.txt"
