@@ -11,7 +11,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tracktion.cue import rekordbox_xml
 from tracktion.cue.dialects import Dialect
 from tracktion.cue.dialects import dialect as dialect_named
 from tracktion.cue.options import CueOptions
@@ -173,6 +172,8 @@ def render(tracklist: Tracklist, dialect: str, options: CueOptions | None = None
         for n, text in enumerate(sheets[1:], start=2)
     ]
     if "rekordbox.xml" in d.companions:
+        from tracktion.cue import rekordbox_xml  # xml.etree only for the dialect that needs it
+
         audio_file = _audio_name(tracklist, options, audio_format, 1, 1)
         kind = {"wav": "WAV File", "flac": "FLAC File", "mp3": "MP3 File", "aiff": "AIFF File"}[audio_format]
         companions.append(
