@@ -23,23 +23,20 @@ def site():
     server.server_close()
 
 
-class NoBudget(PolitenessBucket):
-    """The budget itself is tested in test_politeness.py; here every turn is free."""
-
-    def __init__(self):
-        pass
-
-    def acquire(self):
-        return 0.0
+@pytest.fixture
+def bucket():
+    """The real budget; refused fetches must never reach it (no AWS behind this one)."""
+    return PolitenessBucket(interval_seconds=0)
 
 
 @pytest.fixture
-def bucket():
-    return NoBudget()
+def budget(aws):
+    """The real budget on moto, for fetches that do take a turn."""
+    return PolitenessBucket(interval_seconds=0)
 
 
-def test_configured_local_copy_serves_pages_and_same_origin_redirects(site, bucket):
-    fetcher = SourceFetcher(site, bucket=bucket)
+def test_configured_local_copy_serves_pages_and_same_origin_redirects(site, budget):
+    fetcher = SourceFetcher(site, bucket=budget)
 
     page = fetcher.get(KOLSCH)
     moved = fetcher.get("/tracklist/rdr0ok01/moved.html")
@@ -56,16 +53,16 @@ def test_configured_local_copy_serves_pages_and_same_origin_redirects(site, buck
         "/tracklist/rdr0priv/redirect-to-private-https.html",  # https://10.0.0.5/...
     ],
 )
-def test_redirects_off_the_site_are_refused(site, bucket, path):
+def test_redirects_off_the_site_are_refused(site, budget, path):
     with pytest.raises(DestinationRefused) as caught:
-        SourceFetcher(site, bucket=bucket).get(path)
+        SourceFetcher(site, bucket=budget).get(path)
 
     assert caught.value.error_code == "DESTINATION_REFUSED"
 
 
-def test_redirect_loops_stop_after_five(site, bucket):
+def test_redirect_loops_stop_after_five(site, budget):
     with pytest.raises(DestinationRefused) as caught:
-        SourceFetcher(site, bucket=bucket).get("/tracklist/rdr0lp01/loop.html")
+        SourceFetcher(site, bucket=budget).get("/tracklist/rdr0lp01/loop.html")
 
     assert caught.value.details["max_redirects"] == 5
 
@@ -117,14 +114,14 @@ def test_public_address_rules():
         assert not is_public_address(address), address
 
 
-def test_response_larger_than_the_cap_is_refused(site, bucket):
+def test_response_larger_than_the_cap_is_refused(site, budget):
     with pytest.raises(UpstreamError) as caught:
-        SourceFetcher(site, bucket=bucket, max_bytes=2000).get(KOLSCH)
+        SourceFetcher(site, bucket=budget, max_bytes=2000).get(KOLSCH)
 
     assert caught.value.details["max_bytes"] == 2000
 
 
-def test_a_silent_server_times_out():
+def test_a_silent_server_times_out(budget):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -135,7 +132,7 @@ def test_a_silent_server_times_out():
 
     try:
         with pytest.raises(UpstreamError) as caught:
-            SourceFetcher(f"http://{host}:{port}", bucket=NoBudget(), read_timeout=0.3).get("/x")
+            SourceFetcher(f"http://{host}:{port}", bucket=budget, read_timeout=0.3).get("/x")
         assert caught.value.error_code == "UPSTREAM_TIMEOUT"
     finally:
         for conn, _ in accepted:
