@@ -48,7 +48,16 @@ def _json(payload: Any, status: int = 200) -> Response[Any]:
 
 
 def _made(made: list[CueFile]) -> Response[Any]:
-    return _json({"cue_files": [files.to_json(f) for f in made]}, 201)
+    first = made[0]
+    return _json(
+        {
+            "success": True,
+            "cue_file_id": first.cue_file_id,
+            "download_url": f"{BASE}/download/{first.cue_file_id}",
+            "cue_files": [files.to_json(f) for f in made],
+        },
+        201,
+    )
 
 
 def _generate(

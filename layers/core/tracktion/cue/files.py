@@ -406,15 +406,26 @@ def list_files(
     }
     if fmt:
         kwargs["ExpressionAttributeNames"] = {"#fmt": "format"}
-    seen: list[dict[str, Any]] = []
-    while True:
-        page = _table().query(**kwargs)
-        seen += page.get("Items", [])
+    window: list[dict[str, Any]] = []
+    seen = total = 0
+    query = dict(kwargs)
+    while True:  # read only as far as the page needs
+        page = _table().query(**query)
+        for item in page.get("Items", []):
+            if offset <= seen < offset + limit:
+                window.append(item)
+            seen += 1
+        if "LastEvaluatedKey" not in page or seen >= offset + limit:
+            break
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    counting = {**kwargs, "Select": "COUNT"}
+    while True:  # the total, counted without fetching the records
+        page = _table().query(**counting)
+        total += int(page.get("Count", 0))
         if "LastEvaluatedKey" not in page:
             break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    window = seen[offset : offset + limit]
-    return [CueFile.model_validate_json(i["body"]) for i in window], len(seen)
+        counting["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [CueFile.model_validate_json(i["body"]) for i in window], total
 
 
 def to_json(cue: CueFile) -> dict[str, Any]:
