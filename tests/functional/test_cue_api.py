@@ -361,3 +361,14 @@ def test_only_the_callers_prefixes_in_our_bucket_resolve(aws):
     ):
         with pytest.raises(AudioFileNotFound):
             resolve(bad, "user-1")
+
+
+def test_a_sheet_changed_behind_our_back_is_refused_not_served(aws):
+    made = _generate()
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.put_object(Bucket=aws["CUE_BUCKET"], Key=made["s3_key"], Body=b'FILE "evil.wav" WAVE\n')
+
+    status, err, _ = call("GET", f"/download/{made['cue_file_id']}")
+
+    assert status == 500
+    assert err["error_code"] == "CHECKSUM_MISMATCH"
