@@ -6,6 +6,7 @@ by anyone is checked without touching the tests.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,13 +58,16 @@ def normalise_path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
+@functools.cache
 def load_template() -> Template:
+    """Parsed once per test session (the YAML is large); nobody may change the result."""
     ensure_import_path()
     return Template.load(TEMPLATE_PATH, {"Stage": "test"})
 
 
-def functions(template: Template | None = None) -> dict[str, FunctionSpec]:
-    template = template or load_template()
+@functools.cache
+def functions() -> dict[str, FunctionSpec]:
+    template = load_template()
     found: dict[str, FunctionSpec] = {}
     for logical_id, res in template.of_type("AWS::Serverless::Function").items():
         routes = []
