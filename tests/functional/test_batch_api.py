@@ -139,8 +139,8 @@ def test_cancel_stops_the_execution_and_keeps_finished_items_with_counts_that_ad
     worker(task("import_item", batch, 0), lambda_context)
 
     status, cancelled = _call(lambda_context, "POST", f"/api/v1/batch/{body['batch_id']}/cancel")
-    # A worker that was mid-item when the execution stopped still records its result.
-    worker(task("import_item", batch, 1), lambda_context)
+    # A task that starts after the cancel (already scheduled when the execution stopped) does nothing.
+    late = worker(task("import_item", batch, 1), lambda_context)
     again, refused = _call(lambda_context, "POST", f"/api/v1/batch/{body['batch_id']}/cancel")
 
     assert status == 200
@@ -150,7 +150,9 @@ def test_cancel_stops_the_execution_and_keeps_finished_items_with_counts_that_ad
     assert _sfn().describe_execution(executionArn=arn["executionArn"])["status"] == "ABORTED"
     _, now = _call(lambda_context, "GET", f"/api/v1/batch/{body['batch_id']}/status")
     assert now["status"] == "cancelled"
-    assert now["jobs_status"] == {"total": 4, "completed": 2, "failed": 0, "pending": 0, "cancelled": 2}
+    assert now["jobs_status"] == {"total": 4, "completed": 1, "failed": 0, "pending": 0, "cancelled": 3}
+    assert late["status"] == "skipped"
+    assert site.hits_for(urls[1]) == 0
     assert again == 409
     assert refused["error_code"] == "BATCH_NOT_ACTIVE"
 

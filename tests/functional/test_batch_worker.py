@@ -207,3 +207,19 @@ def test_item_with_cue_asked_makes_one_cue_file_even_when_run_twice(batch_aws, s
     assert total == 1
     assert made[0].cue_file_id == cue["cue_file_id"]
     assert made[0].tracklist_id == item["tracklist_id"]
+
+
+def test_an_item_finishing_after_its_batch_was_cancelled_still_counts_and_counts_add_up(
+    batch_aws, site, lambda_context
+):
+    from tracktion.batch.store import BatchStore
+
+    batch = _submit(lambda_context, [site.good(f"mmm0000{i}") for i in range(3)])
+    BatchStore().cancel(batch["batch_id"], "user-1")
+
+    # A worker that was mid-item when the execution stopped: its result lands after the cancel.
+    counted = BatchStore().record_result(batch["batch_id"], 2, {"status": "completed", "url": "u"})
+
+    assert counted is not None
+    jobs = _status(lambda_context, batch["batch_id"])["jobs_status"]
+    assert jobs == {"total": 3, "completed": 1, "failed": 0, "pending": 0, "cancelled": 2}

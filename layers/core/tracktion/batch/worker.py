@@ -171,19 +171,16 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
 
 
 def _record(batch_id: str, item: BatchItem, result: dict[str, Any]) -> dict[str, Any]:
-    store = BatchStore()
     try:
-        recorded = store.record_result(batch_id, item.index, result)
+        counted = BatchStore().record_result(batch_id, item.index, result)
     except BatchNotFound:
         logger.warning("result for a batch that no longer exists", extra={"batch_id": batch_id})
         return _skipped(item, "batch_not_found")
-    if recorded:
-        batch = store.find(batch_id)
-        if batch is not None:
-            item_finished(batch, {"index": item.index, **result})
+    if counted is not None:
+        item_finished(counted, {"index": item.index, **result})
     else:
         logger.info("item already recorded", extra={"batch_id": batch_id, "index": item.index})
-    return {"index": item.index, "status": result["status"], "recorded": recorded}
+    return {"index": item.index, "status": result["status"], "recorded": counted is not None}
 
 
 def finalize(payload: dict[str, Any]) -> dict[str, Any]:
