@@ -311,28 +311,18 @@ class Scheduler:
             for summary in page.get("Schedules", []):
                 arn = str(summary["Arn"])
                 seen.add(arn)
-                detail = self._client.get_schedule(
-                    GroupName=summary.get("GroupName") or "default", Name=summary["Name"]
-                )
+                # A summary carries State and LastModificationDate: details only when they change.
                 fingerprint = json.dumps(
-                    {
-                        k: detail.get(k)
-                        for k in (
-                            "ScheduleExpression",
-                            "ScheduleExpressionTimezone",
-                            "State",
-                            "StartDate",
-                            "EndDate",
-                            "Target",
-                            "LastModificationDate",
-                        )
-                    },
+                    {k: summary.get(k) for k in ("State", "LastModificationDate", "CreationDate")},
                     default=str,
                     sort_keys=True,
                 )
                 if self._fingerprints.get(arn) == fingerprint:
                     continue
                 self._fingerprints[arn] = fingerprint
+                detail = self._client.get_schedule(
+                    GroupName=summary.get("GroupName") or "default", Name=summary["Name"]
+                )
                 if detail.get("State", "ENABLED") != "ENABLED":
                     self._api.pop(arn, None)
                     continue
