@@ -55,6 +55,19 @@ def test_every_event_directory_names_a_template_function() -> None:
     )
 
 
+@pytest.mark.parametrize("spec", list(functions().values()), ids=lambda s: s.logical_id)
+def test_every_route_and_trigger_has_a_sample_event(spec: FunctionSpec) -> None:
+    samples = [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted((EVENTS / spec.logical_id).glob("*.json"))
+    ]
+    assert samples, f"events/{spec.logical_id}/ has no sample event (one per route or trigger)"
+    covered = {e.get("routeKey") or (e.get("requestContext") or {}).get("routeKey") for e in samples}
+    missing = [f"{r.method} {r.path}" for r in spec.routes if f"{r.method} {r.path}" not in covered]
+    assert not missing, (
+        f"routes of {spec.logical_id} without a sample in events/{spec.logical_id}/: {missing}"
+    )
+
+
 @pytest.mark.parametrize("path", event_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_sample_event_runs_against_its_function(path: Path, aws, monkeypatch) -> None:
     spec: FunctionSpec | None = functions().get(path.parent.name)
