@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from tests.functional.cue_support import call, tracklist_body, wav_bytes
+from tests.unit.cue.readers import assert_all_agree, read_all
 from tracktion.cue.audio import AudioFileNotFound, duration, resolve
 
 
@@ -52,7 +53,7 @@ def test_same_generation_twice_returns_one_file(aws):
     assert len([k for k in _s3_keys(aws, "cue/user-1/tl-fixed/kodi/") if k.endswith(".cue")]) == 1
 
 
-def test_batch_generates_several_formats_with_companions_downloadable(aws):
+def test_batch_generates_several_formats_with_companions_downloadable(aws, tmp_path):
     status, body, _ = call(
         "POST",
         "/generate/batch",
@@ -67,6 +68,15 @@ def test_batch_generates_several_formats_with_companions_downloadable(aws):
     status, xml, headers = call("GET", f"/download/{rb['cue_file_id']}/companions/rekordbox.xml")
     assert status == 200 and headers["Content-Type"] == "application/xml"
     assert "POSITION_MARK" in (xml if isinstance(xml, str) else xml.decode())
+
+    # What users download is what the independent parsers read, to the frame.
+    expected = [i * 300 * 75 for i in range(6)]
+    for fmt, made in by_format.items():
+        data = call("GET", f"/download/{made['cue_file_id']}")[1]
+        path = tmp_path / f"{fmt}.cue"
+        path.write_bytes(data if isinstance(data, bytes) else data.encode(made["encoding"]))
+        readings = read_all([path], made["encoding"])[path]
+        assert_all_agree(path, readings, expected, [f"Track {i + 1}" for i in range(6)])
 
 
 def test_missing_cue_times_answer_422_listing_the_tracks(aws):

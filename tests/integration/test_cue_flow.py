@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import shared_fixture
 from tests.functional.cue_support import wav_bytes
+from tests.unit.cue.readers import assert_all_agree, read_all
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +30,7 @@ def _until(check: Any, timeout: float = 60.0) -> Any:
     raise AssertionError("timed out waiting")
 
 
-def test_cue_files_through_the_local_runtime(runtime):
+def test_cue_files_through_the_local_runtime(runtime, tmp_path):
     html = shared_fixture("1001tracklists", SET).read_text(encoding="utf-8")
     with runtime.client(headers=runtime.admin_headers) as client:
         imported = client.post(
@@ -61,6 +62,11 @@ def test_cue_files_through_the_local_runtime(runtime):
         assert download.headers["content-type"].startswith("application/x-cue")
         assert download.headers["x-file-version"] == "1"
         assert hashlib.sha256(download.content).hexdigest() == standard["sha256"]
+        path = tmp_path / "standard.cue"
+        path.write_bytes(download.content)
+        readings = read_all([path])[path]
+        assert_all_agree(path, readings, readings["gplane"]["starts"], readings["gplane"]["titles"])
+        assert len(readings["deflacue"]["starts"]) == standard["track_count"]
         xml = client.get(f"{CUE}/download/{files['rekordbox']['cue_file_id']}/companions/rekordbox.xml")
         assert xml.status_code == 200 and b"POSITION_MARK" in xml.content
 
