@@ -9,6 +9,7 @@ import boto3
 
 from tests.conftest import OWN_FIXTURES, FakeContext
 from tests.functional.cue_support import call, tracklist_body
+from tests.unit.cue.readers import assert_all_agree, read_all
 
 TEXT = (OWN_FIXTURES / "cue" / "warehouse-night.txt").read_bytes()
 
@@ -32,7 +33,7 @@ def _trigger(event: dict) -> dict:
     return lambda_handler(event, FakeContext())
 
 
-def test_text_tracklist_becomes_the_requested_formats_once_even_if_delivered_twice(aws):
+def test_text_tracklist_becomes_the_requested_formats_once_even_if_delivered_twice(aws, tmp_path):
     event = _drop(aws, "incoming/user-1/up1/warehouse night.txt", TEXT, formats="standard,kodi")
 
     first = _trigger(event)
@@ -50,6 +51,10 @@ def test_text_tracklist_becomes_the_requested_formats_once_even_if_delivered_twi
     assert "INDEX 01 62:03:00" in text
     assert 'PERFORMER "ID"' in text
     assert "Nordlys w/ Guest Vocal - Acapella" in text
+    path = tmp_path / "upload.cue"
+    path.write_text(text, encoding="utf-8")
+    starts = [0, 270 * 75, 555 * 75, 842 * 75, 3723 * 75]
+    assert_all_agree(path, read_all([path])[path], starts, read_all([path])[path]["gplane"]["titles"])
 
 
 def test_json_tracklist_without_formats_makes_a_standard_sheet_owned_by_the_uploader(aws):
