@@ -139,10 +139,13 @@ def _text_warnings(tracklist: Tracklist, cue_plan: CuePlan, d: Dialect) -> list[
     ]
 
 
+_DEFAULT_OPTIONS = CueOptions()
+
+
 def render(tracklist: Tracklist, dialect: str, options: CueOptions | None = None) -> RenderedCue:
     """The sheet for `tracklist` in `dialect`, or a 4xx domain error saying why not."""
     d = dialect_named(dialect)
-    options = options or CueOptions()
+    options = options or _DEFAULT_OPTIONS
     audio_format = options.audio_format or d.default_audio_format
     if audio_format not in d.audio_formats:
         from tracktion.errors import BadRequest
@@ -185,7 +188,8 @@ def render(tracklist: Tracklist, dialect: str, options: CueOptions | None = None
                 role="rekordbox_xml",
             )
         )
-    return RenderedCue(
+    # Built from values made here, so pydantic's validation would only re-check our own work.
+    return RenderedCue.model_construct(
         format=d.name,
         filename=f"{stem} ({part} 1).cue" if total > 1 else f"{stem}.cue",
         encoding=d.encoding,
@@ -194,4 +198,5 @@ def render(tracklist: Tracklist, dialect: str, options: CueOptions | None = None
         track_count=len(cue_plan.entries),
         disc_count=total,
         warnings=cue_plan.warnings + _text_warnings(tracklist, cue_plan, d),
+        content_type=CUE_CONTENT_TYPE,
     )

@@ -147,7 +147,9 @@ def _entries(tracklist: Tracklist, options: CueOptions, end: CueTime | None) -> 
     starts: list[int | None] = [
         None if (s := g[0].start_time) is None else math.floor(s * FRAMES_PER_SECOND + 0.5) for g in groups
     ]
-    missing = [g[0].position for g, s in zip(groups, starts, strict=True) if s is None]
+    missing = (
+        [g[0].position for g, s in zip(groups, starts, strict=True) if s is None] if None in starts else []
+    )
     estimated: set[int] = set()
     if missing and options.gap_handling == "error":
         raise CueTimesMissing(missing)
@@ -159,13 +161,17 @@ def _entries(tracklist: Tracklist, options: CueOptions, end: CueTime | None) -> 
     elif missing:
         estimated = {i for i, s in enumerate(starts) if s is None}
         starts = list(_estimate(starts, end.frames if end else None))
-    frames = [s or 0 for s in starts]
-    bad = [groups[i][0].position for i in range(1, len(groups)) if frames[i] <= frames[i - 1]]
-    if bad:
+    frames: list[int] = [s or 0 for s in starts] if None in starts else starts  # type: ignore[assignment]
+    if frames != sorted(set(frames)):  # not strictly rising: name the offenders
+        bad = [groups[i][0].position for i in range(1, len(groups)) if frames[i] <= frames[i - 1]]
         raise CueTimesOutOfOrder(bad)
     entries = []
     for i, group in enumerate(groups):
-        performer, title = _names(group[0])
+        lead = group[0]
+        if lead.is_unidentified:
+            performer = title = UNIDENTIFIED
+        else:
+            performer, title = lead.artist, lead.display_title
         if len(group) > 1:
             for extra in group[1:]:
                 artist, extra_title = _names(extra)
@@ -173,7 +179,9 @@ def _entries(tracklist: Tracklist, options: CueOptions, end: CueTime | None) -> 
             positions = tuple(t.position for t in group)
         else:
             positions = (group[0].position,)
-        entries.append(CueEntry(CueTime(frames[i]), performer, title, positions, i in estimated))
+        entries.append(
+            CueEntry(CueTime(frames[i]), performer, title, positions, bool(estimated) and i in estimated)
+        )
     return entries
 
 
@@ -265,12 +273,12 @@ def plan(tracklist: Tracklist, dialect: Dialect, options: CueOptions) -> CuePlan
     end = _mix_end(tracklist)
     entries = _entries(tracklist, options, end)
     warnings: list[dict[str, Any]] = []
-    estimated = [p for e in entries if e.estimated for p in e.positions[:1]]
+    estimated = [e.positions[0] for e in entries if e.estimated] if options.gap_handling == "estimate" else []
     if estimated:
         warnings.append(
             {"code": "START_ESTIMATED", "tracks": estimated, "message": "Start times were estimated"}
         )
-    if end is not None:
+    if end is not None and entries[-1].start.frames >= end.frames:  # starts rise: the last tells
         late = [e.positions[0] for e in entries if e.start.frames >= end.frames]
         if late:
             warnings.append(
