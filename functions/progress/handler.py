@@ -24,7 +24,8 @@ def _connect(event: dict[str, Any], connection_id: str) -> dict[str, Any]:
     batch_id = str(query.get("batch_id") or "")
     if not batch_id:
         raise BadRequest("batch_id is required in the query string")
-    principal = progress.authenticate(query, event.get("headers") or {})
+    source_ip = str(((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "")
+    principal = progress.authenticate(query, event.get("headers") or {}, source_ip)
     progress.connect(connection_id, principal, batch_id)
     return _answer(200, "connected")
 

@@ -29,7 +29,7 @@ def _table() -> Any:
     return table(BatchStore().table_name)
 
 
-def authenticate(query: dict[str, str], headers: dict[str, str]) -> Principal:
+def authenticate(query: dict[str, str], headers: dict[str, str], source_ip: str = "") -> Principal:
     """The principal behind the key or token given at $connect (query string or headers).
 
     Browsers cannot set headers on a WebSocket handshake, so `token`/`api_key` in the query
@@ -45,7 +45,13 @@ def authenticate(query: dict[str, str], headers: dict[str, str]) -> Principal:
         presented["authorization"] = f"Bearer {query['token']}"
     elif lower.get("authorization"):
         presented["authorization"] = lower["authorization"]
-    answer = authorize({"headers": presented, "requestContext": {"http": {"method": "GET", "path": "/"}}})
+    # The authorizer's own checks (key allow-lists included) on the credential and address.
+    answer = authorize(
+        {
+            "headers": presented,
+            "requestContext": {"http": {"method": "GET", "path": "/", "sourceIp": source_ip}},
+        }
+    )
     context = answer.get("context") or {}
     if not answer.get("isAuthorized") or context.get("auth_error") or not context.get("user_id"):
         raise Unauthorized(str(context.get("auth_message") or "Authentication required"))
