@@ -308,7 +308,15 @@ def _options(options: CueOptions | dict[str, Any] | None) -> CueOptions:
         return CueOptions()
     if isinstance(options, CueOptions):
         return options
-    return CueOptions.model_validate(options)
+    from pydantic import ValidationError
+
+    try:
+        return CueOptions.model_validate(options)
+    except ValidationError as exc:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        raise BadRequest(
+            "Invalid CUE options", error_code="INVALID_CUE_OPTIONS", details={"errors": errors}
+        ) from exc
 
 
 def generate_files(
