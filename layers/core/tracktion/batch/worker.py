@@ -31,8 +31,33 @@ TRANSIENT: tuple[type[TracktionError], ...] = (ServiceUnavailable, UpstreamError
 PERMANENT_CODES = frozenset({"EMPTY_TRACKLIST", "DESTINATION_REFUSED"})
 
 
+# AWS answers that mean "later" (botocore already retried them a few times).
+TRANSIENT_AWS_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "SlowDown",
+    }
+)
+
+
 def _is_transient(exc: TracktionError) -> bool:
     return isinstance(exc, TRANSIENT) and exc.error_code not in PERMANENT_CODES
+
+
+def _transient_aws(exc: Exception) -> TransientImportError | None:
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if code in TRANSIENT_AWS_CODES or status >= 500:
+            return TransientImportError("AWS_" + (code or str(status)), str(exc))
+    return None
 
 
 class TransientImportError(Exception):
@@ -133,6 +158,18 @@ def _skipped(item: BatchItem, reason: str) -> dict[str, Any]:
     return {"index": item.index, "status": "skipped", "reason": reason, "recorded": False}
 
 
+def _import_retryable(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, Any]:
+    try:
+        return _import(owner_id, item, options)
+    except TransientImportError:
+        raise
+    except Exception as exc:
+        transient = _transient_aws(exc)
+        if transient is not None:
+            raise transient from exc
+        raise
+
+
 def import_item(payload: dict[str, Any]) -> dict[str, Any]:
     batch_id, owner_id, options, item = _item_args(payload)
     batch = BatchStore().find(batch_id)
@@ -141,7 +178,7 @@ def import_item(payload: dict[str, Any]) -> dict[str, Any]:
         return _skipped(item, "batch_not_found")
     if batch.status == "cancelled":
         return _skipped(item, "batch_cancelled")
-    result = _import(owner_id, item, options)
+    result = _import_retryable(owner_id, item, options)
     _maybe_interrupt(batch_id, item)
     return _record(batch_id, item, result)
 
