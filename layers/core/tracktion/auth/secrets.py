@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from tracktion.config import env
 from tracktion.errors import ServiceUnavailable, Unauthorized
 
 CURRENT_TTL_SECONDS = 300
+_VERSION_ID = re.compile(r"^[A-Za-z0-9-]{32,64}$")
 _lock = threading.Lock()
 _by_version: dict[str, bytes] = {}
 _current: tuple[float, str] | None = None
@@ -89,7 +91,8 @@ def current() -> KeyGeneration:
 
 def generation(version: str) -> KeyGeneration:
     """A named generation (from a token's `kid` or a ciphertext); unknown → 401 INVALID_TOKEN."""
-    if not version or len(version) > 64:
+    if not _VERSION_ID.match(version or ""):
+        # Secrets Manager version ids are UUIDs; anything else is refused without a lookup.
         raise Unauthorized("Unknown signing key", error_code="INVALID_TOKEN")
     with _lock:
         material = _by_version.get(version)
