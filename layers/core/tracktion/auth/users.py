@@ -163,15 +163,17 @@ def link_oauth(provider: str, subject: str, email: str, name: str) -> dict[str, 
     if link:
         return get(link["user_id"]["S"])
     email = normalise_email(email)
-    link_item = lambda uid: {  # noqa: E731 - built per account id below
-        "Put": {
-            "TableName": _table(),
-            "Item": to_item(
-                {"pk": f"OAUTH#{provider}#{subject}", "sk": "OAUTH", "user_id": uid, "email": email}
-            ),
-            "ConditionExpression": "attribute_not_exists(pk)",
+
+    def link_item(uid: str) -> dict[str, Any]:
+        item = {"pk": f"OAUTH#{provider}#{subject}", "sk": "OAUTH", "user_id": uid, "email": email}
+        return {
+            "Put": {
+                "TableName": _table(),
+                "Item": to_item(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
         }
-    }
+
     user = find_by_email(email)
     if user is None:
         record = _new_record(email, name, None, True)
