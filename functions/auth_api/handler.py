@@ -37,6 +37,14 @@ class Credentials(BaseModel):
     email: str | None = Field(default=None, max_length=320)
     password: str = Field(min_length=1, max_length=256)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _form_values(cls, data: Any) -> Any:
+        # The OAuth2 password form (application/x-www-form-urlencoded) arrives as lists.
+        if isinstance(data, dict):
+            return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in data.items()}
+        return data
+
     @model_validator(mode="after")
     def _who(self) -> Credentials:
         if not (self.username or self.email):

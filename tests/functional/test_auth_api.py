@@ -418,3 +418,18 @@ def test_unconfigured_provider_answers_404():
     res = gateway("GET", "/api/v1/auth/github/login", public=True)
 
     assert (res.status, res.code) == (404, "OAUTH_PROVIDER_NOT_CONFIGURED")
+
+
+def test_token_accepts_the_oauth2_password_form_too():
+    sign_up("form@example.com", "form-password-1")
+
+    res = gateway(
+        "POST",
+        "/api/v1/auth/token",
+        body="grant_type=password&username=form%40example.com&password=form-password-1",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        public=True,
+    )
+
+    assert res.status == 200, res.body
+    assert res.body["token_type"] == "bearer"
