@@ -382,3 +382,41 @@ def test_a_sheet_changed_behind_our_back_is_refused_not_served(aws):
 
     assert status == 500
     assert err["error_code"] == "CHECKSUM_MISMATCH"
+
+
+def test_a_generation_that_loses_the_race_returns_the_winners_file_and_removes_its_own(aws):
+    # moto's in-process DynamoDB does not serialise threads, so the race is staged in order: the
+    # loser read "no claim yet" before the winner committed, then tries to commit its own file.
+    from tracktion.cue import files
+    from tracktion.cue.options import CueOptions
+    from tracktion.tracklists.model import Tracklist
+
+    t = Tracklist.model_validate({**tracklist_body(tracklist_id="tl-race"), "owner_id": "user-1"})
+    (winner,) = files.generate_files(t, ["standard"])
+
+    loser = files._generate_one(t, "standard", CueOptions(), new_version=False, claim=(None, None))
+
+    assert loser.cue_file_id == winner.cue_file_id
+    assert [k for k in _s3_keys(aws, "cue/user-1/tl-race/") if k.endswith(".cue")] == [winner.s3_key]
+    assert call("GET", "/files", query={"tracklist_id": "tl-race"})[1]["total"] == 1
+    assert files.generate_files(t, ["standard"])[0].cue_file_id == winner.cue_file_id
+
+
+def test_regenerate_picks_up_edits_to_the_stored_tracklist(aws):
+    from tracktion.tracklists.model import Tracklist
+    from tracktion.tracklists.store import TracklistStore
+
+    store = TracklistStore()
+    t = store.create(Tracklist.model_validate({**tracklist_body(), "owner_id": "user-1"}))
+    (v1,) = call("POST", f"/generate/{t.tracklist_id}", {"formats": ["kodi"]})[1]["cue_files"]
+    edited = t.model_copy(deep=True)
+    edited.tracks[1].title = "Renamed"
+    store.save(edited, expected_version=1)
+
+    status, body, _ = call("POST", f"/files/{v1['cue_file_id']}/regenerate", {})
+
+    assert status == 201
+    v2 = body["cue_files"][0]
+    assert (v2["version"], v2["tracklist_version"]) == (2, 2)
+    sheet = call("GET", f"/download/{v2['cue_file_id']}")[1]
+    assert 'TITLE "Renamed"' in (sheet if isinstance(sheet, str) else sheet.decode())

@@ -4,7 +4,7 @@ other way round, so no record ever points at nothing.
 S3 (CUE_BUCKET):
   cue/{owner}/{tracklist_id}/{format}/v{n}.cue           the sheet
   cue/{owner}/{tracklist_id}/{format}/v{n}/{name}        its companions (discs, rekordbox.xml)
-  cue/{owner}/{tracklist_id}/source/{content}.json       the tracklist it was made from
+  cue/{owner}/{tracklist_id}/{format}/v{n}.tracklist.json  the tracklist it was made from
 CUE_TABLE items:
   file:    pk=CUEFILE#{id} sk=FILE; `body` = CueFile JSON; gsi1pk=OWNER#{owner}
            gsi1sk={created_at}#{id} lists an owner's files, newest first.
@@ -161,20 +161,21 @@ def get(cue_file_id: str, owner_id: str, include_deleted: bool = False) -> CueFi
     return cue
 
 
-def _put_object(key: str, data: bytes, content_type: str) -> None:
-    _s3().put_object(
+def _put_object(key: str, data: bytes, content_type: str) -> dict[str, str]:
+    """Write one object; returns its key and the version S3 gave it (to undo exactly this write)."""
+    res = _s3().put_object(
         Bucket=settings().cue_bucket,
         Key=key,
         Body=data,
         ContentType=content_type,
         Metadata={"sha256": _sha(data)},
     )
+    return {"Key": key, **({"VersionId": res["VersionId"]} if res.get("VersionId") else {})}
 
 
-def _store_source(t: Tracklist) -> str:
-    key = f"cue/{t.owner_id}/{t.tracklist_id}/source/{cache.content_fingerprint(t)}.json"
-    _put_object(key, t.model_dump_json().encode(), "application/json")
-    return key
+def _store_source(t: Tracklist, base: str) -> dict[str, str]:
+    """The tracklist beside the sheet made from it (each object is written once, never over)."""
+    return _put_object(f"{base}.tracklist.json", t.model_dump_json().encode(), "application/json")
 
 
 def source_tracklist(cue: CueFile) -> Tracklist:
@@ -185,16 +186,19 @@ def source_tracklist(cue: CueFile) -> Tracklist:
     return Tracklist.model_validate_json(body)
 
 
-def _write(t: Tracklist, fmt: str, options: CueOptions, rendered: RenderedCue) -> CueFile:
+def _write(
+    t: Tracklist, fmt: str, options: CueOptions, rendered: RenderedCue
+) -> tuple[CueFile, list[dict[str, str]]]:
+    """The objects of a new version in S3, and exactly which object versions were written."""
     version = _next_version(t, fmt)
     base = f"cue/{t.owner_id}/{t.tracklist_id}/{fmt}/v{version}"
     data = rendered.data
-    _put_object(f"{base}.cue", data, CUE_CONTENT_TYPE + f"; charset={rendered.encoding}")
+    written = [_put_object(f"{base}.cue", data, CUE_CONTENT_TYPE + f"; charset={rendered.encoding}")]
     companions = []
     for comp in rendered.companions:
         body = comp.data
         key = f"{base}/{comp.name}"
-        _put_object(key, body, comp.content_type)
+        written.append(_put_object(key, body, comp.content_type))
         companions.append(
             CompanionRef(
                 name=comp.name,
@@ -222,15 +226,16 @@ def _write(t: Tracklist, fmt: str, options: CueOptions, rendered: RenderedCue) -
         options=options.model_dump(mode="json"),
         warnings=rendered.warnings,
         companions=companions,
-        source_key=_store_source(t),
+        source_key=(source := _store_source(t, base))["Key"],
         created_at=iso(),
-    )
+    ), [*written, source]
 
 
 def _remove_objects(cue: CueFile) -> None:
     """Every version of the sheet and its companions (the bucket keeps old versions)."""
     s3, bucket = _s3(), settings().cue_bucket
-    for key in [cue.s3_key, *(c.s3_key for c in cue.companions)]:
+    keys = [cue.s3_key, *(c.s3_key for c in cue.companions), *([cue.source_key] if cue.source_key else [])]
+    for key in keys:
         versions = s3.list_object_versions(Bucket=bucket, Prefix=key)
         doomed = [
             {"Key": v["Key"], "VersionId": v["VersionId"]}
@@ -272,7 +277,7 @@ def _generate_one(
         return existing
     claim_key = _claim_key(t, fmt, options)
     rendered = rendered or cache.rendered_sheet(t, fmt, options)
-    cue = _write(t, fmt, options, rendered)
+    cue, written = _write(t, fmt, options, rendered)
     claim_put: dict[str, Any] = {
         "TableName": settings().cue_table,
         "Item": _serialize({**claim_key, "cue_file_id": cue.cue_file_id, "owner_id": t.owner_id}),
@@ -293,8 +298,9 @@ def _generate_one(
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "TransactionCanceledException":
             raise
-        # Someone else generated the same sheet meanwhile: theirs stands, ours goes.
-        _remove_objects(cue)
+        # Someone else generated the same sheet meanwhile: theirs stands, ours goes (only the
+        # object versions this call wrote, so nothing of theirs can be touched).
+        _s3().delete_objects(Bucket=settings().cue_bucket, Delete={"Objects": written, "Quiet": True})
         winner = _table().get_item(Key=claim_key, ConsistentRead=True).get("Item")
         found = _load(str(winner["cue_file_id"])) if winner else None
         if found is None:
