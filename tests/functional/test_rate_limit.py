@@ -48,6 +48,27 @@ def test_request_over_the_daily_limit_answers_429_with_retry_after_and_upgrade_u
     assert res.body["retry_after"] == int(res.headers["Retry-After"])
 
 
+@pytest.fixture
+def atomic_writes(monkeypatch):
+    """DynamoDB applies a conditional write atomically; moto's in-process backend checks the
+    condition and then writes without a lock, so under threads two writers can both see the
+    old value. Serialising moto's writes makes the fake as atomic as the real service."""
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("update_item", "put_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self, *args, __original=original, **kwargs):
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
+@pytest.mark.usefixtures("atomic_writes")
 def test_twenty_parallel_requests_at_remaining_one_let_exactly_one_through():
     key = key_for("alice")["api_key"]
     month, day = _today_attr()
