@@ -114,6 +114,12 @@ def job_status(job_id: Id) -> dict[str, Any]:
     return jobs.get(job_id, _owner()).to_json()
 
 
+def _disposition(name: str) -> str:
+    """An ASCII `filename` for old clients plus the exact UTF-8 `filename*` (RFC 6266)."""
+    plain = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
+
+
 def _download(cue: CueFile, companion: str | None) -> Response[Any]:
     data, name, content_type = files.read(cue, companion)
     return Response(
@@ -121,7 +127,7 @@ def _download(cue: CueFile, companion: str | None) -> Response[Any]:
         content_type=content_type,
         body=data,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "Content-Disposition": _disposition(name),
             "X-File-Version": str(cue.version),
             "X-File-Format": cue.format,
             "X-Checksum-SHA256": files.sha256_hex(data),
