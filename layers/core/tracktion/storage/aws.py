@@ -9,28 +9,33 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from botocore.config import Config
 
-_CONFIG = Config(
-    connect_timeout=3,
-    read_timeout=10,
-    retries={"max_attempts": 4, "mode": "standard"},
-    tcp_keepalive=True,
-)
+@cache
+def _config() -> Any:
+    # botocore is imported here, not at module level: it is most of a cold start, and a
+    # function that never calls AWS (health) must not pay for it.
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=3,
+        read_timeout=10,
+        retries={"max_attempts": 4, "mode": "standard"},
+        tcp_keepalive=True,
+    )
 
 
 @cache
 def client(service: str) -> Any:
     import boto3
 
-    return boto3.session.Session().client(service, config=_CONFIG)
+    return boto3.session.Session().client(service, config=_config())
 
 
 @cache
 def resource(service: str) -> Any:
     import boto3
 
-    return boto3.session.Session().resource(service, config=_CONFIG)
+    return boto3.session.Session().resource(service, config=_config())
 
 
 def table(name: str) -> Any:
