@@ -136,3 +136,30 @@ def test_usage_is_counted_per_key_with_errors_tokens_and_endpoints():
     assert res.body["tokens"] == 3
     assert res.body["top_endpoints"][0] == {"endpoint": "GET /api/v1/developer/keys", "requests": 2}
     assert res.body["last_used_at"]
+
+
+def test_public_auth_routes_are_limited_per_client_address():
+    body = {"email": "anon@example.com", "password": "long-enough-1"}
+    first = gateway("POST", "/api/v1/auth/register", body=body, public=True, source_ip="192.0.2.44")
+    assert first.status == 201
+    assert first.headers["X-RateLimit-Limit"] == "1000"
+    month, day = _today_attr()
+    set_attrs(os.environ["COUNTERS_TABLE"], "RL#anon#192.0.2.44", month, **{day: 1000})
+
+    res = gateway(
+        "POST",
+        "/api/v1/auth/token",
+        body={"username": "anon@example.com", "password": "x"},
+        public=True,
+        source_ip="192.0.2.44",
+    )
+    elsewhere = gateway(
+        "POST",
+        "/api/v1/auth/token",
+        body={"username": "anon@example.com", "password": "long-enough-1"},
+        public=True,
+        source_ip="192.0.2.45",
+    )
+
+    assert (res.status, res.code) == (429, "RATE_LIMIT_EXCEEDED")
+    assert elsewhere.status == 200

@@ -67,6 +67,7 @@ class Admission:
     method: str
     path: str
     admitted: bool = False
+    anonymous: bool = False
 
 
 def begin(event: dict[str, Any], ctx: dict[str, Any]) -> Admission:
@@ -79,12 +80,22 @@ def begin(event: dict[str, Any], ctx: dict[str, Any]) -> Admission:
     return Admission(principal, weight_of(method, path), endpoint, time.perf_counter(), {}, method, path)
 
 
+def begin_anonymous(event: dict[str, Any]) -> Admission:
+    """A public request, limited as a free-tier caller per client address; not in any usage."""
+    http = (event.get("requestContext") or {}).get("http") or {}
+    source_ip = str(http.get("sourceIp") or "unknown")
+    admission = begin(event, {"user_id": f"anon#{source_ip}", "tier": "free", "permissions": "read"})
+    admission.anonymous = True
+    return admission
+
+
 def admit(admission: Admission, event: dict[str, Any], ctx: dict[str, Any]) -> None:
     """Checks and counts one request; raises a TracktionError (401/403/429) to refuse it."""
     from tracktion.auth import ratelimit
     from tracktion.errors import TracktionError
 
-    check_access(admission.principal, admission.method, admission.path)
+    if not admission.anonymous:
+        check_access(admission.principal, admission.method, admission.path)
     if ctx.get("sig_secret"):
         _verify_signature(event, ctx, admission.principal, admission.method, admission.path)
     try:
@@ -119,6 +130,8 @@ def record(admission: Admission, status: int) -> None:
     """Count the finished request in the caller's usage analytics; never fails the response."""
     from tracktion.auth import usage
 
+    if admission.anonymous:
+        return
     try:
         usage.record(
             admission.principal.user_id,

@@ -21,6 +21,9 @@ from tracktion.errors import TracktionError
 from tracktion.observability import logger
 
 CORRELATION_HEADER = "X-Correlation-ID"
+_GROUP_ATTR = "tracktion_route_group"
+# Public routes of these groups are limited per client address (free-tier daily requests).
+ANONYMOUS_LIMITED_GROUPS = frozenset({"auth"})
 
 
 def correlation_id(app: APIGatewayHttpResolver) -> str | None:
@@ -41,6 +44,8 @@ def make_app(group: str) -> APIGatewayHttpResolver:
     """A resolver for one route group (`search`, `cue`, ...), the scope name keys may be limited to."""
     app = APIGatewayHttpResolver(enable_validation=True)
     app.append_context(route_group=group)
+    # Powertools clears `context` after every resolve; serve() appends the group again each time.
+    setattr(app, _GROUP_ATTR, group)
 
     @app.exception_handler(TracktionError)
     def _domain(exc: TracktionError) -> Response:
@@ -100,10 +105,12 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> d
     A request the authorizer marked refused is answered here, before any route code runs.
     An authenticated request then passes `tracktion.api.admission` (permissions, scopes,
     request signature, rate limit) before its route, answers with the X-RateLimit-* headers,
-    and is counted in the caller's usage analytics.
+    and is counted in the caller's usage analytics. Public routes of the groups in
+    ANONYMOUS_LIMITED_GROUPS (register, login, OAuth2) are limited per client address.
     """
     cid = _incoming_correlation_id(event)
-    app.append_context(correlation_id=cid)
+    group = getattr(app, _GROUP_ATTR, None)
+    app.append_context(correlation_id=cid, route_group=group)
     logger.set_correlation_id(cid)
     refused = _authorizer_refusal(event)
     if refused is not None:
@@ -122,11 +129,11 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> d
             "isBase64Encoded": False,
         }
     ctx = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
-    if not ctx.get("user_id"):
+    if not ctx.get("user_id") and group not in ANONYMOUS_LIMITED_GROUPS:
         return _resolve(app, event, context, cid)
     from tracktion.api import admission
 
-    entry = admission.begin(event, ctx)
+    entry = admission.begin(event, ctx) if ctx.get("user_id") else admission.begin_anonymous(event)
     try:
         admission.admit(entry, event, ctx)
     except TracktionError as exc:
