@@ -420,3 +420,25 @@ def test_regenerate_picks_up_edits_to_the_stored_tracklist(aws):
     assert (v2["version"], v2["tracklist_version"]) == (2, 2)
     sheet = call("GET", f"/download/{v2['cue_file_id']}")[1]
     assert 'TITLE "Renamed"' in (sheet if isinstance(sheet, str) else sheet.decode())
+
+
+def test_a_job_whose_invocation_died_reads_as_failed(aws):
+    from tracktion.cue.jobs import CueJob
+
+    job = CueJob(
+        job_id="job-stuck",
+        owner_id="user-1",
+        status="processing",
+        request={"formats": ["standard"]},
+        created_at="2026-11-22T07:00:00Z",
+        updated_at="2026-11-22T07:00:00Z",
+    )
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(aws["CUE_TABLE"])
+    table.put_item(
+        Item={"pk": "CUEJOB#job-stuck", "sk": "JOB", "owner_id": "user-1", "body": job.model_dump_json()}
+    )
+
+    status, body, _ = call("GET", "/jobs/job-stuck/status")
+
+    assert status == 200
+    assert body["status"] == "failed" and body["error"]["error_code"] == "JOB_TIMED_OUT"

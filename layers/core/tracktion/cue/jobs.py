@@ -25,6 +25,9 @@ from tracktion.storage.aws import client, table
 
 JOB_EVENT_SOURCE = "tracktion.cue.job"
 JOB_TTL = 7 * 24 * 3600
+# Longer than the function's timeout: a job still "processing" after this died with its
+# invocation (asynchronous invocations are not retried; see template.yaml).
+STALE_AFTER_SECONDS = 300
 
 
 class CueJobNotFound(NotFound):
@@ -95,9 +98,21 @@ def _load(job_id: str) -> CueJob | None:
 
 
 def get(job_id: str, owner_id: str) -> CueJob:
+    """The owner's job; one whose invocation died while processing reads as failed."""
+    from datetime import datetime
+
     job = _load(job_id)
     if job is None or job.owner_id != owner_id:
         raise CueJobNotFound(job_id)
+    if job.status == "processing":
+        started = datetime.fromisoformat(job.updated_at.replace("Z", "+00:00")).timestamp()
+        if epoch() - started > STALE_AFTER_SECONDS:
+            return job.model_copy(
+                update={
+                    "status": "failed",
+                    "error": {"error_code": "JOB_TIMED_OUT", "error": "The job stopped"},
+                }
+            )
     return job
 
 
