@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracktion.cue.dialects import DIALECTS, UnsupportedFormat, conversion_preview, dialect
 from tracktion.cue.incoming import _minimal_text_tracks, owner_of
 from tracktion.cue.options import CueOptions
 from tracktion.cue.parse import parse
+from tracktion.cue.text import all_plain, clean
 
 
 def test_every_dialect_states_what_it_carries_and_what_it_does_not():
@@ -78,3 +81,11 @@ def test_only_keys_under_an_owner_in_incoming_are_tracklist_uploads():
     assert owner_of("incoming/user-1/x/set.txt") == "user-1"
     assert owner_of("cue/user-1/x.cue") is None
     assert owner_of("incoming//set.txt") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.text(max_size=90), min_size=1, max_size=6), name=st.sampled_from(sorted(DIALECTS)))
+def test_the_one_pass_plain_check_never_skips_text_that_needs_cleaning(values, name):
+    d = DIALECTS[name]
+    if all_plain(values, d):
+        assert [clean(v, d) for v in values] == values

@@ -15,7 +15,7 @@ from tracktion.cue.dialects import Dialect
 from tracktion.cue.dialects import dialect as dialect_named
 from tracktion.cue.options import CueOptions
 from tracktion.cue.sheet import CueDisc, CuePlan, plan
-from tracktion.cue.text import clean, was_changed
+from tracktion.cue.text import all_plain, clean, was_changed
 from tracktion.cue.time import msf
 from tracktion.tracklists.model import Tracklist
 
@@ -98,10 +98,14 @@ def _disc_text(
     lines.append(f"FILE {_quoted(audio_file, d)} {file_type}")
     offset = disc.offset.frames
     add = lines.append
+    plain = all_plain([v for e in disc.entries for v in (e.title, e.performer)], d)
     for number, entry in enumerate(disc.entries, start=1):
         start = entry.start.frames - offset
-        add(f'  TRACK {number:02d} AUDIO\n    TITLE "{clean(entry.title, d)}"')
-        add(f'    PERFORMER "{clean(entry.performer, d)}"')
+        title, performer = (
+            (entry.title, entry.performer) if plain else (clean(entry.title, d), clean(entry.performer, d))
+        )
+        add(f'  TRACK {number:02d} AUDIO\n    TITLE "{title}"')
+        add(f'    PERFORMER "{performer}"')
         if number == 1 and start > 0:
             # Audio before the first track is its pregap inside the file (INDEX 00); some
             # readers insist that a file's first index is 00:00:00.

@@ -86,3 +86,22 @@ def was_changed(value: str | None, dialect: Dialect) -> bool:
     """Whether clean() altered anything beyond whitespace and quotes (for warnings)."""
     plain = " ".join((value or "").split()).replace('"', dialect.quote_replacement)
     return clean(value, dialect) != plain
+
+
+def all_plain(values: list[str], dialect: Dialect) -> bool:
+    """Whether clean() would return every value unchanged: one pass over the joined text
+    (checked in C) instead of one per field, for the sheets where nothing needs cleaning."""
+    joined = "".join(values)
+    edged = "\n".join(values)
+    return (
+        joined.isascii()
+        and joined.isprintable()
+        and '"' not in joined
+        and "  " not in edged
+        and "\n " not in edged
+        and " \n" not in edged
+        and edged[:1] != " "
+        and edged[-1:] != " "
+        and "" not in values
+        and (dialect.max_text_length is None or max(map(len, values), default=0) <= dialect.max_text_length)
+    )
