@@ -69,6 +69,11 @@ class AwsEndpoint(ThreadingHTTPServer):
         self.lambdas: LambdaService | None = None
         self.observers: list[Observer] = []
         self._local = threading.local()
+        # moto applies DynamoDB condition checks and updates without a lock, so two threads
+        # can both pass `attribute_not_exists`/`version = :v`. DynamoDB itself never lets
+        # that happen; serialising DynamoDB calls here restores the guarantee our
+        # optimistic-concurrency and rate-limit code relies on.
+        self.dynamodb_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     @property
@@ -205,18 +210,34 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         if body or self.command in ("POST", "PUT", "PATCH"):
             headers["Content-Length"] = str(len(body))
+        serialise = (self.headers.get("X-Amz-Target") or "").startswith("DynamoDB_")
+        lock = self.server.dynamodb_lock if serialise else contextlib.nullcontext()
         resp: http.client.HTTPResponse | None = None
-        for attempt in range(2):  # a kept-alive connection moto closed meanwhile is retried once
-            conn = self.server.moto_connection(fresh=attempt > 0)
-            try:
-                conn.request(self.command, self.path, body=body, headers=headers)
-                resp = conn.getresponse()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                if attempt:
-                    raise
-        assert resp is not None
+        buffered: bytes | None = None
+        with lock:
+            for attempt in range(2):  # a kept-alive connection moto closed meanwhile is retried once
+                conn = self.server.moto_connection(fresh=attempt > 0)
+                try:
+                    conn.request(self.command, self.path, body=body, headers=headers)
+                    resp = conn.getresponse()
+                    break
+                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                    if attempt:
+                        raise
+            assert resp is not None
+            if serialise:
+                buffered = resp.read()
         response_headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP]
+        if buffered is not None:
+            self.send_response(resp.status)
+            for key, value in response_headers:
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(buffered)))
+            self.end_headers()
+            self.wfile.write(buffered)
+            if resp.will_close:
+                self.server.moto_connection(fresh=True)
+            return
         self.send_response(resp.status)
         for key, value in response_headers:
             self.send_header(key, value)
