@@ -11,7 +11,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test test-fast test-system lint typecheck validate build bench openapi clean
+.PHONY: install run test test-fast test-system system-deps lint typecheck validate build bench openapi clean
 
 $(STAMP): pyproject.toml layers/core/requirements.txt
 	$(PY) -m venv $(VENV)
@@ -33,7 +33,7 @@ run: install
 	$(BIN)/python -m local
 
 ## Everything CI checks: lint, types, template validation, and the whole test suite.
-test: install $(SAM_STAMP) lint typecheck validate
+test: install $(SAM_STAMP) system-deps lint typecheck validate
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: install
@@ -42,14 +42,17 @@ test-fast: install
 ## CUE sheets read by Debian's tools: cuetools (cueconvert, cuebreakpoints), libFLAC's metaflac and
 ## shntool. Installs cuetools, flac and shntool with apt-get when missing (as root; else says how).
 SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool
-test-system: install
+# Debian's CUE readers (libcue's cuetools, libFLAC's metaflac, shntool) that tests/system
+# reads our sheets with. Installed when missing (apt-get as root, or through sudo).
+system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing cuetools flac shntool (missing:$$missing)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cuetools flac shntool >/dev/null; \
-	  else echo "test-system needs:$$missing (apt-get install cuetools flac shntool)"; exit 1; fi; \
+	  echo "installing cuetools flac shntool (missing:$$missing)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq cuetools flac shntool >/dev/null; \
 	fi
+
+test-system: install system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m system tests/system
 
 lint: install
