@@ -89,11 +89,23 @@ def end_to_end() -> dict[str, Any]:
             assert created.status_code == 202, created.text
             final = _wait(client, headers, created.json()["batch_id"])
             wall = time.perf_counter() - started
+            errors = client.get(
+                f"/api/v1/batch/{created.json()['batch_id']}/status",
+                headers=headers,
+                params={"include_errors": "true", "limit": "1000"},
+            ).json()["errors"]
         kinds = _invocations(runtime, created.json()["batch_id"])
     finally:
         runtime.stop()
         site.stop()
-    return {"per_url_single": per_url_single, "wall": wall, "final": final, "invocations": kinds}
+    codes = Counter(str(e.get("error_code")) for e in errors)
+    return {
+        "per_url_single": per_url_single,
+        "wall": wall,
+        "final": final,
+        "invocations": kinds,
+        "codes": codes,
+    }
 
 
 def writes_per_url() -> dict[str, Any]:
@@ -190,7 +202,18 @@ def run() -> str:
         f"## Batch import ({URLS:,} URLs, local runtime, politeness budget lifted)",
         "",
         f"Batch: {jobs['completed']} completed / {jobs['failed']} failed of {jobs['total']}, "
-        f"status {e2e['final']['status']}.",
+        f"status {e2e['final']['status']}."
+        + (
+            f" Failures: {', '.join(f'{k} x{v}' for k, v in sorted(e2e['codes'].items()))}."
+            if e2e["codes"]
+            else ""
+        )
+        + (
+            f" Uncounted: {jobs['pending']} (the embedded DynamoDB applies concurrent updates of one item"
+            " without DynamoDB's atomicity, so a concurrent increment can be lost locally)."
+            if jobs["pending"]
+            else ""
+        ),
         "",
         "| measure | batch | one import request at a time | ratio |",
         "|---|---|---|---|",
