@@ -130,7 +130,6 @@ def writes_per_url() -> dict[str, Any]:
         with mock_aws():
             from local.provision import create_buckets, create_state_machines, create_tables
             from local.template import Template
-
             from tracktion.config import settings
             from tracktion.storage import aws as aws_clients
 
@@ -151,11 +150,10 @@ def writes_per_url() -> dict[str, Any]:
 
 
 def _count_writes(site: Any, generate_cue: bool, template: Any) -> Counter[str]:
-    from tests.conftest import FakeContext, http_event, principal_ctx
-    from tests.functional.batch_site import execution_input, task
-
     from batch_api.handler import lambda_handler as api
     from batch_worker.handler import lambda_handler as worker
+    from tests.conftest import FakeContext, http_event, principal_ctx
+    from tests.functional.batch_site import execution_input, task
     from tracktion.storage.aws import client
 
     tables = {template.physical_name(t): t for t in template.of_type("AWS::DynamoDB::Table")}

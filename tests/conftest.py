@@ -119,7 +119,9 @@ def http_event(
     return event
 
 
-def principal_ctx(user_id: str = "user-1", tier: str = "free", permissions: str = "read,write") -> dict[str, str]:
+def principal_ctx(
+    user_id: str = "user-1", tier: str = "free", permissions: str = "read,write"
+) -> dict[str, str]:
     return {
         "user_id": user_id,
         "tier": tier,

@@ -17,7 +17,9 @@ def _http_functions() -> list[str]:
     return [
         lid
         for lid, res in TEMPLATE.of_type("AWS::Serverless::Function").items()
-        if any(e.get("Type") == "HttpApi" for e in ((res.get("Properties") or {}).get("Events") or {}).values())
+        if any(
+            e.get("Type") == "HttpApi" for e in ((res.get("Properties") or {}).get("Events") or {}).values()
+        )
     ]
 
 
@@ -27,7 +29,8 @@ def test_every_http_function_may_count_requests_and_verify_signatures(function):
     policies = TEMPLATE.resources[function]["Properties"].get("Policies") or []
 
     counters = any(
-        isinstance(p, dict) and (p.get("DynamoDBCrudPolicy") or {}).get("TableName") == {"Ref": "CountersTable"}
+        isinstance(p, dict)
+        and (p.get("DynamoDBCrudPolicy") or {}).get("TableName") == {"Ref": "CountersTable"}
         for p in policies
     )
     secret = {"Ref": "IdentitySecretReadPolicy"} in policies

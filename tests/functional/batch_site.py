@@ -99,9 +99,9 @@ def site_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[PlantedSite]:
 def batch_aws_fixture(aws: dict[str, str]) -> dict[str, str]:
     """The `aws` fixture plus what the batch functions need: the state machine and schedule group."""
     import boto3
+
     from local.provision import create_state_machines
     from local.template import Template
-
     from tests.conftest import ROOT
 
     template = Template.load(ROOT / "template.yaml", {"Stage": "test"})

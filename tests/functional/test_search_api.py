@@ -10,8 +10,8 @@ import json
 
 import pytest
 from boto3.dynamodb.conditions import Attr
-from local.source_site import OWN_PAGES, start_source_site
 
+from local.source_site import OWN_PAGES, start_source_site
 from tests.conftest import http_event, principal_ctx
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from local.testing import RuntimeProcess, start_runtime
 
+from local.testing import RuntimeProcess, start_runtime
 from tests.conftest import ROOT
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from local.testing import RuntimeProcess
 
 pytestmark = pytest.mark.integration

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
 from local.testing import RuntimeProcess
 
 pytestmark = pytest.mark.integration

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from local.testing import RuntimeProcess, start_runtime
 
+from local.testing import RuntimeProcess, start_runtime
 from tests.catalog_server import CLIENT_ID, CLIENT_SECRET, CatalogServer
 from tests.conftest import ROOT
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from local.testing import RuntimeProcess
 
 pytestmark = pytest.mark.integration

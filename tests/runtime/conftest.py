@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+
 from local.testing import RuntimeProcess, start_runtime
 
 TEMPLATE = Path(__file__).resolve().parent / "template.yaml"

@@ -6,9 +6,9 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from local.testing import RuntimeProcess
 from websockets.sync.client import connect
 
+from local.testing import RuntimeProcess
 from tests.runtime.conftest import eventually, seen
 
 

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from local.testing import RuntimeProcess
 
+from local.testing import RuntimeProcess
 from tests.runtime.conftest import eventually, seen
 
 

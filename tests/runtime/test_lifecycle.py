@@ -7,7 +7,6 @@ import socket
 from urllib.parse import urlsplit
 
 from local.testing import start_runtime
-
 from tests.runtime.conftest import TEMPLATE
 
 

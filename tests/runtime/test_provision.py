@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import boto3
+from moto import mock_aws
+
 from local.provision import create_parameters, create_secrets, state_machine_definition
 from local.template import Template
-from moto import mock_aws
 
 TEMPLATE = """
 Parameters:

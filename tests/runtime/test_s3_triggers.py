@@ -6,8 +6,8 @@ import json
 import uuid
 
 import httpx
-from local.testing import RuntimeProcess
 
+from local.testing import RuntimeProcess
 from tests.runtime.conftest import eventually, seen
 
 BUCKET = "runtime-uploads-rt"

@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
+from moto.server import ThreadedMotoServer
+
 from local.scheduler import InvalidExpression, next_cron, start_scheduler
 from local.template import Template
-from moto.server import ThreadedMotoServer
 
 TEMPLATE = Path(__file__).resolve().parent / "template_ws.yaml"
 ROLE = "arn:aws:iam::123456789012:role/scheduler"

@@ -6,7 +6,6 @@ import json
 import uuid
 
 from local.testing import RuntimeProcess
-
 from tests.runtime.conftest import eventually
 
 STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:runtime-batch-rt"

@@ -19,10 +19,11 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from local.template import Template
-from local.websocket import WebSocketGateway, start_websocket_gateway
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
+
+from local.template import Template
+from local.websocket import WebSocketGateway, start_websocket_gateway
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "template_ws.yaml"

@@ -6,8 +6,8 @@ import socket
 import threading
 
 import pytest
-from local.source_site import OWN_PAGES, start_source_site
 
+from local.source_site import OWN_PAGES, start_source_site
 from tracktion.errors import UpstreamError
 from tracktion.sources.fetch import DestinationRefused, SourceFetcher, is_public_address
 from tracktion.sources.politeness import PolitenessBucket
