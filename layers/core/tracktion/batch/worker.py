@@ -95,7 +95,7 @@ def _import(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, 
     from tracktion.tracklists.importer import import_from_url
 
     try:
-        imported = import_from_url(owner_id, item.url, force_refresh=options.force_refresh)
+        imported = import_from_url(owner_id, item.url, force_refresh=options.force_refresh, cache_page=False)
     except TracktionError as exc:
         if _is_transient(exc):
             raise TransientImportError(exc.error_code, exc.message) from exc

@@ -59,15 +59,23 @@ class Site:
                 exc.retry_after = max(exc.retry_after or 0, self.bucket.record_block())
             raise
 
-    def tracklist(self, url: str, *, force_refresh: bool = False) -> tuple[Tracklist, bool]:
-        """The parsed tracklist page at `url` and whether it came from the cache."""
+    def tracklist(
+        self, url: str, *, force_refresh: bool = False, remember: bool = True
+    ) -> tuple[Tracklist, bool]:
+        """The parsed tracklist page at `url` and whether it came from the cache.
+
+        `remember=False` reads the cache but does not write it: a batch stores every page it
+        imports as a tracklist already, and its URLs are de-duplicated up front, so a cache
+        write there would be a sixth DynamoDB write per URL that nobody reads.
+        """
         page = tracklist_page(url)
         key = page_key("tracklist", page.page_id or page.path)
         if not force_refresh and (hit := self.cache.get(key)) is not None:
             return Tracklist.model_validate(hit), True
         fetched = self._guarded(lambda: self.fetcher.get(page.path))
         parsed = self._guarded(lambda: parse_tracklist(fetched.text, page.url))
-        self.cache.put(key, parsed.model_dump(mode="json"), url=page.url)
+        if remember:
+            self.cache.put(key, parsed.model_dump(mode="json"), url=page.url)
         return parsed, False
 
     def forget_tracklist(self, url: str) -> bool:

@@ -131,11 +131,15 @@ def import_from_url(
     force_refresh: bool = False,
     audio_file_id: str | None = None,
     cue_format: str | None = None,
+    cache_page: bool = True,
 ) -> ImportResult:
-    """Import (or re-import) the tracklist page at `url` for `owner_id`."""
+    """Import (or re-import) the tracklist page at `url` for `owner_id`.
+
+    `cache_page=False` (batches) still reads the page cache but does not fill it.
+    """
     started = time.perf_counter()
     page = tracklist_page(url)
-    parsed, cache_hit = Site().tracklist(page.url, force_refresh=force_refresh)
+    parsed, cache_hit = Site().tracklist(page.url, force_refresh=force_refresh, remember=cache_page)
     if parsed.source_key is None:
         parsed = parsed.model_copy(update={"source_key": page.source_key})
     stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
