@@ -124,6 +124,26 @@ def _with_cue(result: ImportResult, cue_format: str | None) -> ImportResult:
     return result.model_copy(update={"cue_files": dumped})
 
 
+def _finish(
+    owner_id: str,
+    parsed: Tracklist,
+    started: float,
+    *,
+    cache_hit: bool,
+    audio_file_id: str | None,
+    cue_format: str | None,
+) -> ImportResult:
+    """Store the parsed tracklist (created or updated in place) and render CUE if asked."""
+    stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
+    result = ImportResult(
+        tracklist=stored,
+        created=created,
+        cache_hit=cache_hit,
+        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+    return _with_cue(result, cue_format)
+
+
 def import_from_url(
     owner_id: str,
     url: str,
@@ -142,14 +162,9 @@ def import_from_url(
     parsed, cache_hit = Site().tracklist(page.url, force_refresh=force_refresh, remember=cache_page)
     if parsed.source_key is None:
         parsed = parsed.model_copy(update={"source_key": page.source_key})
-    stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
-    result = ImportResult(
-        tracklist=stored,
-        created=created,
-        cache_hit=cache_hit,
-        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
+    return _finish(
+        owner_id, parsed, started, cache_hit=cache_hit, audio_file_id=audio_file_id, cue_format=cue_format
     )
-    return _with_cue(result, cue_format)
 
 
 def import_from_html(
@@ -166,14 +181,9 @@ def import_from_html(
             details=exc.details,
         ) from exc
     parsed = parsed.model_copy(update={"source": "html", "source_key": parsed.source_key or page.source_key})
-    stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
-    result = ImportResult(
-        tracklist=stored,
-        created=created,
-        cache_hit=False,
-        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
+    return _finish(
+        owner_id, parsed, started, cache_hit=False, audio_file_id=audio_file_id, cue_format=cue_format
     )
-    return _with_cue(result, cue_format)
 
 
 def import_from_text(
@@ -203,14 +213,9 @@ def import_from_text(
         source_key=f"text:{digest}",
         tracks=tracks,
     )
-    stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
-    result = ImportResult(
-        tracklist=stored,
-        created=created,
-        cache_hit=False,
-        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
+    return _finish(
+        owner_id, parsed, started, cache_hit=False, audio_file_id=audio_file_id, cue_format=cue_format
     )
-    return _with_cue(result, cue_format)
 
 
 def queue_import(
