@@ -98,6 +98,26 @@ def test_read_only_key_on_a_write_route_answers_403():
     assert gateway("GET", KEYS, key=key).status == 200
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cue/validate",
+        "/api/v1/cue/files/f-1/validate",
+        "/api/v1/tracklists/t-1/tracks/validate-timing",
+        "/api/v1/tracklists/catalog/match",
+    ],
+)
+def test_read_only_key_may_make_the_posts_that_only_read(path):
+    key = create_key(permissions=["read"])["api_key"]
+
+    checked = gateway("POST", path, key=key, body={})
+    generating = gateway("POST", "/api/v1/cue/generate", key=key, body={})
+
+    # Past admission, the catch-all answers 404; a refused write would be 403.
+    assert (checked.status, checked.code) == (404, "RESOURCE_NOT_FOUND")
+    assert (generating.status, generating.code) == (403, "INSUFFICIENT_PERMISSIONS")
+
+
 def test_key_limited_to_scopes_is_refused_elsewhere_with_the_required_scope():
     key = create_key(scopes=["search"])["api_key"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracktion.api.principal import Principal
-from tracktion.auth.weights import Weight, weight_of
+from tracktion.auth.weights import Weight, is_read_only, weight_of
 from tracktion.errors import Forbidden
 from tracktion.observability import logger
 
@@ -50,7 +50,7 @@ def check_access(principal: Principal, method: str, path: str) -> None:
         )
     if path.startswith("/api/v1/users") and not principal.is_admin:
         raise Forbidden("Admin permission required", details={"required_permission": "admin"})
-    if method in WRITE_METHODS and "write" not in principal.permissions:
+    if method in WRITE_METHODS and not is_read_only(method, path) and "write" not in principal.permissions:
         raise Forbidden(
             "This API key is read-only",
             details={"required_permission": "write", "key_permissions": sorted(principal.permissions)},

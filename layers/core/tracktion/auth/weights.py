@@ -41,10 +41,24 @@ _TABLE: tuple[tuple[frozenset[str] | None, re.Pattern[str], Weight], ...] = tupl
         (("GET",), r"^/api/v1/search(/|$)", SEARCH),
         (("GET",), r"^/api/v1/tracklists/search(/|$)", SEARCH),
         (("GET",), r"^/api/v1/tracklists/catalog/search$", SEARCH),
+        # POSTs that only read (a body too large or structured for a query string): they
+        # cost what a read or a search costs and a read-only key may make them.
+        (("POST",), r"^/api/v1/tracklists/catalog/match$", SEARCH),
+        (("POST",), r"^/api/v1/tracklists/[^/]+/tracks/validate-timing$", READ),
+        (("POST",), r"^/api/v1/cue/validate$", READ),
+        (("POST",), r"^/api/v1/cue/files/[^/]+/validate$", READ),
         (("GET", "HEAD", "OPTIONS"), r".*", READ),
         (None, r".*", WRITE),
     )
 )
+
+
+READ_ONLY_WEIGHTS = frozenset({HEALTH.category, READ.category, SEARCH.category})
+
+
+def is_read_only(method: str, path: str) -> bool:
+    """Whether a read-only key may make this call (GETs, and the POSTs that only read)."""
+    return weight_of(method, path).category in READ_ONLY_WEIGHTS
 
 
 def weight_of(method: str, path: str) -> Weight:
