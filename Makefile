@@ -60,7 +60,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy layers/core/tracktion functions local
+	$(BIN)/mypy layers/core/tracktion functions local sdk/tracktion_sdk
 
 validate: install $(SAM_STAMP)
 	$(BIN)/cfn-lint template.yaml

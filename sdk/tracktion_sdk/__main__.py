@@ -1,0 +1,3 @@
+from tracktion_sdk.cli import main
+
+raise SystemExit(main())
