@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     cue.add_argument("format")
     cue.add_argument("tracklist_id")
     cue.add_argument("-o", "--output", help="write the sheet here (default: stdout)")
+    cue.add_argument(
+        "--gap-handling", choices=["error", "estimate", "skip"], help="tracks without a start time"
+    )
 
     keys = commands.add_parser("keys", help="your API keys").add_subparsers(
         dest="keys_command", required=True
@@ -108,7 +111,8 @@ def _run(client: Client, args: argparse.Namespace) -> Any:
 
 
 def _cue(client: Client, args: argparse.Namespace) -> dict[str, Any] | None:
-    made = client.generate_cue(args.tracklist_id, args.format)
+    options = {"gap_handling": args.gap_handling} if args.gap_handling else None
+    made = client.generate_cue(args.tracklist_id, args.format, options=options)
     info = next(f for f in made["cue_files"] if f["format"] == args.format)
     data = client.download_cue(info["cue_file_id"])
     if not args.output:

@@ -84,7 +84,8 @@ class Client:
             if attempt >= self.max_retries or not isinstance(error, RateLimited | SourceBlocked):
                 raise error
             attempt += 1
-            time.sleep(min(float(error.retry_after or 2**attempt), MAX_RETRY_WAIT))
+            wait = error.retry_after if error.retry_after is not None else 2**attempt
+            time.sleep(min(float(wait), MAX_RETRY_WAIT))
 
     def _build(
         self, method: str, path: str, query: dict[str, str], content: bytes | None, extra: dict[str, str]
