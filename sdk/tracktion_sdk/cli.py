@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--page", type=int, default=1)
 
     imp = commands.add_parser("import", help="import a 1001tracklists URL")
-    imp.add_argument("url")
+    imp.add_argument("source_url", metavar="URL")  # not `url`: that dest is the API's base URL
     imp.add_argument("--cue", metavar="FORMAT", help="also render a CUE sheet in this format")
     imp.add_argument("--force-refresh", action="store_true")
     text = commands.add_parser("import-text", help="import a plain-text tracklist ('-' reads stdin)")
@@ -86,7 +86,7 @@ def _run(client: Client, args: argparse.Namespace) -> Any:
         case "search":
             return client.search(args.query, page=args.page, limit=args.limit)
         case "import":
-            return client.import_url(args.url, cue_format=args.cue, force_refresh=args.force_refresh)
+            return client.import_url(args.source_url, cue_format=args.cue, force_refresh=args.force_refresh)
         case "import-text":
             return client.import_text(_read(args.file), args.title)
         case "cue":
