@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--pretty", action="store_true", help="indent the JSON output")
+    parser.add_argument(
+        "--max-retry-wait", type=float, default=60.0, help="longest server-asked wait (s) to retry after"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("health", help="service health")
@@ -135,7 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("no API URL: pass --url or set TRACKTION_URL")
     indent = 2 if args.pretty else None
     try:
-        with Client(args.url, api_key=args.api_key, timeout=args.timeout) as client:
+        with Client(
+            args.url, api_key=args.api_key, timeout=args.timeout, max_retry_wait=args.max_retry_wait
+        ) as client:
             result = _run(client, args)
     except TracktionError as error:
         print(json.dumps(error.body(), indent=indent), file=sys.stderr)

@@ -18,7 +18,6 @@ import httpx
 from tracktion_sdk.errors import ChecksumMismatch, RateLimited, SourceBlocked, TracktionError, from_response
 
 API = "/api/v1"
-MAX_RETRY_WAIT = 60.0  # never sleep longer than this on one retry, whatever the server asks
 
 
 def signature(secret: str, timestamp: str, method: str, target: str, body: bytes) -> str:
@@ -39,12 +38,14 @@ class Client:
         signing_secret: str | None = None,
         timeout: float = 30.0,
         max_retries: int = 3,
+        max_retry_wait: float = 60.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api_key = api_key
         self.token = token
         self.signing_secret = signing_secret
         self.max_retries = max_retries
+        self.max_retry_wait = max_retry_wait
         self.rate_limit: dict[str, str] = {}
         self.last_correlation_id: str | None = None
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
@@ -69,7 +70,12 @@ class Client:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Send one call (retrying 429 and SOURCE_BLOCKED); raise `TracktionError` on an error answer."""
+        """Send one call; raise `TracktionError` on an error answer.
+
+        429 and SOURCE_BLOCKED are retried after the server's `retry_after` (up to `max_retries`
+        times); when the server asks for a longer wait than `max_retry_wait` the error is raised
+        at once, since calling earlier than asked would only be refused again.
+        """
         query = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         content = json.dumps(json_body).encode() if json_body is not None else None
         attempt = 0
@@ -84,8 +90,10 @@ class Client:
             if attempt >= self.max_retries or not isinstance(error, RateLimited | SourceBlocked):
                 raise error
             attempt += 1
-            wait = error.retry_after if error.retry_after is not None else 2**attempt
-            time.sleep(min(float(wait), MAX_RETRY_WAIT))
+            wait = float(error.retry_after if error.retry_after is not None else 2**attempt)
+            if wait > self.max_retry_wait:
+                raise error
+            time.sleep(wait)
 
     def _build(
         self, method: str, path: str, query: dict[str, str], content: bytes | None, extra: dict[str, str]

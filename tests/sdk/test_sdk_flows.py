@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from local.testing import RuntimeProcess
-from tracktion_sdk import Client, Conflict, NotFound, RateLimited, Unauthorized
+from tracktion_sdk import Client, Conflict, NotFound, RateLimited, SourceBlocked, Unauthorized
 
 pytestmark = pytest.mark.integration
 
@@ -92,8 +92,8 @@ def test_errors_carry_the_standard_body(runtime: RuntimeProcess) -> None:
     assert bad.value.status == 401 and bad.value.error_code == "INVALID_API_KEY"
 
 
-def test_rate_limited_calls_are_retried_after_the_servers_delay_then_given_up() -> None:
-    """A stand-in server (no local limit is low enough to reach in a test) answering 429s."""
+def test_refusals_are_retried_after_the_servers_delay_unless_it_is_past_the_cap() -> None:
+    """A stand-in server (no local limit is low enough to reach in a test) answering 429 and 503."""
     calls: list[httpx.Request] = []
 
     def server(request: httpx.Request) -> httpx.Response:
@@ -110,3 +110,14 @@ def test_rate_limited_calls_are_retried_after_the_servers_delay_then_given_up() 
     with once, pytest.raises(RateLimited) as limited:
         once.health()
     assert len(calls) == 2 and limited.value.retry_after == 0
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        body = {"error": "Blocked", "error_code": "SOURCE_BLOCKED", "correlation_id": "c2", "details": {}}
+        return httpx.Response(503, json={**body, "retry_after": 3600})
+
+    calls.clear()
+    patient = Client("http://api.test", max_retry_wait=30, transport=httpx.MockTransport(busy))
+    with patient, pytest.raises(SourceBlocked) as blocked:  # an hour is past the cap: no retry
+        patient.import_url("https://www.1001tracklists.com/tracklist/x/y.html")
+    assert len(calls) == 1 and blocked.value.retry_after == 3600
