@@ -136,15 +136,24 @@ def _download(cue: CueFile, companion: str | None) -> Response[Any]:
     )
 
 
-@app.get(f"{BASE}/download/<cue_file_id>")
-def download(cue_file_id: Id) -> Response[Any]:
+# The download routes carry no return annotation on purpose: Powertools validates and
+# serialises an annotated body as JSON-able text, which corrupts a Latin-1 (cdj) sheet; an
+# unannotated non-JSON Response goes out as bytes (base64 on the wire).
+_FILE_RESPONSES: dict[int, Any] = {
+    200: {
+        "description": "The file's bytes (application/x-cue, or the companion's type)",
+        "content": {"application/x-cue": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@app.get(f"{BASE}/download/<cue_file_id>", responses=_FILE_RESPONSES)
+def download(cue_file_id: Id):
     return _download(files.get(cue_file_id, _owner()), None)
 
 
-@app.get(f"{BASE}/download/<cue_file_id>/companions/<name>")
-def download_companion(
-    cue_file_id: Id, name: Annotated[str, Path(min_length=1, max_length=255)]
-) -> Response[Any]:
+@app.get(f"{BASE}/download/<cue_file_id>/companions/<name>", responses=_FILE_RESPONSES)
+def download_companion(cue_file_id: Id, name: Annotated[str, Path(min_length=1, max_length=255)]):
     from urllib.parse import unquote
 
     return _download(files.get(cue_file_id, _owner()), unquote(name))

@@ -442,3 +442,20 @@ def test_a_job_whose_invocation_died_reads_as_failed(aws):
 
     assert status == 200
     assert body["status"] == "failed" and body["error"]["error_code"] == "JOB_TIMED_OUT"
+
+
+def test_cdj_sheet_in_latin_1_downloads_byte_for_byte(aws):
+    """cdj sheets are Latin-1 (CD-TEXT), so the download is not UTF-8 text: it must still
+    arrive intact and match its checksum."""
+    body = {"tracklist": tracklist_body(title="Kölsch b2b Åsa", djs=["Kölsch"]), "format": "cdj"}
+    status, made, _ = call("POST", "/generate", body)
+    assert status == 201
+    cue = made["cue_files"][0]
+
+    status, data, headers = call("GET", f"/download/{cue['cue_file_id']}")
+
+    assert status == 200, data
+    assert isinstance(data, bytes)
+    assert hashlib.sha256(data).hexdigest() == cue["sha256"]
+    assert "Kölsch".encode("latin-1") in data
+    assert headers["X-File-Format"] == "cdj"
