@@ -6,13 +6,14 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tracktion.api.principal import Principal, current_principal
 from tracktion.api.resolver import make_app, serve
 from tracktion.auth import accounts, oauth, refresh, users
 from tracktion.auth.key_requests import reject_server_fields
 from tracktion.errors import Forbidden, ValidationFailed
+from tracktion.models import Model
 from tracktion.observability import logger
 
 app = make_app("auth")
@@ -21,7 +22,7 @@ ProviderName = Annotated[Literal["google", "github"], Path()]
 UserId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-class Registration(BaseModel):
+class Registration(Model):
     model_config = ConfigDict(extra="ignore")
     _reject = model_validator(mode="before")(reject_server_fields)
 
@@ -30,7 +31,7 @@ class Registration(BaseModel):
     name: str = Field(default="", max_length=100)
 
 
-class Credentials(BaseModel):
+class Credentials(Model):
     model_config = ConfigDict(extra="ignore")
 
     username: str | None = Field(default=None, max_length=320)
@@ -52,11 +53,11 @@ class Credentials(BaseModel):
         return self
 
 
-class RefreshBody(BaseModel):
+class RefreshBody(Model):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
-class UserChanges(BaseModel):
+class UserChanges(Model):
     model_config = ConfigDict(extra="forbid")
 
     tier: Literal["free", "premium", "enterprise"] | None = None

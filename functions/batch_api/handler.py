@@ -6,13 +6,14 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tracktion.api.principal import Principal, current_principal
 from tracktion.api.resolver import make_app, serve
 from tracktion.batch import schedules, status, submit
 from tracktion.batch.model import MAX_URLS_PER_BATCH, BatchTemplate, Priority, resolve_options
 from tracktion.errors import Forbidden
+from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.webhooks import delivery, subscriptions
 from tracktion.webhooks.subscriptions import WebhookEvent
@@ -24,7 +25,7 @@ BatchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9
 ItemId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-class OptionsBody(BaseModel):
+class OptionsBody(Model):
     model_config = ConfigDict(extra="forbid")
 
     generate_cue: bool | None = None
@@ -33,7 +34,7 @@ class OptionsBody(BaseModel):
     force_refresh: bool | None = None
 
 
-class BatchBody(BaseModel):
+class BatchBody(Model):
     model_config = ConfigDict(extra="forbid")
 
     urls: list[Url] = Field(min_length=1, max_length=MAX_URLS_PER_BATCH)
@@ -48,7 +49,7 @@ class ScheduleBody(BatchBody):
     timezone: str = Field(default="UTC", min_length=1, max_length=64)
 
 
-class WebhookBody(BaseModel):
+class WebhookBody(Model):
     model_config = ConfigDict(extra="forbid")
 
     url: Url

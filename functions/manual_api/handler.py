@@ -13,10 +13,11 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
+from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.tracklists import cue_generation, drafts, editing, timing
 from tracktion.tracklists.model import Tracklist
@@ -62,7 +63,7 @@ def _edit(tracklist_id: str, version: int | None, change: Any, status: int = 200
 # ---------------------------------------------------------------- catalog (literal paths first)
 
 
-class MatchTrack(BaseModel):
+class MatchTrack(Model):
     model_config = ConfigDict(extra="ignore")
 
     artist: str = Field(min_length=1, max_length=500)
@@ -71,7 +72,7 @@ class MatchTrack(BaseModel):
     position: int | None = None
 
 
-class MatchRequest(BaseModel):
+class MatchRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     tracks: list[MatchTrack] = Field(min_length=1, max_length=100)
@@ -132,7 +133,7 @@ def list_drafts(
     return _json(drafts.list_drafts(_store(), _owner(), tracklist_id, include_versions, limit))
 
 
-class GenerateCueRequest(BaseModel):
+class GenerateCueRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     formats: list[str] = Field(default_factory=lambda: list(cue_generation.DEFAULT_FORMATS), max_length=10)

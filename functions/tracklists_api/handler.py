@@ -16,10 +16,11 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import correlation_id, make_app, serve
+from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.sources import search
 from tracktion.sources.site import Site
@@ -35,7 +36,7 @@ Id = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+
 IsoDate = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
-class UrlImport(BaseModel):
+class UrlImport(Model):
     model_config = ConfigDict(extra="ignore")
 
     url: Url
@@ -44,14 +45,14 @@ class UrlImport(BaseModel):
     cue_format: CueFormat = None
 
 
-class HtmlImport(BaseModel):
+class HtmlImport(Model):
     url: Url
     html: str = Field(min_length=1, max_length=5 * 1024 * 1024)
     audio_file_id: str | None = Field(default=None, max_length=100)
     cue_format: CueFormat = None
 
 
-class TextImport(BaseModel):
+class TextImport(Model):
     text: str = Field(min_length=1, max_length=200_000)
     title: str = Field(min_length=1, max_length=300)
     djs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(

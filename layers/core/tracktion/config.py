@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from tracktion.models import Model
 
 
-class Settings(BaseModel):
+class Settings(Model):
     stage: str = "local"
     service: str = "tracklist_service"
     version: str = "0.1.0"

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from tracktion.errors import Unauthorized
+from tracktion.models import Model
 
 
-class Principal(BaseModel):
+class Principal(Model):
     user_id: str
     tier: str = "free"
     key_id: str | None = None

@@ -6,12 +6,13 @@ import ipaddress
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from tracktion import clock
 from tracktion.api.principal import Principal
 from tracktion.auth.key_store import PERMISSIONS, SCOPES, KeySpec
 from tracktion.errors import Forbidden
+from tracktion.models import Model
 
 # Fields only the service sets: a client sending one is told so (422), never ignored silently.
 SERVER_FIELDS = frozenset(
@@ -28,7 +29,7 @@ def reject_server_fields(data: Any) -> Any:
     return data
 
 
-class KeyCreate(BaseModel):
+class KeyCreate(Model):
     model_config = ConfigDict(extra="ignore")
 
     name: str = Field(min_length=1, max_length=100)
@@ -116,7 +117,7 @@ class KeyCreate(BaseModel):
         )
 
 
-class KeyRotate(BaseModel):
+class KeyRotate(Model):
     model_config = ConfigDict(extra="ignore")
 
     overlap_seconds: int | None = Field(default=None, ge=0, le=7 * 86400)

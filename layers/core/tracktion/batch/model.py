@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from tracktion.clock import iso
 from tracktion.errors import ValidationFailed
+from tracktion.models import Model
 
 Priority = Literal["low", "normal", "high", "urgent"]
 BatchTemplate = Literal["dj_set", "radio_show", "festival"]
@@ -31,7 +32,7 @@ TOKENS_PER_URL = 10
 MAX_CONCURRENCY: dict[str, int] = {"low": 1, "normal": 4, "high": 8, "urgent": 16}
 
 
-class BatchOptions(BaseModel):
+class BatchOptions(Model):
     """What to do with each imported tracklist."""
 
     model_config = ConfigDict(extra="forbid")
@@ -73,14 +74,14 @@ def resolve_options(template: str | None, given: dict[str, Any] | None) -> Batch
         raise ValidationFailed("Invalid batch options", details={"errors": errors}) from exc
 
 
-class BatchItem(BaseModel):
+class BatchItem(Model):
     """One URL of a batch, as the state machine's Map hands it to the worker."""
 
     index: int = Field(ge=0)
     url: str
 
 
-class Batch(BaseModel):
+class Batch(Model):
     """The batch record. `items` holds the unique URLs in submission order."""
 
     batch_id: str

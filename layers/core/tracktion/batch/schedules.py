@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tracktion.api.principal import Principal
 from tracktion.batch.cron import to_scheduler
@@ -30,6 +30,7 @@ from tracktion.batch.submit import (
 from tracktion.clock import iso
 from tracktion.config import env, settings
 from tracktion.errors import NotFound, TracktionError, ValidationFailed
+from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.storage.aws import client, table
 from tracktion.webhooks.subscriptions import decode_cursor, encode_cursor
@@ -44,7 +45,7 @@ class InvalidTimezone(ValidationFailed):
     error_code = "INVALID_TIMEZONE"
 
 
-class Schedule(BaseModel):
+class Schedule(Model):
     schedule_id: str = Field(default_factory=lambda: f"sch_{uuid.uuid4().hex}")
     owner_id: str
     tier: str = "free"

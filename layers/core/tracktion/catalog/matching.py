@@ -8,17 +8,18 @@ threshold (0.8): a DJ who played "Strobe (Victor Ruiz Remix)" must not be told t
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from rapidfuzz import fuzz
 
 from tracktion.catalog.model import CatalogTrack, TrackQuery
 from tracktion.catalog.normalize import Mix, NormalizedTrack, normalize_track
+from tracktion.models import Model
 
 W_TITLE, W_ARTIST, W_MIX = 0.40, 0.35, 0.25
 REMIXER_CUTOFF = 0.7
 
 
-class MatchScore(BaseModel):
+class MatchScore(Model):
     score: float
     title: float
     artist: float
@@ -26,7 +27,7 @@ class MatchScore(BaseModel):
     reasons: list[str] = Field(default_factory=list)
 
 
-class MatchResult(BaseModel):
+class MatchResult(Model):
     query: TrackQuery
     matched: bool
     catalog_track_id: str | None = None

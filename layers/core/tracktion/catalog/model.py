@@ -6,10 +6,12 @@ does not know stay `None` (MusicBrainz has no BPM or key; nobody guesses them).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from tracktion.models import Model
 
 
-class CatalogTrack(BaseModel):
+class CatalogTrack(Model):
     id: str
     source: str
     source_id: str
@@ -54,7 +56,7 @@ class CatalogTrack(BaseModel):
         }
 
 
-class TrackQuery(BaseModel):
+class TrackQuery(Model):
     """A track to look up, as a tracklist states it."""
 
     artist: str
@@ -63,7 +65,7 @@ class TrackQuery(BaseModel):
     position: int | None = None
 
 
-class ProviderNote(BaseModel):
+class ProviderNote(Model):
     """Why a provider contributed nothing (absent, refusing, slow): shown to the user, not hidden."""
 
     provider: str

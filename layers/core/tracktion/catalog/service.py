@@ -12,8 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pydantic import BaseModel
-
 from tracktion.catalog.keys import normalise_key_filter
 from tracktion.catalog.matching import MatchResult, best_match, normalize_candidate, normalize_query, score
 from tracktion.catalog.model import CatalogTrack, ProviderNote, TrackQuery
@@ -21,12 +19,13 @@ from tracktion.catalog.providers import CatalogProvider, providers_from_config
 from tracktion.catalog.transport import ProviderUnavailable
 from tracktion.config import env
 from tracktion.errors import BadRequest
+from tracktion.models import Model
 from tracktion.observability import logger
 
 CANDIDATES_PER_PROVIDER = 10
 
 
-class TrackFilters(BaseModel):
+class TrackFilters(Model):
     genre: str | None = None
     bpm_min: float | None = None
     bpm_max: float | None = None

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tracktion.cue.options import CueOptions
+from tracktion.models import Model
 from tracktion.tracklists.model import Track, Tracklist
 
 MAX_TRACKS = 500
 MAX_FORMATS = 6
 
 
-class TracklistData(BaseModel):
+class TracklistData(Model):
     """A tracklist sent in the body: our model without the owner (the caller is the owner)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -32,18 +33,18 @@ class TracklistData(BaseModel):
         return Tracklist.model_validate({**data, "owner_id": owner_id, "source": "json"})
 
 
-class GenerateRequest(BaseModel):
+class GenerateRequest(Model):
     tracklist: TracklistData
     format: str = Field(default="standard", max_length=20)
     options: CueOptions = Field(default_factory=CueOptions)
 
 
-class GenerateStoredRequest(BaseModel):
+class GenerateStoredRequest(Model):
     formats: list[str] = Field(default_factory=lambda: ["standard"], min_length=1, max_length=MAX_FORMATS)
     options: CueOptions = Field(default_factory=CueOptions)
 
 
-class BatchGenerateRequest(BaseModel):
+class BatchGenerateRequest(Model):
     tracklist_id: str | None = Field(default=None, max_length=100)
     tracklist: TracklistData | None = None
     formats: list[str] = Field(min_length=1, max_length=MAX_FORMATS)
@@ -56,7 +57,7 @@ class BatchGenerateRequest(BaseModel):
         return self
 
 
-class ValidateRequest(BaseModel):
+class ValidateRequest(Model):
     tracklist_id: str | None = Field(default=None, max_length=100)
     tracklist: TracklistData | None = None
     format: str = Field(default="standard", max_length=20)
@@ -72,26 +73,26 @@ class ValidateRequest(BaseModel):
         return self
 
 
-class FileValidateRequest(BaseModel):
+class FileValidateRequest(Model):
     audio_file: str | None = Field(default=None, max_length=1024)
 
 
-class RegenerateRequest(BaseModel):
+class RegenerateRequest(Model):
     options: CueOptions | None = None
 
 
-class ConvertRequest(BaseModel):
+class ConvertRequest(Model):
     target_format: str = Field(max_length=20)
     options: CueOptions | None = None
 
 
-class WarmRequest(BaseModel):
+class WarmRequest(Model):
     tracklist_ids: list[str] = Field(min_length=1, max_length=25)
     formats: list[str] = Field(default_factory=lambda: ["standard"], min_length=1, max_length=MAX_FORMATS)
     options: CueOptions = Field(default_factory=CueOptions)
 
 
-class UploadRequest(BaseModel):
+class UploadRequest(Model):
     filename: str = Field(min_length=1, max_length=200)
     content_type: str = Field(default="text/plain", pattern=r"^(text/plain|application/json)$")
     formats: list[str] = Field(default_factory=lambda: ["standard"], min_length=1, max_length=MAX_FORMATS)

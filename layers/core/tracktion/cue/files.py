@@ -23,7 +23,7 @@ import uuid
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tracktion.clock import iso
 from tracktion.config import settings
@@ -32,6 +32,7 @@ from tracktion.cue.dialects import dialect
 from tracktion.cue.options import CueOptions
 from tracktion.cue.render import CUE_CONTENT_TYPE, RenderedCue
 from tracktion.errors import BadRequest, NotFound, TracktionError
+from tracktion.models import Model
 from tracktion.storage.aws import client, table
 from tracktion.tracklists.model import Tracklist
 
@@ -51,7 +52,7 @@ class CueFileCorrupted(TracktionError):
     error_code = "CHECKSUM_MISMATCH"
 
 
-class CompanionRef(BaseModel):
+class CompanionRef(Model):
     name: str
     role: str
     s3_key: str
@@ -60,7 +61,7 @@ class CompanionRef(BaseModel):
     content_type: str
 
 
-class CueFile(BaseModel):
+class CueFile(Model):
     cue_file_id: str
     tracklist_id: str
     tracklist_version: int

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
 
 from tracktion.clock import epoch, iso
 from tracktion.config import settings
 from tracktion.errors import NotFound, ServiceUnavailable, TracktionError
+from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.storage.aws import client, table
 
@@ -35,7 +35,7 @@ class CueJobNotFound(NotFound):
         super().__init__(f"Job {job_id} not found", details={"job_id": job_id})
 
 
-class CueJob(BaseModel):
+class CueJob(Model):
     job_id: str
     owner_id: str
     status: str

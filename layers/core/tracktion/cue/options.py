@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from tracktion.models import Model
 
 GapHandling = Literal["error", "estimate", "skip"]
 AudioFormat = Literal["wav", "flac", "mp3", "aiff"]
 
 
-class CueOptions(BaseModel):
+class CueOptions(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     audio_filename: str | None = Field(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tracktion.cue.dialects import Dialect
 from tracktion.cue.dialects import dialect as dialect_named
@@ -17,6 +17,7 @@ from tracktion.cue.options import CueOptions
 from tracktion.cue.sheet import CueDisc, CuePlan, plan
 from tracktion.cue.text import all_plain, clean, was_changed
 from tracktion.cue.time import msf
+from tracktion.models import Model
 from tracktion.tracklists.model import Tracklist
 
 __all__ = ["CompanionFile", "CueOptions", "RenderedCue", "render"]
@@ -25,7 +26,7 @@ CUE_CONTENT_TYPE = "application/x-cue"
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
-class CompanionFile(BaseModel):
+class CompanionFile(Model):
     name: str
     content_type: str
     encoding: str
@@ -37,7 +38,7 @@ class CompanionFile(BaseModel):
         return self.content.encode(self.encoding)
 
 
-class RenderedCue(BaseModel):
+class RenderedCue(Model):
     format: str
     filename: str
     content_type: str = CUE_CONTENT_TYPE

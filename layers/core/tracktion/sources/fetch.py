@@ -21,10 +21,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
-from pydantic import BaseModel
-
 from tracktion.config import env
 from tracktion.errors import SourceBlocked, UpstreamError
+from tracktion.models import Model
 from tracktion.sources.blocks import DEFAULT_BLOCK_RETRY_AFTER, SourcePageNotFound
 from tracktion.sources.politeness import PolitenessBucket
 from tracktion.sources.urls import ALLOWED_HOSTS, SITE
@@ -45,7 +44,7 @@ class DestinationRefused(UpstreamError):
     error_code = "DESTINATION_REFUSED"
 
 
-class FetchedPage(BaseModel):
+class FetchedPage(Model):
     url: str  # the final URL, after redirects
     status: int
     text: str

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from tracktion.models import Model
 from tracktion.sources.blocks import ensure_content
 from tracktion.sources.tracklists1001 import clean, parse_words_duration
 from tracktion.sources.urls import SITE, PageKind
@@ -23,7 +24,7 @@ _COUNTS = re.compile(r"(\d+|all)\s*/\s*(\d+)", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class TracklistSummary(BaseModel):
+class TracklistSummary(Model):
     """One row of a result list: enough to choose a tracklist and import it by `url`."""
 
     page_id: str
@@ -40,7 +41,7 @@ class TracklistSummary(BaseModel):
     creator: str | None = None
 
 
-class ResultPage(BaseModel):
+class ResultPage(Model):
     results: list[TracklistSummary] = Field(default_factory=list)
     page: int = 1
     has_next: bool = False

@@ -12,10 +12,11 @@ import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tracktion.cache.source_cache import SourceCache, page_key, query_key
 from tracktion.errors import SourceBlocked
+from tracktion.models import Model
 from tracktion.sources.fetch import SourceFetcher
 from tracktion.sources.listings import ResultPage, TracklistSummary, parse_results
 from tracktion.sources.politeness import PolitenessBucket
@@ -29,7 +30,7 @@ SEARCH_SELECTION_TRACKLISTS = "9"
 T = TypeVar("T")
 
 
-class ResultWindow(BaseModel):
+class ResultWindow(Model):
     """One page of our own pagination over the site's 30-row pages."""
 
     results: list[TracklistSummary] = Field(default_factory=list)

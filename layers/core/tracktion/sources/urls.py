@@ -12,9 +12,8 @@ import re
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
-
 from tracktion.errors import InvalidUrl
+from tracktion.models import Model
 
 SITE = "https://www.1001tracklists.com"
 ALLOWED_HOSTS = frozenset({"www.1001tracklists.com", "1001tracklists.com"})
@@ -34,7 +33,7 @@ class PageKind(StrEnum):
     SEARCH = "search"
 
 
-class SourcePage(BaseModel):
+class SourcePage(Model):
     """A page of the site: its kind, canonical URL and path (the part fetched from the base URL)."""
 
     kind: PageKind

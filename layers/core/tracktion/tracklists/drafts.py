@@ -13,17 +13,18 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tracktion.clock import iso
 from tracktion.errors import Conflict, ValidationFailed
+from tracktion.models import Model
 from tracktion.tracklists.editing import MAX_TRACKS, TimeValue, TrackInput, build_track
 from tracktion.tracklists.model import Tracklist
 from tracktion.tracklists.store import TracklistStore
 from tracktion.tracklists.timing import TimingReport, parse_time, validate_timing
 
 
-class ManualTracklistInput(BaseModel):
+class ManualTracklistInput(Model):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=300)
@@ -85,7 +86,7 @@ def create_manual(store: TracklistStore, owner_id: str, data: ManualTracklistInp
     return store.create(tracklist)
 
 
-class DraftSummary(BaseModel):
+class DraftSummary(Model):
     tracklist_id: str
     title: str
     status: Literal["draft", "published"]

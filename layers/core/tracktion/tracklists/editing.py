@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tracktion.errors import NotFound, ValidationFailed
+from tracktion.models import Model
 from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist
 from tracktion.tracklists.store import TracklistStore, VersionConflict
 from tracktion.tracklists.timing import auto_end_times, check_track, parse_time
@@ -37,7 +38,7 @@ class InvalidEdit(ValidationFailed):
     """An edit that cannot apply (a reorder that is not a permutation, too many tracks...)."""
 
 
-class TrackInput(BaseModel):
+class TrackInput(Model):
     """A track as a client types it; times in any accepted form."""
 
     model_config = ConfigDict(extra="forbid")
@@ -57,7 +58,7 @@ class TrackInput(BaseModel):
     position: int | None = Field(default=None, ge=1)
 
 
-class TrackPatch(BaseModel):
+class TrackPatch(Model):
     """A partial change to one track: only the fields present change (null clears a time)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -79,7 +80,7 @@ class BulkUpdate(TrackPatch):
     position: int = Field(ge=1)
 
 
-class Reorder(BaseModel):
+class Reorder(Model):
     """Either the whole new order (current positions, each once) or one move."""
 
     model_config = ConfigDict(extra="forbid")
@@ -305,7 +306,7 @@ def expected_version(body_version: int | None, if_match: str | None) -> int | No
 # ---------------------------------------------------------------- request bodies (version-carrying)
 
 
-class Versioned(BaseModel):
+class Versioned(Model):
     """The tracklist version the client edited (alternatively sent as `If-Match`)."""
 
     version: int | None = Field(default=None, ge=1)

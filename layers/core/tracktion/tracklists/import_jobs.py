@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from tracktion.clock import epoch, iso
 from tracktion.config import settings
 from tracktion.errors import NotFound
+from tracktion.models import Model
 from tracktion.storage.aws import table
 
 ImportState = Literal["queued", "processing", "completed", "failed"]
@@ -24,7 +23,7 @@ class ImportJobNotFound(NotFound):
         super().__init__(f"Import {correlation_id} not found", details={"correlation_id": correlation_id})
 
 
-class ImportJob(BaseModel):
+class ImportJob(Model):
     correlation_id: str
     owner_id: str
     status: ImportState = "queued"

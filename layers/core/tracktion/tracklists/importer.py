@@ -28,6 +28,7 @@ from tracktion.errors import (
     TracktionError,
     ValidationFailed,
 )
+from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.sources.site import Site
 from tracktion.sources.tracklists1001 import parse_tracklist
@@ -61,7 +62,7 @@ class NotATracklistPage(ValidationFailed):
     error_code = "NOT_A_TRACKLIST_PAGE"
 
 
-class ImportResult(BaseModel):
+class ImportResult(Model):
     tracklist: Tracklist
     created: bool
     cache_hit: bool

@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tracktion.clock import iso
+from tracktion.models import Model
 
 TracklistSource = Literal["1001tracklists", "manual", "html", "text", "json"]
 TracklistStatus = Literal["draft", "published"]
@@ -19,7 +20,7 @@ TracklistStatus = Literal["draft", "published"]
 UNIDENTIFIED = "ID"
 
 
-class TrackRef(BaseModel):
+class TrackRef(Model):
     """A component of a mashup (or any reference to a track without a place in the mix)."""
 
     artist: str
@@ -28,7 +29,7 @@ class TrackRef(BaseModel):
     label: str | None = None
 
 
-class Track(BaseModel):
+class Track(Model):
     model_config = ConfigDict(extra="ignore")
 
     position: int = Field(ge=1)
@@ -55,7 +56,7 @@ class Track(BaseModel):
         return f"{self.title} ({self.remix})" if self.remix else self.title
 
 
-class Tracklist(BaseModel):
+class Tracklist(Model):
     model_config = ConfigDict(extra="ignore")
 
     tracklist_id: str = Field(default_factory=lambda: str(uuid.uuid4()))

@@ -17,9 +17,8 @@ from itertools import pairwise
 from statistics import median
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from tracktion.errors import ValidationFailed
+from tracktion.models import Model
 from tracktion.tracklists.model import Track
 
 MAX_SECONDS = 24 * 3600
@@ -135,7 +134,7 @@ def check_track(track: Track) -> None:
         )
 
 
-class TimingIssue(BaseModel):
+class TimingIssue(Model):
     type: Literal["overlap", "order", "gap", "missing_start", "beyond_duration", "zero_length"]
     severity: Literal["error", "warning"]
     positions: list[int]
@@ -143,7 +142,7 @@ class TimingIssue(BaseModel):
     seconds: float | None = None
 
 
-class TimingReport(BaseModel):
+class TimingReport(Model):
     valid: bool
     issues: list[TimingIssue]
     total_duration: float | None = None
@@ -278,7 +277,7 @@ def auto_end_times(
     return result, changed
 
 
-class TimingSuggestion(BaseModel):
+class TimingSuggestion(Model):
     type: Literal["fix_overlap", "close_gap", "check_length", "over_target", "set_end_time", "fix_order"]
     positions: list[int]
     reason: str

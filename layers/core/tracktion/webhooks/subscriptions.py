@@ -13,11 +13,12 @@ import secrets
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tracktion.clock import iso
 from tracktion.config import settings
 from tracktion.errors import BadRequest, Conflict, NotFound
+from tracktion.models import Model
 from tracktion.storage.aws import table
 from tracktion.webhooks.guard import check_webhook_url
 
@@ -31,7 +32,7 @@ class WebhookNotFound(NotFound):
         super().__init__(f"Webhook {webhook_id} not found", details={"webhook_id": webhook_id})
 
 
-class Webhook(BaseModel):
+class Webhook(Model):
     webhook_id: str = Field(default_factory=lambda: f"wh_{uuid.uuid4().hex}")
     owner_id: str
     url: str
