@@ -128,9 +128,12 @@ def list_drafts(
     tracklist_id: Annotated[str, Path(min_length=1, max_length=200, description="the audio file id")],
     include_versions: Annotated[bool, Query()] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="next_cursor of the previous page")
+    ] = None,
 ) -> Response[Any]:
     # The path segment is the audio file's id; API Gateway needs one variable name per level.
-    return _json(drafts.list_drafts(_store(), _owner(), tracklist_id, include_versions, limit))
+    return _json(drafts.list_drafts(_store(), _owner(), tracklist_id, include_versions, limit, cursor))
 
 
 class GenerateCueRequest(Model):

@@ -407,3 +407,23 @@ def test_imported_tracklists_are_editable_and_edits_mark_only_changed_tracks(cal
 
     assert status == 200 and tl["source"] == "1001tracklists"
     assert [t["is_manual_entry"] for t in tl["tracks"]] == [False, True, False]
+
+
+def test_drafts_of_an_audio_file_page_with_a_cursor_until_every_draft_is_seen(call):
+    made = [create(call, 2, audio_file_id="audio-paged")["tracklist_id"] for _ in range(5)]
+    route = "/api/v1/tracklists/{tracklist_id}/drafts"
+
+    seen: list[str] = []
+    query: dict[str, str] = {"limit": "2"}
+    for _ in range(5):
+        status, page = call("GET", f"{BASE}/audio-paged/drafts", route, query=query)
+        assert status == 200, page
+        assert len(page["drafts"]) <= 2
+        seen += [d["tracklist_id"] for d in page["drafts"]]
+        if not page["next_cursor"]:
+            break
+        query = {"limit": "2", "cursor": page["next_cursor"]}
+
+    assert sorted(seen) == sorted(made)
+    status, err = call("GET", f"{BASE}/audio-paged/drafts", route, query={"cursor": "not-a-cursor"})
+    assert (status, err["error_code"]) == (400, "INVALID_CURSOR")

@@ -113,13 +113,24 @@ class DraftSummary(Model):
 
 
 def list_drafts(
-    store: TracklistStore, owner_id: str, audio_file_id: str, include_versions: bool, limit: int = 100
+    store: TracklistStore,
+    owner_id: str,
+    audio_file_id: str,
+    include_versions: bool,
+    limit: int = 100,
+    cursor: str | None = None,
 ) -> dict[str, Any]:
-    """The owner's drafts for one audio file, oldest first; with `include_versions`, the
-    published versions too, each pointing at its draft."""
-    items = sorted(store.list_by_audio_file(owner_id, audio_file_id, limit=limit), key=lambda t: t.created_at)
+    """One page of the owner's drafts for an audio file, oldest first; with `include_versions`,
+    the published versions too, each pointing at its draft. `next_cursor` continues the list."""
+    page, next_cursor = store.list_by_audio_file(owner_id, audio_file_id, limit=limit, cursor=cursor)
+    items = sorted(page, key=lambda t: t.created_at)
     drafts = [DraftSummary.of(t).model_dump() for t in items if t.status == "draft"]
-    out: dict[str, Any] = {"audio_file_id": audio_file_id, "drafts": drafts, "count": len(drafts)}
+    out: dict[str, Any] = {
+        "audio_file_id": audio_file_id,
+        "drafts": drafts,
+        "count": len(drafts),
+        "next_cursor": next_cursor,
+    }
     if include_versions:
         out["versions"] = [DraftSummary.of(t).model_dump() for t in items if t.status == "published"]
     return out

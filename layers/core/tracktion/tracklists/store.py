@@ -198,14 +198,21 @@ class TracklistStore:
         page = self._table.query(**kwargs)
         return [_from_item(i) for i in page.get("Items", [])], _encode_cursor(page.get("LastEvaluatedKey"))
 
-    def list_by_audio_file(self, owner_id: str, audio_file_id: str, limit: int = 100) -> list[Tracklist]:
-        page = self._table.query(
-            IndexName="gsi2",
-            KeyConditionExpression="gsi2pk = :p",
-            ExpressionAttributeValues={":p": f"AUDIO#{owner_id}#{audio_file_id}"},
-            Limit=max(1, min(limit, 500)),
-        )
-        return [_from_item(i) for i in page.get("Items", [])]
+    def list_by_audio_file(
+        self, owner_id: str, audio_file_id: str, limit: int = 100, cursor: str | None = None
+    ) -> tuple[list[Tracklist], str | None]:
+        """One page of the owner's tracklists for an audio file, oldest first, and the next cursor."""
+        kwargs: dict[str, Any] = {
+            "IndexName": "gsi2",
+            "KeyConditionExpression": "gsi2pk = :p",
+            "ExpressionAttributeValues": {":p": f"AUDIO#{owner_id}#{audio_file_id}"},
+            "Limit": max(1, min(limit, 500)),
+        }
+        start = _decode_cursor(cursor)
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = self._table.query(**kwargs)
+        return [_from_item(i) for i in page.get("Items", [])], _encode_cursor(page.get("LastEvaluatedKey"))
 
 
 def _serialize(item: dict[str, Any]) -> dict[str, Any]:
