@@ -1,0 +1,244 @@
+"""The shapes of the published contract (../shared/spec/api-reference.md), one model each.
+
+Every answer that the reference documents is built from these models, so a field is named,
+typed and placed once. Our own additions sit beside the documented fields (`start_seconds`
+beside `start_time`, `djs` beside `dj_name`, `tracklist_id` beside `id`), never instead of
+them. Response models allow extra fields, so an addition a handler makes is never dropped.
+
+Times in answers are `"HH:MM:SS"` strings, as the reference shows them (`"00:03:30"`), rounded
+to the nearest second; the exact value is in the `*_seconds` field beside each. See
+docs/api-contract.md for every reading of the reference this module encodes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field
+
+from tracktion.models import Model
+from tracktion.tracklists.model import Track, Tracklist
+
+# Physical bounds of user-entered values, shared by every request model (issue 10, point 6).
+MAX_SET_SECONDS = 48 * 3600
+MAX_POSITION = 999
+
+
+class Out(Model):
+    """Base of every answer model: documented fields declared, additions allowed through."""
+
+    model_config = ConfigDict(defer_build=True, extra="allow")
+
+
+# ---------------------------------------------------------------- time text
+
+
+def hms(seconds: float | None) -> str | None:
+    """`"HH:MM:SS"` (hours grow past 99 rather than wrap) for seconds; `None` stays `None`."""
+    if seconds is None or seconds != seconds or math.isinf(seconds):
+        return None
+    whole = max(0, math.floor(seconds + 0.5))
+    hh, rest = divmod(whole, 3600)
+    mm, ss = divmod(rest, 60)
+    return f"{hh:02d}:{mm:02d}:{ss:02d}"
+
+
+# ---------------------------------------------------------------- warnings
+
+
+class Warning_(Out):
+    """A documented option we accepted but could not act on, or a reading we chose."""
+
+    type: str = Field(description="e.g. option_ignored, time_reading, conversion_warning")
+    message: str
+    severity: Literal["info", "warning"] = "warning"
+    field: str | None = None
+
+
+def warning(type_: str, message: str, *, field: str | None = None, severity: str = "warning") -> dict[str, Any]:
+    return Warning_(type=type_, message=message, field=field, severity=severity).model_dump(  # type: ignore[arg-type]
+        mode="json", exclude_none=True
+    )
+
+
+# ---------------------------------------------------------------- tracks and tracklists
+
+
+class TrackOut(Out):
+    """A track as the reference shows it, plus our exact times and enrichment."""
+
+    position: int
+    artist: str
+    title: str
+    start_time: str | None = Field(description='"HH:MM:SS" from the start of the mix')
+    end_time: str | None = None
+    remix: str | None = None
+    label: str | None = None
+    catalog_track_id: str | None = None
+    transition_type: str | None = Field(
+        default=None, description='"played_with" when played together with the previous track, else null'
+    )
+    is_manual_entry: bool = False
+    bpm: float | None = None
+    key: str | None = None
+    # additions
+    start_seconds: float | None = None
+    end_seconds: float | None = None
+    played_with_previous: bool = False
+    is_unidentified: bool = False
+    genre: str | None = None
+    catalog_source: str | None = None
+    match_confidence: float | None = None
+    mashup: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def track_out(track: Track) -> dict[str, Any]:
+    data = track.model_dump(mode="json")
+    start, end = data.pop("start_time"), data.pop("end_time")
+    return TrackOut(
+        **data,
+        start_time=hms(start),
+        end_time=hms(end),
+        start_seconds=start,
+        end_seconds=end,
+        transition_type="played_with" if track.played_with_previous else None,
+    ).model_dump(mode="json")
+
+
+class TracklistOut(Out):
+    """A tracklist as the reference shows it (import and manual answers), plus ours."""
+
+    id: str
+    audio_file_id: str | None = None
+    source: str
+    url: str | None = None
+    dj_name: str | None = None
+    event_name: str | None = None
+    created_at: str
+    updated_at: str
+    tracks: list[TrackOut]
+    confidence_score: float
+    is_draft: bool
+    draft_version: int | None = None
+    parent_tracklist_id: str | None = None
+    default_cue_format: str | None = None
+    # additions
+    tracklist_id: str
+    title: str
+    djs: list[str] = Field(default_factory=list)
+    event: str | None = None
+    venue: str | None = None
+    country: str | None = None
+    date: str | None = None
+    genres: list[str] = Field(default_factory=list)
+    duration: str | None = None
+    duration_seconds: float | None = None
+    source_url: str | None = None
+    version: int
+    status: str
+
+
+def confidence(tracklist: Tracklist) -> float:
+    """1.0 for what a person typed; for an import, the share of rows identified and timed."""
+    if tracklist.source == "manual" or not tracklist.tracks:
+        return 1.0
+    good = sum(1 for t in tracklist.tracks if not t.is_unidentified and t.start_time is not None)
+    return round(good / len(tracklist.tracks), 2)
+
+
+def tracklist_out(tracklist: Tracklist, *, default_cue_format: str | None = None) -> dict[str, Any]:
+    data = tracklist.model_dump(mode="json", exclude={"owner_id", "source_key", "source_page_id", "tracks"})
+    data.pop("is_manual_entry", None)
+    return TracklistOut(
+        **data,
+        id=tracklist.tracklist_id,
+        url=tracklist.source_url,
+        dj_name=tracklist.performer or None,
+        event_name=tracklist.event,
+        tracks=[TrackOut.model_validate(track_out(t)) for t in tracklist.tracks],
+        confidence_score=confidence(tracklist),
+        is_draft=tracklist.status == "draft",
+        default_cue_format=default_cue_format,
+        duration=hms(tracklist.duration_seconds),
+    ).model_dump(mode="json")
+
+
+# ---------------------------------------------------------------- pagination
+
+
+class PagePagination(Out):
+    """page/limit lists (search): the reference's `pagination` object."""
+
+    page: int
+    limit: int
+    total_pages: int
+    total_items: int
+    has_next: bool
+    has_previous: bool
+
+
+def page_pagination(page: int, limit: int, total_items: int) -> dict[str, Any]:
+    total_pages = max(1, math.ceil(total_items / limit)) if total_items else 0
+    return PagePagination(
+        page=page,
+        limit=limit,
+        total_pages=total_pages,
+        total_items=total_items,
+        has_next=page < total_pages,
+        has_previous=page > 1,
+    ).model_dump(mode="json")
+
+
+class OffsetPagination(Out):
+    """limit/offset lists (CUE files, tracklists, batches): the reference's `pagination` object."""
+
+    limit: int
+    offset: int
+    total: int
+    has_more: bool
+    returned: int
+
+
+def offset_pagination(limit: int, offset: int, total: int, returned: int) -> dict[str, Any]:
+    return OffsetPagination(
+        limit=limit, offset=offset, total=total, has_more=offset + returned < total, returned=returned
+    ).model_dump(mode="json")
+
+
+# ---------------------------------------------------------------- errors
+
+
+class ErrorBody(Out):
+    """The standard error body (reference, "Standard Error Format")."""
+
+    error: str
+    error_code: str
+    correlation_id: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    retry_after: int | None = None
+
+
+def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
+    """`responses=` for a route decorator: each status answers the standard error body."""
+    return {
+        status: {
+            "description": _STATUS_TEXT.get(status, "Error"),
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+        for status in statuses
+    }
+
+
+_STATUS_TEXT = {
+    400: "Bad request (INVALID_FORMAT, BAD_REQUEST)",
+    401: "Authentication required or invalid",
+    403: "Insufficient permissions",
+    404: "Resource not found (RESOURCE_NOT_FOUND)",
+    409: "Resource conflict (RESOURCE_CONFLICT)",
+    412: "Precondition failed (If-Match)",
+    422: "Validation errors (VALIDATION_ERROR, REQUIRED_FIELD_MISSING, INVALID_URL, ...)",
+    429: "Rate limit exceeded (RATE_LIMIT_EXCEEDED)",
+    502: "Upstream failure",
+    503: "Service temporarily unavailable",
+}
