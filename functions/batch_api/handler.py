@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from tracktion.api.principal import Principal, current_principal
 from tracktion.api.resolver import make_app, serve
+from tracktion.api.shapes import OffsetPagination, Out, Warning_, error_responses
 from tracktion.batch import schedules, status, submit
 from tracktion.batch.model import MAX_URLS_PER_BATCH, BatchTemplate, Priority, resolve_options
 from tracktion.errors import Forbidden
@@ -23,6 +24,11 @@ app = make_app("batch")
 Url = Annotated[str, Field(min_length=1, max_length=2048)]
 BatchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ItemId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=512)]
+
+
+# ---------------------------------------------------------------- requests
 
 
 class OptionsBody(Model):
@@ -35,15 +41,51 @@ class OptionsBody(Model):
 
 
 class BatchBody(Model):
-    model_config = ConfigDict(extra="forbid")
+    """The reference's body (urls, priority, user_id, template, options{generate_cue, cue_format})."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "urls": [
+                    "https://1001tracklists.com/tracklist/12345/set-1",
+                    "https://1001tracklists.com/tracklist/12346/set-2",
+                ],
+                "priority": "normal",
+                "user_id": "user-123",
+                "template": "dj_set",
+                "options": {"generate_cue": True, "cue_format": "standard"},
+            }
+        },
+    )
 
     urls: list[Url] = Field(min_length=1, max_length=MAX_URLS_PER_BATCH)
     priority: Priority = "normal"
+    user_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="The owner: the caller; an admin may name another user to submit on their behalf",
+    )
     template: BatchTemplate | None = None
     options: OptionsBody | None = None
 
 
 class ScheduleBody(BatchBody):
+    """The reference's body (urls, cron_expression, user_id, name), plus timezone and batch options."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "urls": ["https://1001tracklists.com/tracklist/12345/weekly-set"],
+                "cron_expression": "0 2 * * 1",
+                "user_id": "user-123",
+                "name": "Weekly Set Import",
+            }
+        },
+    )
+
     name: str = Field(min_length=1, max_length=100)
     cron_expression: str = Field(min_length=9, max_length=120)
     timezone: str = Field(default="UTC", min_length=1, max_length=64)
@@ -55,6 +97,149 @@ class WebhookBody(Model):
     url: Url
     events: list[WebhookEvent] = Field(min_length=1, max_length=3)
     description: str | None = Field(default=None, max_length=200)
+
+
+# ---------------------------------------------------------------- answers
+
+
+class JobsStatusOut(Out):
+    """The reference's four counters, plus total, pending (queued + processing) and cancelled."""
+
+    queued: int
+    processing: int
+    completed: int
+    failed: int
+    total: int
+    pending: int
+    cancelled: int
+
+
+class BatchStatusOut(Out):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "batch_id": "batch-123e4567-e89b-12d3",
+                "status": "processing",
+                "total_jobs": 2,
+                "jobs_status": {"queued": 0, "processing": 1, "completed": 1, "failed": 0},
+                "progress_percentage": 50.0,
+                "created_at": "2024-01-15T10:00:00Z",
+                "updated_at": "2024-01-15T10:07:30Z",
+                "error": None,
+                "final": False,
+            }
+        }
+    )
+
+    batch_id: str
+    status: str = Field(description="queued, processing, completed, partially_failed, failed or cancelled")
+    total_jobs: int
+    jobs_status: JobsStatusOut
+    progress_percentage: float
+    created_at: str
+    updated_at: str
+    error: str | None = None
+    final: bool = Field(description="true once the status can no longer change")
+    priority: str
+    estimated_completion: str | None = None
+
+
+class BatchCreatedOut(BatchStatusOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "batch_id": "batch-123e4567-e89b-12d3",
+                "total_jobs": 2,
+                "priority": "normal",
+                "status": "queued",
+                "estimated_completion": "2024-01-15T10:15:00Z",
+                "message": "Batch successfully queued",
+            }
+        }
+    )
+
+    message: str
+    status_url: str
+    duplicates_removed: int
+    warnings: list[Warning_] = Field(default_factory=list)
+
+
+class BatchCancelledOut(BatchStatusOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"status": "success", "message": "Batch batch-123e4567-e89b-12d3 cancelled"}
+        }
+    )
+
+    status: str = Field(description="\"success\": the call's outcome (the batch's own is batch_status)")
+    message: str
+    batch_status: str
+
+
+class BatchListOut(Out):
+    batches: list[BatchStatusOut]
+    pagination: OffsetPagination
+
+
+class ScheduleOut(Out):
+    schedule_id: str
+    name: str
+    cron_expression: str
+    scheduler_expression: str
+    timezone: str
+    priority: str
+    urls: list[str]
+    total_urls: int
+    created_at: str
+    last_batch_id: str | None = None
+    last_run_at: str | None = None
+    runs: int = 0
+
+
+class ScheduleCreatedOut(ScheduleOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "schedule_id": "schedule-789",
+                "message": "Batch scheduled successfully",
+                "cron": "0 2 * * 1",
+            }
+        }
+    )
+
+    message: str
+    cron: str
+    warnings: list[Warning_] = Field(default_factory=list)
+
+
+class ScheduleListOut(Out):
+    schedules: list[ScheduleOut]
+    next_cursor: str | None = None
+
+
+class WebhookOut(Out):
+    webhook_id: str
+    url: str
+    events: list[str]
+    description: str | None = None
+    created_at: str
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(description="Signs every delivery; shown once")
+
+
+class WebhookListOut(Out):
+    webhooks: list[WebhookOut]
+    next_cursor: str | None = None
+
+
+class DeliveriesOut(Out):
+    deliveries: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+# ---------------------------------------------------------------- routes
 
 
 def _writer() -> Principal:
@@ -69,23 +254,38 @@ def _options(body: BatchBody) -> Any:
     return resolve_options(body.template, given)
 
 
-@app.post("/api/v1/batch", status_code=202)
-def create_batch(body: BatchBody) -> dict[str, Any]:
+@app.post("/api/v1/batch", responses=error_responses(400, 401, 403, 404, 422, 429, 503))
+def create_batch(body: BatchBody) -> BatchCreatedOut:
+    caller = _writer()
+    owner, warnings = submit.owner_for(caller, body.user_id)
     batch = submit.submit(
-        _writer(), body.urls, priority=body.priority, template=body.template, options=_options(body)
+        caller,
+        body.urls,
+        priority=body.priority,
+        template=body.template,
+        options=_options(body),
+        owner=owner if owner.user_id != caller.user_id else None,
     )
-    return status.created_view(batch)
+    return status.created_view(batch, warnings)  # type: ignore[return-value]
 
 
-@app.get("/api/v1/batch/<batch_id>/status")
+@app.get("/api/v1/batch", responses=error_responses(401, 403, 422, 429))
+def list_batches(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> BatchListOut:
+    return status.list_view(current_principal(app).user_id, limit=limit, offset=offset)  # type: ignore[return-value]
+
+
+@app.get("/api/v1/batch/<batch_id>/status", responses=error_responses(400, 401, 403, 404, 422, 429))
 def batch_status(
     batch_id: BatchId,
     include_errors: Annotated[bool, Query()] = False,
     include_items: Annotated[bool, Query()] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> dict[str, Any]:
-    return status.status_view(
+    cursor: Cursor = None,
+) -> BatchStatusOut:
+    return status.status_view(  # type: ignore[return-value]
         current_principal(app).user_id,
         batch_id,
         include_errors=include_errors,
@@ -95,16 +295,18 @@ def batch_status(
     )
 
 
-@app.post("/api/v1/batch/<batch_id>/cancel")
-def cancel_batch(batch_id: BatchId) -> dict[str, Any]:
+@app.post("/api/v1/batch/<batch_id>/cancel", responses=error_responses(401, 403, 404, 409, 422, 429))
+def cancel_batch(batch_id: BatchId) -> BatchCancelledOut:
     batch = submit.cancel(_writer(), batch_id)
-    return status.summary(batch)
+    return status.cancelled_view(batch)  # type: ignore[return-value]
 
 
-@app.post("/api/v1/batch/schedule", status_code=201)
-def create_schedule(body: ScheduleBody) -> dict[str, Any]:
+@app.post("/api/v1/batch/schedule", responses=error_responses(400, 401, 403, 404, 422, 429, 503))
+def create_schedule(body: ScheduleBody) -> ScheduleCreatedOut:
+    caller = _writer()
+    owner, warnings = submit.owner_for(caller, body.user_id)
     schedule = schedules.create(
-        _writer(),
+        owner if owner.user_id != caller.user_id else caller,
         name=body.name,
         urls=body.urls,
         cron_expression=body.cron_expression,
@@ -113,54 +315,49 @@ def create_schedule(body: ScheduleBody) -> dict[str, Any]:
         template=body.template,
         options=_options(body),
     )
-    return schedule.public()
+    return {  # type: ignore[return-value]
+        **schedule.public(),
+        "message": "Batch scheduled successfully",
+        "cron": schedule.cron_expression,
+        "warnings": warnings,
+    }
 
 
-@app.get("/api/v1/batch/schedules")
-def list_schedules(
-    limit: Annotated[int, Query(ge=1, le=100)] = 25,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> dict[str, Any]:
+@app.get("/api/v1/batch/schedules", responses=error_responses(400, 401, 403, 422, 429))
+def list_schedules(limit: Limit = 25, cursor: Cursor = None) -> ScheduleListOut:
     found, next_cursor = schedules.list_for_owner(current_principal(app).user_id, limit=limit, cursor=cursor)
-    return {"schedules": [s.public() for s in found], "next_cursor": next_cursor}
+    return {"schedules": [s.public() for s in found], "next_cursor": next_cursor}  # type: ignore[return-value]
 
 
-@app.delete("/api/v1/batch/schedules/<schedule_id>")
+@app.delete("/api/v1/batch/schedules/<schedule_id>", responses=error_responses(401, 403, 404, 422, 429))
 def delete_schedule(schedule_id: ItemId) -> Response[None]:
     schedules.delete(_writer().user_id, schedule_id)
     return Response(status_code=204)
 
 
-@app.post("/api/v1/webhooks", status_code=201)
-def create_webhook(body: WebhookBody) -> dict[str, Any]:
+@app.post("/api/v1/webhooks", status_code=201, responses=error_responses(400, 401, 403, 409, 422, 429))
+def create_webhook(body: WebhookBody) -> WebhookCreatedOut:
     hook = subscriptions.create(_writer().user_id, body.url, list(body.events), body.description)
-    return hook.public(with_secret=True)
+    return hook.public(with_secret=True)  # type: ignore[return-value]
 
 
-@app.get("/api/v1/webhooks")
-def list_webhooks(
-    limit: Annotated[int, Query(ge=1, le=100)] = 25,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> dict[str, Any]:
+@app.get("/api/v1/webhooks", responses=error_responses(400, 401, 403, 422, 429))
+def list_webhooks(limit: Limit = 25, cursor: Cursor = None) -> WebhookListOut:
     hooks, next_cursor = subscriptions.list_for_owner(
         current_principal(app).user_id, limit=limit, cursor=cursor
     )
-    return {"webhooks": [h.public() for h in hooks], "next_cursor": next_cursor}
+    return {"webhooks": [h.public() for h in hooks], "next_cursor": next_cursor}  # type: ignore[return-value]
 
 
-@app.get("/api/v1/webhooks/<webhook_id>/deliveries")
-def webhook_deliveries(
-    webhook_id: ItemId,
-    limit: Annotated[int, Query(ge=1, le=100)] = 25,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> dict[str, Any]:
+@app.get("/api/v1/webhooks/<webhook_id>/deliveries", responses=error_responses(400, 401, 403, 404, 422, 429))
+def webhook_deliveries(webhook_id: ItemId, limit: Limit = 25, cursor: Cursor = None) -> DeliveriesOut:
     log, next_cursor = delivery.delivery_log(
         current_principal(app).user_id, webhook_id, limit=limit, cursor=cursor
     )
-    return {"deliveries": log, "next_cursor": next_cursor}
+    return {"deliveries": log, "next_cursor": next_cursor}  # type: ignore[return-value]
 
 
-@app.delete("/api/v1/webhooks/<webhook_id>")
+@app.delete("/api/v1/webhooks/<webhook_id>", responses=error_responses(401, 403, 404, 422, 429))
 def delete_webhook(webhook_id: ItemId) -> Response[None]:
     subscriptions.delete(_writer().user_id, webhook_id)
     return Response(status_code=204)

@@ -31,8 +31,10 @@ def test_batch_is_queued_with_duplicates_imported_once_and_an_estimate(batch_aws
 
     status, body = _call(lambda_context, "POST", "/api/v1/batch", {"urls": urls, "priority": "high"})
 
-    assert status == 202
+    assert status == 200
     assert body["status"] == "queued"
+    assert body["message"] == "Batch successfully queued"
+    assert body["priority"] == "high"
     assert body["total_jobs"] == 2
     assert body["duplicates_removed"] == 2
     assert body["estimated_completion"] > body["created_at"]
@@ -76,7 +78,7 @@ def test_batch_over_the_monthly_tokens_is_refused_before_anything_runs(batch_aws
     assert _sfn().list_executions(stateMachineArn=batch_aws["BATCH_STATE_MACHINE_ARN"])["executions"] == []
     # 500 URLs cost exactly what is left, and pass.
     status, _ = _call(lambda_context, "POST", "/api/v1/batch", {"urls": urls[:500]})
-    assert status == 202
+    assert status == 200
 
 
 def test_template_presets_choose_the_cue_options_and_explicit_options_win(batch_aws, site, lambda_context):
@@ -144,13 +146,24 @@ def test_cancel_stops_the_execution_and_keeps_finished_items_with_counts_that_ad
     again, refused = _call(lambda_context, "POST", f"/api/v1/batch/{body['batch_id']}/cancel")
 
     assert status == 200
-    assert cancelled["status"] == "cancelled"
-    assert cancelled["jobs_status"] == {"total": 4, "completed": 1, "failed": 0, "pending": 0, "cancelled": 3}
+    assert cancelled["status"] == "success"
+    assert cancelled["message"] == f"Batch {body['batch_id']} cancelled"
+    assert cancelled["batch_status"] == "cancelled"
+    assert cancelled["final"] is True
+    assert cancelled["jobs_status"] == {
+        "queued": 0,
+        "processing": 0,
+        "total": 4,
+        "completed": 1,
+        "failed": 0,
+        "pending": 0,
+        "cancelled": 3,
+    }
     arn = _sfn().list_executions(stateMachineArn=batch_aws["BATCH_STATE_MACHINE_ARN"])["executions"][0]
     assert _sfn().describe_execution(executionArn=arn["executionArn"])["status"] == "ABORTED"
     _, now = _call(lambda_context, "GET", f"/api/v1/batch/{body['batch_id']}/status")
     assert now["status"] == "cancelled"
-    assert now["jobs_status"] == {"total": 4, "completed": 1, "failed": 0, "pending": 0, "cancelled": 3}
+    assert now["jobs_status"] == cancelled["jobs_status"]
     assert late["status"] == "skipped"
     assert site.hits_for(urls[1]) == 0
     assert again == 409
@@ -168,7 +181,9 @@ def test_schedule_is_created_in_scheduler_with_converted_cron_and_timezone(batch
 
     status, created = _call(lambda_context, "POST", "/api/v1/batch/schedule", body)
 
-    assert status == 201
+    assert status == 200
+    assert created["message"] == "Batch scheduled successfully"
+    assert created["cron"] == "30 7 * * 1-5"
     scheduler = boto3.client("scheduler", region_name="us-east-1")
     got = scheduler.get_schedule(Name=created["schedule_id"], GroupName=batch_aws["BATCH_SCHEDULE_GROUP"])
     assert got["ScheduleExpression"] == "cron(30 7 ? * MON-FRI *)"
@@ -205,3 +220,192 @@ def test_schedule_with_a_cron_scheduler_cannot_express_or_an_unknown_zone_is_ref
 
     assert (s1, b1["error_code"]) == (422, "INVALID_CRON_EXPRESSION")
     assert (s2, b2["error_code"]) == (422, "INVALID_TIMEZONE")
+
+
+def test_the_references_example_body_is_accepted_and_answers_the_documented_200(
+    batch_aws, site, lambda_context
+):
+    # The reference's body as published, its placeholder URLs and user id replaced by real ones.
+    body = {
+        "urls": [site.good("h0000001", slug="set-1"), site.good("h0000002", slug="set-2")],
+        "priority": "normal",
+        "user_id": "user-123",
+        "template": "dj_set",
+        "options": {"generate_cue": True, "cue_format": "standard"},
+    }
+
+    status, created = _call(lambda_context, "POST", "/api/v1/batch", body)
+
+    assert status == 200
+    assert {k: created[k] for k in ("total_jobs", "priority", "status", "message")} == {
+        "total_jobs": 2,
+        "priority": "normal",
+        "status": "queued",
+        "message": "Batch successfully queued",
+    }
+    assert isinstance(created["batch_id"], str) and created["estimated_completion"].endswith("Z")
+    # The options spelled out win over the template's preset; the template fills the rest.
+    assert created["options"]["cue_format"] == "standard" and created["options"]["generate_cue"] is True
+    # A non-admin naming another user: the batch is the caller's, and the answer says so.
+    assert [w["field"] for w in created["warnings"]] == ["user_id"]
+    assert created["owner_id"] == "user-1"
+    assert _call(lambda_context, "GET", f"/api/v1/batch/{created['batch_id']}/status")[0] == 200
+    assert (
+        _call(lambda_context, "GET", f"/api/v1/batch/{created['batch_id']}/status", user="user-123")[0] == 404
+    )
+
+
+def test_own_user_id_in_the_body_is_no_warning(batch_aws, site, lambda_context):
+    status, created = _call(
+        lambda_context, "POST", "/api/v1/batch", {"urls": [site.good("h0000003")], "user_id": "user-1"}
+    )
+
+    assert status == 200
+    assert created["warnings"] == []
+
+
+def test_status_answers_every_documented_field_and_final_once_finished(batch_aws, site, lambda_context):
+    from batch_worker.handler import lambda_handler as worker
+
+    _, created = _call(
+        lambda_context, "POST", "/api/v1/batch", {"urls": [site.good("k0000001"), site.good("k0000002")]}
+    )
+    batch = execution_input(created["batch_id"])
+    path = f"/api/v1/batch/{created['batch_id']}/status"
+
+    queued = _call(lambda_context, "GET", path)[1]
+    worker(task("import_item", batch, 0), lambda_context)
+    halfway = _call(lambda_context, "GET", path)[1]
+    worker(task("import_item", batch, 1), lambda_context)
+    worker(task("finalize", batch), lambda_context)
+    done = _call(lambda_context, "GET", path)[1]
+
+    documented = {
+        "batch_id",
+        "status",
+        "total_jobs",
+        "jobs_status",
+        "progress_percentage",
+        "created_at",
+        "updated_at",
+        "error",
+    }
+    for answer in (queued, halfway, done):
+        assert documented <= set(answer)
+        assert isinstance(answer["progress_percentage"], float)
+        assert {"queued", "processing", "completed", "failed"} <= set(answer["jobs_status"])
+        assert answer["updated_at"] >= answer["created_at"]
+    assert (queued["status"], queued["final"], queued["error"]) == ("queued", False, None)
+    assert halfway["status"] == "processing" and halfway["progress_percentage"] == 50.0
+    # Two items, and the Map runs up to four at once: the unfinished one is in flight.
+    assert {k: halfway["jobs_status"][k] for k in ("queued", "processing", "completed", "failed")} == {
+        "queued": 0,
+        "processing": 1,
+        "completed": 1,
+        "failed": 0,
+    }
+    assert (done["status"], done["final"], done["progress_percentage"]) == ("completed", True, 100.0)
+    assert done["jobs_status"]["processing"] == done["jobs_status"]["queued"] == 0
+
+
+def test_status_of_a_partly_failed_batch_names_the_error(batch_aws, site, lambda_context):
+    from batch_worker.handler import lambda_handler as worker
+
+    _, created = _call(
+        lambda_context, "POST", "/api/v1/batch", {"urls": [site.good("m0000001"), site.missing("m0000002")]}
+    )
+    batch = execution_input(created["batch_id"])
+    for index in (0, 1):
+        worker(task("import_item", batch, index), lambda_context)
+    worker(task("finalize", batch), lambda_context)
+
+    done = _call(lambda_context, "GET", f"/api/v1/batch/{created['batch_id']}/status")[1]
+
+    assert done["status"] == "partially_failed" and done["final"] is True
+    assert done["error"].startswith("1 of 2 item(s) failed")
+
+
+def test_my_batches_are_listed_newest_first_with_offset_pagination_and_never_anothers(
+    batch_aws, site, lambda_context
+):
+    mine = [
+        _call(lambda_context, "POST", "/api/v1/batch", {"urls": [site.good(f"n000000{i}")]})[1]["batch_id"]
+        for i in range(3)
+    ]
+    _call(lambda_context, "POST", "/api/v1/batch", {"urls": [site.good("n0000009")]}, user="user-2")
+
+    status, first = _call(lambda_context, "GET", "/api/v1/batch", query={"limit": "2"})
+    _, second = _call(lambda_context, "GET", "/api/v1/batch", query={"limit": "2", "offset": "2"})
+    _, theirs = _call(lambda_context, "GET", "/api/v1/batch", user="user-2")
+    _, nobody = _call(lambda_context, "GET", "/api/v1/batch", user="user-3")
+    bad = _call(lambda_context, "GET", "/api/v1/batch", query={"limit": "0"})
+
+    assert status == 200
+    listed = [b["batch_id"] for b in first["batches"] + second["batches"]]
+    assert sorted(listed) == sorted(mine) and len(listed) == 3
+    assert first["pagination"] == {"limit": 2, "offset": 0, "total": 3, "has_more": True, "returned": 2}
+    assert second["pagination"] == {"limit": 2, "offset": 2, "total": 3, "has_more": False, "returned": 1}
+    assert {"status", "jobs_status", "progress_percentage", "final"} <= set(first["batches"][0])
+    assert not set(listed) & {b["batch_id"] for b in theirs["batches"]}
+    assert theirs["pagination"]["total"] == 1
+    assert nobody == {
+        "batches": [],
+        "pagination": {"limit": 20, "offset": 0, "total": 0, "has_more": False, "returned": 0},
+    }
+    assert (bad[0], bad[1]["error_code"]) == (422, "VALIDATION_ERROR")
+
+
+def test_an_admin_may_submit_for_an_existing_user_who_then_owns_and_pays_for_it(
+    batch_aws, site, lambda_context
+):
+    from tracktion.auth import users
+
+    user = users.register("owner@example.com", "a-long-password")["user_id"]
+    admin = "read,write,admin"
+
+    status, created = _call(
+        lambda_context,
+        "POST",
+        "/api/v1/batch",
+        {"urls": [site.good("p0000001")], "user_id": user},
+        user="admin-1",
+        permissions=admin,
+    )
+    unknown = _call(
+        lambda_context,
+        "POST",
+        "/api/v1/batch",
+        {"urls": [site.good("p0000002")], "user_id": "usr_nobody"},
+        user="admin-1",
+        permissions=admin,
+    )
+
+    assert status == 200
+    assert (created["owner_id"], created["submitted_by"]) == (user, "admin-1")
+    assert created["warnings"][0]["type"] == "on_behalf"
+    path = f"/api/v1/batch/{created['batch_id']}/status"
+    assert _call(lambda_context, "GET", path, user=user)[0] == 200
+    assert _call(lambda_context, "GET", path, user="admin-1", permissions=admin)[0] == 200
+    assert _call(lambda_context, "GET", path, user="user-2")[0] == 404
+    assert [
+        b["batch_id"] for b in _call(lambda_context, "GET", "/api/v1/batch", user=user)[1]["batches"]
+    ] == [created["batch_id"]]
+    assert execution_input(created["batch_id"])["owner_id"] == user
+    assert (unknown[0], unknown[1]["error_code"]) == (404, "USER_NOT_FOUND")
+
+
+def test_the_references_schedule_body_is_accepted_with_the_documented_200(batch_aws, site, lambda_context):
+    body = {
+        "urls": [site.good("q0000001", slug="weekly-set")],
+        "cron_expression": "0 2 * * 1",
+        "user_id": "user-123",
+        "name": "Weekly Set Import",
+    }
+
+    status, created = _call(lambda_context, "POST", "/api/v1/batch/schedule", body)
+
+    assert status == 200
+    assert created["message"] == "Batch scheduled successfully"
+    assert created["cron"] == "0 2 * * 1"
+    assert created["schedule_id"] and created["name"] == "Weekly Set Import"
+    assert [w["field"] for w in created["warnings"]] == ["user_id"]

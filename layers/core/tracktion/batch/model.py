@@ -102,6 +102,12 @@ class Batch(Model):
     completed_at: str | None = None
     cancelled_at: str | None = None
     estimated_completion: str | None = None
+    # Last change of the record (an item counted, finished, cancelled); older records lack it.
+    updated_at: str | None = None
+    # Why the batch could not run at all (its execution did not start, or it was not paid).
+    start_error: str | None = None
+    # The admin who asked for the batch on the owner's behalf; None when the owner asked.
+    submitted_by: str | None = None
 
     @property
     def processed(self) -> int:
@@ -125,6 +131,41 @@ class Batch(Model):
             "pending": remaining - cancelled,
             "cancelled": cancelled,
         }
+
+    def documented_jobs_status(self) -> dict[str, int]:
+        """`jobs_status` as the reference names it (queued, processing, completed, failed), plus ours.
+
+        Nothing tracks which item is in flight; what is known exactly is that the Map state runs
+        `MAX_CONCURRENCY[priority]` items at a time while the batch is active. So `processing`
+        is the unfinished items the Map is running (at most that many) and `queued` the rest
+        waiting for a slot. A finished batch has neither. Every figure adds up to `total`.
+        """
+        counts = self.jobs_status()
+        active = self.status in ACTIVE_STATUSES
+        processing = min(counts["pending"], MAX_CONCURRENCY.get(self.priority, 1)) if active else 0
+        return {
+            "queued": counts["pending"] - processing,
+            "processing": processing,
+            **counts,
+        }
+
+    @property
+    def last_change(self) -> str:
+        """`updated_at`, or for records written before it was kept, the latest stamp they have."""
+        stamps = [self.created_at, self.started_at, self.completed_at, self.cancelled_at, self.updated_at]
+        return max(s for s in stamps if s)
+
+    @property
+    def error(self) -> str | None:
+        """The reference's `error`: null, or why the batch (not one item) went wrong."""
+        if self.start_error:
+            return self.start_error
+        if self.status in ("failed", "partially_failed") and self.failed:
+            return (
+                f"{self.failed} of {self.total} item(s) failed; "
+                "GET .../status?include_errors=true lists each error"
+            )
+        return None
 
     @property
     def progress_percentage(self) -> float:

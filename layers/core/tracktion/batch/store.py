@@ -65,6 +65,9 @@ def _batch_from_item(item: dict[str, Any]) -> Batch:
         completed_at=item.get("completed_at"),
         cancelled_at=item.get("cancelled_at"),
         estimated_completion=item.get("estimated_completion"),
+        updated_at=item.get("updated_at"),
+        start_error=item.get("start_error"),
+        submitted_by=item.get("submitted_by"),
     )
 
 
@@ -93,7 +96,9 @@ class BatchStore:
             "execution_arn": batch.execution_arn,
             "schedule_id": batch.schedule_id,
             "created_at": batch.created_at,
+            "updated_at": batch.created_at,
             "estimated_completion": batch.estimated_completion,
+            "submitted_by": batch.submitted_by,
             "gsi1pk": f"OWNER#{batch.owner_id}#BATCH",
             "gsi1sk": f"{batch.created_at}#{batch.batch_id}",
             "expires_at": epoch() + RETENTION_SECONDS,
@@ -123,9 +128,12 @@ class BatchStore:
         return _batch_from_item(item) if item else None
 
     def get(self, batch_id: str, owner_id: str) -> Batch:
-        """The owner's batch; someone else's answers exactly like a missing one."""
+        """The owner's batch; someone else's answers exactly like a missing one.
+
+        The admin who submitted a batch on a user's behalf may read and cancel it too.
+        """
         batch = self.find(batch_id)
-        if batch is None or batch.owner_id != owner_id:
+        if batch is None or owner_id not in (batch.owner_id, batch.submitted_by):
             raise BatchNotFound(batch_id)
         return batch
 
@@ -141,7 +149,7 @@ class BatchStore:
         """The execution could not start: the batch is over before it began."""
         self._table.update_item(
             Key=_key(batch_id),
-            UpdateExpression="SET #s = :f, completed_at = :now, start_error = :r",
+            UpdateExpression="SET #s = :f, completed_at = :now, updated_at = :now, start_error = :r",
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":f": "failed", ":now": iso(), ":r": reason[:500]},
         )
@@ -151,7 +159,7 @@ class BatchStore:
         try:
             self._table.update_item(
                 Key=_key(batch_id),
-                UpdateExpression="SET #s = :s, completed_at = :now",
+                UpdateExpression="SET #s = :s, completed_at = :now, updated_at = :now",
                 ConditionExpression="#s IN (:q, :p)",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={":s": status, ":now": iso(), ":q": "queued", ":p": "processing"},
@@ -164,11 +172,11 @@ class BatchStore:
 
     def cancel(self, batch_id: str, owner_id: str) -> Batch:
         """Mark the owner's active batch cancelled (results already recorded stay)."""
-        self.get(batch_id, owner_id)
+        owner_id = self.get(batch_id, owner_id).owner_id
         try:
             self._table.update_item(
                 Key=_key(batch_id),
-                UpdateExpression="SET #s = :c, cancelled_at = :now, completed_at = :now",
+                UpdateExpression="SET #s = :c, cancelled_at = :now, completed_at = :now, updated_at = :now",
                 ConditionExpression="owner_id = :o AND #s IN (:q, :p)",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={
@@ -201,6 +209,31 @@ class BatchStore:
         page = self._table.query(**kwargs)
         return [_batch_from_item(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
+    def page_by_owner(self, owner_id: str, *, limit: int, offset: int) -> tuple[list[Batch], int]:
+        """One limit/offset page of the owner's batches, newest first, and how many they have.
+
+        Batches are kept 90 days, so an owner's list is bounded; the owner index is read a
+        page at a time and only the requested slice is turned into batches.
+        """
+        kwargs: dict[str, Any] = {
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": {":p": f"OWNER#{owner_id}#BATCH"},
+            "ScanIndexForward": False,
+        }
+        wanted: list[dict[str, Any]] = []
+        total = 0
+        while True:
+            page = self._table.query(**kwargs)
+            for item in page.get("Items", []):
+                if offset <= total < offset + limit:
+                    wanted.append(item)
+                total += 1
+            if not page.get("LastEvaluatedKey"):
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [_batch_from_item(i) for i in wanted], total
+
     # ------------------------------------------------------------------ item results
     def record_result(self, batch_id: str, index: int, result: dict[str, Any]) -> Batch | None:
         """Count one URL's outcome at most once, then store it; the batch as counted, or None.
@@ -215,7 +248,10 @@ class BatchStore:
         try:
             answer = self._table.update_item(
                 Key=_key(batch_id),
-                UpdateExpression="ADD #c :one, done :idx SET started_at = if_not_exists(started_at, :now)",
+                UpdateExpression=(
+                    "ADD #c :one, done :idx "
+                    "SET started_at = if_not_exists(started_at, :now), updated_at = :now"
+                ),
                 ConditionExpression="attribute_exists(pk) AND NOT contains(done, :i)",
                 ExpressionAttributeNames={"#c": outcome},
                 ExpressionAttributeValues={":one": 1, ":idx": {index}, ":i": index, ":now": now},

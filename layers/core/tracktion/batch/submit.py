@@ -136,6 +136,7 @@ def new_batch(
     duplicates_removed: int = 0,
     batch_id: str | None = None,
     schedule_id: str | None = None,
+    submitted_by: str | None = None,
 ) -> Batch:
     batch_id = batch_id or str(uuid.uuid4())
     eta = now() + timedelta(seconds=estimate_seconds(len(items)))
@@ -150,7 +151,43 @@ def new_batch(
         duplicates_removed=duplicates_removed,
         schedule_id=schedule_id,
         estimated_completion=iso(eta),
+        submitted_by=submitted_by,
     )
+
+
+def owner_for(principal: Principal, user_id: str | None) -> tuple[Principal, list[dict[str, Any]]]:
+    """Whose batch (or schedule) a request makes, from the body's `user_id`, and any warning.
+
+    The caller owns what they submit. An admin naming an existing user submits on that user's
+    behalf: the user owns it and pays for it at their own tier (404 USER_NOT_FOUND for an
+    unknown user). Anyone else naming another user is not refused (the reference's example
+    body carries a placeholder `user_id`); the name is ignored and a warning says so.
+    """
+    from tracktion.api.shapes import warning
+
+    if not user_id or user_id == principal.user_id:
+        return principal, []
+    if not principal.is_admin:
+        return principal, [
+            warning(
+                "option_ignored",
+                "user_id names another account; only an admin may submit on another user's behalf, "
+                f"so this belongs to the caller ({principal.user_id})",
+                field="user_id",
+            )
+        ]
+    from tracktion.auth import users
+
+    account = users.get(user_id)
+    owner = Principal(user_id=account["user_id"], tier=str(account.get("tier") or "free"))
+    return owner, [
+        warning(
+            "on_behalf",
+            f"submitted by admin {principal.user_id} on behalf of {owner.user_id}, who owns and pays for it",
+            field="user_id",
+            severity="info",
+        )
+    ]
 
 
 def submit(
@@ -160,17 +197,23 @@ def submit(
     priority: str,
     template: str | None,
     options: BatchOptions,
+    owner: Principal | None = None,
 ) -> Batch:
-    """Validate, charge, record and start one batch; returns the queued batch."""
+    """Validate, charge, record and start one batch; returns the queued batch.
+
+    `owner` is the user an admin submits for (they own and pay for it); by default the caller.
+    """
+    payer = owner or principal
     items, duplicates = unique_items(urls)
-    charge(principal, len(items))
+    charge(payer, len(items))
     batch = new_batch(
-        principal.user_id,
+        payer.user_id,
         items,
         priority=priority,
         template=template,
         options=options,
         duplicates_removed=duplicates,
+        submitted_by=principal.user_id if payer.user_id != principal.user_id else None,
     )
     batch.execution_arn = execution_arn_for(batch.batch_id)
     store = BatchStore()
