@@ -4,7 +4,10 @@ Routes come from every function's `Events` of `Type: HttpApi`; matching follows 
 (a literal segment beats `{param}`, which beats `{proxy+}`; a method beats `ANY`). A non-public
 route runs its API's authorizer first (Lambda REQUEST, payload 2.0) and hands its `context`
 to the function as `requestContext.authorizer.lambda`. Answers that API Gateway itself gives
-(404 without a route, 401/403 from the authorizer, 500 on a function error) use its bodies.
+(404 without a route, 401/403 from the authorizer, 500 on a function error, 400 for a request
+whose framing cannot be read) use its bodies. Any method is routed (TRACE can match only an
+`ANY` route, as in API Gateway), and a body that is not UTF-8 text reaches the function
+base64-encoded (`isBase64Encoded`), so the function, not the gateway, answers it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ _TEXT_TYPES = re.compile(
     r"^(text/|application/(json|javascript|xml|x-yaml|yaml|graphql)|[^;]*\+(json|xml))", re.IGNORECASE
 )
 _LITERAL, _PARAM, _GREEDY = 0, 1, 2
+_METHOD_TOKEN = re.compile(r"[A-Z][A-Z0-9_-]{0,31}")
 
 
 @dataclass
@@ -202,10 +206,23 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _dispatch(self) -> None:
-        body = read_body(self)
         request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
         try:
-            status, headers, payload = self._serve(body, request_id)
+            length = self.headers.get("Content-Length")
+            if length is not None and not (length.strip().isdigit()):
+                raise ValueError(f"Content-Length {length[:20]!r}")
+            body = read_body(self)
+        except ValueError as exc:  # a framing API Gateway refuses before any route
+            print(f"[gateway] {self.command} {self.path}: unreadable request: {exc}", flush=True)
+            self.close_connection = True
+            body, refused = b"", True
+        else:
+            refused = False
+        try:
+            if refused:
+                status, headers, payload = _json(400, {"message": "Bad Request"})
+            else:
+                status, headers, payload = self._serve(body, request_id)
         except Exception as exc:  # the gateway's own failure: API Gateway's 500
             print(f"[gateway] {self.command} {self.path}: {exc!r}", flush=True)
             status, headers, payload = _json(500, {"message": "Internal Server Error"})
@@ -220,6 +237,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, PROPFIND, ...) is routed like API Gateway does: it can only
+        # match an ANY route (here the catch-all, whose function answers 405 with Allow),
+        # never http.server's own 501 HTML page.
+        if name.startswith("do_") and _METHOD_TOKEN.fullmatch(name[3:]):
+            return self._dispatch
+        raise AttributeError(name)
 
     def _cors_headers(self, preflight: bool) -> None:
         cors = self.server.cors
@@ -336,8 +361,9 @@ class _Handler(BaseHTTPRequestHandler):
             event["pathParameters"] = path_params
         if body:
             content_type = headers.get("content-type", "")
-            if _is_text(content_type, body):
-                event["body"] = body.decode("utf-8")
+            text = _as_text(content_type, body)
+            if text is not None:
+                event["body"] = text
             else:
                 event["body"] = base64.b64encode(body).decode()
                 event["isBase64Encoded"] = True
@@ -390,14 +416,19 @@ def _clf_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
-def _is_text(content_type: str, body: bytes) -> bool:
-    if content_type:
-        return bool(_TEXT_TYPES.match(content_type.strip()))
+def _as_text(content_type: str, body: bytes) -> str | None:
+    """The body as the event's text, or None to send it base64-encoded (isBase64Encoded).
+
+    A text content type (or none) with UTF-8 bytes goes as text; anything else, including bytes
+    that are not UTF-8 under a text type, goes base64-encoded, so the function sees exactly the
+    bytes sent and answers them (400 INVALID_FORMAT) instead of the gateway failing.
+    """
+    if content_type and not _TEXT_TYPES.match(content_type.strip()):
+        return None
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def _identity_value(source: str, event: dict[str, Any]) -> str | None:

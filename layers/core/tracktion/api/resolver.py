@@ -8,13 +8,19 @@ body. `serve()` runs it with a correlation id that is logged and echoed in
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import math
 import uuid
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from tracktion.api.errors import error_body, error_response, from_domain
 from tracktion.errors import TracktionError
@@ -55,12 +61,41 @@ def make_app(group: str) -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response:
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            details = _validation_details(exc)
+            cid = correlation_id(app)
+            return error_response(400, "The body is not valid JSON", "INVALID_FORMAT", cid, details)
         return error_response(
             422,
             "Request validation failed",
             "VALIDATION_ERROR",
             correlation_id(app),
             _validation_details(exc),
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(exc: RequestUnsupportedContentType) -> Response:
+        content_type = app.current_event.headers.get("content-type", "")
+        return error_response(
+            415,
+            "The body must be application/json",
+            "INVALID_FORMAT",
+            correlation_id(app),
+            {"content_type": content_type[:100], "accepted": ["application/json"]},
+        )
+
+    @app.exception_handler(OverflowError)
+    def _overflow(exc: OverflowError) -> Response:
+        # A number too large for the arithmetic it reached (1e300 seconds into a timedelta, an
+        # int beyond a float): the request's fault, never the server's. Request models should
+        # bound such fields (so the answer names them); this is the net when one does not.
+        logger.warning("number out of range reached route code", extra={"error": repr(exc)})
+        return error_response(
+            422,
+            "A number in the request is out of range",
+            "VALIDATION_ERROR",
+            correlation_id(app),
+            {"errors": [{"loc": ["request"], "msg": str(exc)[:200], "type": "number_out_of_range"}]},
         )
 
     @app.not_found
@@ -146,8 +181,99 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> d
 
 
 def _resolve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any, cid: str) -> dict[str, Any]:
+    unreadable = unreadable_body(event)
+    if unreadable is not None:
+        status, message, error_code, details = unreadable
+        return _plain(error_response(status, message, error_code, cid, details), cid)
     response: dict[str, Any] = app.resolve(event, context)
     headers = response.get("headers") or {}
     headers[CORRELATION_HEADER] = cid
     response["headers"] = headers
     return response
+
+
+# ---------------------------------------------------------------- hostile bodies
+
+_JSON_TYPES = ("application/json", "text/json")
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400: valid JSON grammar, but no float holds it
+        raise _OutOfRange(text[:40])
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # Python's json accepts NaN/Infinity; JSON does not
+
+
+def _path_of_overflow(text: str) -> list[Any]:
+    """Where in the document the first out-of-range number sits (["body", "tracks", 0, "start_time"])."""
+
+    def walk(node: Any, path: list[Any]) -> list[Any] | None:
+        if isinstance(node, float) and math.isinf(node):
+            return path
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            found = walk(value, [*path, key])
+            if found is not None:
+                return found
+        return None
+
+    try:
+        return walk(json.loads(text), ["body"]) or ["body"]
+    except ValueError:
+        return ["body"]
+
+
+def unreadable_body(event: dict[str, Any]) -> tuple[int, str, str, dict[str, Any]] | None:
+    """(status, message, error_code, details) for a body no route can read, else None.
+
+    API Gateway hands binary content over base64-encoded (isBase64Encoded); a body that is not
+    base64, not UTF-8, or (sent as JSON, or with no content type) not JSON is answered 400
+    INVALID_FORMAT here, before route code could fail on it with a 500. A JSON number beyond any
+    float (1e400) is 422 VALIDATION_ERROR naming its place. Other content types are left to the
+    route (415 when it reads a body).
+    """
+    body = event.get("body")
+    if not body:
+        return None
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(str(body), validate=True)
+        except (binascii.Error, ValueError):
+            return 400, "The body is not valid base64", "INVALID_FORMAT", {"reason": "base64"}
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            where = {"reason": "utf-8", "offset": exc.start}
+            return 400, "The body is not UTF-8 text", "INVALID_FORMAT", where
+    else:
+        text = str(body)
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type and not content_type.startswith(_JSON_TYPES) and not content_type.endswith("+json"):
+        return None
+    try:
+        json.loads(text, parse_float=_finite_float, parse_constant=_refuse_constant)
+    except _OutOfRange:
+        loc = _path_of_overflow(text)
+        return (
+            422,
+            "A number in the body is out of range",
+            "VALIDATION_ERROR",
+            {"errors": [{"loc": loc, "msg": "Number out of range", "type": "number_out_of_range"}]},
+        )
+    except (ValueError, RecursionError) as exc:
+        # JSONDecodeError is a ValueError; so are NaN/Infinity and integers of over 4300 digits.
+        position = getattr(exc, "pos", None)
+        details: dict[str, Any] = {"reason": "json"}
+        if position is not None:
+            details["position"] = position
+        return 400, "The body is not valid JSON", "INVALID_FORMAT", details
+    return None
