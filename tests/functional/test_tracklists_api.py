@@ -7,6 +7,7 @@ Runs the handler with real payload-2.0 events on moto, against a local copy of t
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from boto3.dynamodb.conditions import Attr
@@ -21,6 +22,69 @@ TURNSTILE = f"{SITE}/tracklist/blk0turn/kolsch-ann-clue-sonar-festival-fira-mont
 PLEASE_WAIT = f"{SITE}/tracklist/blk0wait/kolsch-ann-clue-sonar-festival-fira-montjuic-spain-2025-06-14.html"
 EMPTY = f"{SITE}/tracklist/0empty0/nobody-nowhere-2025-01-01.html"
 MISSING = f"{SITE}/tracklist/zz99zz99/not-on-the-site.html"
+# The reference's import answer, tracklist and track fields ("Import Tracklist", 201 Created).
+IMPORT_FIELDS = (
+    "success",
+    "tracklist",
+    "cue_file_path",
+    "error",
+    "cached",
+    "processing_time_ms",
+    "correlation_id",
+    "message",
+)
+TRACKLIST_FIELDS = (
+    "id",
+    "audio_file_id",
+    "source",
+    "url",
+    "dj_name",
+    "event_name",
+    "created_at",
+    "updated_at",
+    "tracks",
+    "confidence_score",
+    "is_draft",
+)
+STATUS_FIELDS = ("status", "progress", "result", "error", "created_at", "updated_at")
+SEARCH_FIELDS = (
+    "success",
+    "results",
+    "total_count",
+    "page",
+    "page_size",
+    "has_more",
+    "error",
+    "cached",
+    "processing_time_ms",
+    "correlation_id",
+)
+SEARCH_RESULT_FIELDS = (
+    "id",
+    "url",
+    "title",
+    "dj_name",
+    "date",
+    "event_name",
+    "track_count",
+    "duration",
+    "genre",
+    "confidence",
+)
+TRACK_FIELDS = (
+    "position",
+    "artist",
+    "title",
+    "start_time",
+    "end_time",
+    "remix",
+    "label",
+    "catalog_track_id",
+    "transition_type",
+    "is_manual_entry",
+    "bpm",
+    "key",
+)
 ROUTES = {
     ("POST", "/api/v1/tracklists/import/1001tracklists"): "POST /api/v1/tracklists/import/1001tracklists",
     ("POST", "/api/v1/tracklist"): "POST /api/v1/tracklist",
@@ -77,15 +141,30 @@ def test_import_by_url_stores_the_tracklist_and_answers_it(source, lambda_contex
     )
 
     assert status == 201
+    assert set(IMPORT_FIELDS) <= set(body)
+    assert body["success"] is True and body["error"] is None
     assert body["created"] is True and body["cache_hit"] is False and body["cached"] is False
     assert body["correlation_id"] == headers["X-Correlation-ID"]
-    assert body["processing_time_ms"] >= 0
+    assert isinstance(body["processing_time_ms"], int) and body["processing_time_ms"] >= 0
     tracklist = body["tracklist"]
-    assert tracklist["tracklist_id"] == body["tracklist_id"]
+    assert set(TRACKLIST_FIELDS) <= set(tracklist)
+    assert tracklist["id"] == tracklist["tracklist_id"] == body["tracklist_id"]
+    assert tracklist["source"] == "1001tracklists" and tracklist["url"] == KOLSCH
+    assert tracklist["dj_name"] == "Kölsch & Ann Clue" and tracklist["is_draft"] is False
     assert tracklist["owner_id"] == "user-1"
     assert tracklist["djs"] == ["Kölsch", "Ann Clue"]
     assert tracklist["source_page_id"] == "2k7xq9tb"
-    assert [t["start_time"] for t in tracklist["tracks"]] == [0.0, 144.0, 150.0, 754.0, None, 3670.0, 3805.0]
+    assert [t["start_time"] for t in tracklist["tracks"]] == [
+        "00:00:00",
+        "00:02:24",
+        "00:02:30",
+        "00:12:34",
+        None,
+        "01:01:10",
+        "01:03:25",
+    ]
+    assert [t["start_seconds"] for t in tracklist["tracks"]] == [0.0, 144.0, 150.0, 754.0, None, 3670.0, 3805.0]
+    assert all(set(TRACK_FIELDS) <= set(t) for t in tracklist["tracks"])
 
 
 def test_reimport_is_idempotent_and_served_from_the_cache(source, lambda_context):
@@ -97,9 +176,10 @@ def test_reimport_is_idempotent_and_served_from_the_cache(source, lambda_context
         lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH + "?utm=x"}
     )
 
-    assert status == 200
+    # The reference documents 201 only: a re-import answers 201 too, `created` tells them apart.
+    assert status == 201
     assert again["tracklist_id"] == first["tracklist_id"]
-    assert again["created"] is False and again["cache_hit"] is True
+    assert again["created"] is False and again["cache_hit"] is True and again["cached"] is True
     assert again["tracklist"]["version"] == 1
 
 
@@ -113,7 +193,9 @@ def test_get_by_id_and_by_url_answer_the_same_tracklist(source, lambda_context):
     by_url_status, by_url, _ = call(lambda_context, "POST", "/api/v1/tracklist", body={"url": KOLSCH})
 
     assert status == 200 and got["tracklist"] == imported["tracklist"]
+    assert set(IMPORT_FIELDS) <= set(got) and got["success"] is True and got["cached"] is False
     assert by_url_status == 200 and by_url["tracklist_id"] == tracklist_id and by_url["cache_hit"] is True
+    assert set(IMPORT_FIELDS) <= set(by_url) and by_url["created"] is False
 
 
 def test_another_users_tracklist_is_404_like_a_missing_one(source, lambda_context):
@@ -142,6 +224,8 @@ def test_cache_clear_makes_the_next_import_a_miss_with_the_same_tracklist(source
     )
 
     assert status == 200 and cleared["deleted"] is True
+    assert cleared["success"] is True and cleared["entries_cleared"] == 1 and cleared["scope"] == "url"
+    assert cleared["message"] == f"Cleared cache for URL: {KOLSCH}"
     assert again["cache_hit"] is False and again["tracklist_id"] == first["tracklist_id"]
     assert cleared_twice["error_code"] == "INVALID_URL"
 
@@ -176,8 +260,11 @@ def test_missing_page_is_404_and_empty_page_is_502_and_neither_is_stored(source,
     missing = call(lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": MISSING})
     empty = call(lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": EMPTY})
 
-    assert (missing[0], missing[1]["error_code"]) == (404, "SOURCE_PAGE_NOT_FOUND")
-    assert (empty[0], empty[1]["error_code"]) == (502, "EMPTY_TRACKLIST")
+    # The reference's IMPORT_FAILED, our finer reason beside it.
+    assert (missing[0], missing[1]["error_code"]) == (404, "IMPORT_FAILED")
+    assert missing[1]["details"]["reason"] == "SOURCE_PAGE_NOT_FOUND"
+    assert (empty[0], empty[1]["error_code"]) == (502, "IMPORT_FAILED")
+    assert empty[1]["details"]["reason"] == "EMPTY_TRACKLIST"
     assert _items(source, "TRACKLISTS_TABLE", "TL#") == []
     assert _items(source, "CACHE_TABLE", "SRCPAGE#") == []
 
@@ -207,7 +294,8 @@ def test_redirect_to_the_metadata_address_is_refused(source, lambda_context):
         lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": url}
     )
 
-    assert (status, body["error_code"]) == (502, "DESTINATION_REFUSED")
+    assert (status, body["error_code"]) == (502, "IMPORT_FAILED")
+    assert body["details"]["reason"] == "DESTINATION_REFUSED"
     assert _items(source, "TRACKLISTS_TABLE", "TL#") == []
 
 
@@ -248,7 +336,7 @@ def test_changed_source_updates_the_same_tracklist_in_place(source, lambda_conte
         lambda_context, "POST", "/api/v1/tracklists/import/html", body={"url": KOLSCH, "html": changed}
     )
 
-    assert status == 200
+    assert status == 201 and second["created"] is False
     assert second["tracklist_id"] == first["tracklist_id"]
     assert second["tracklist"]["version"] == 2
     assert second["tracklist"]["tracks"][0]["title"] == "Grey Matter"
@@ -275,16 +363,26 @@ def test_import_from_plain_text_is_idempotent(source, lambda_context):
         lambda_context, "POST", "/api/v1/tracklists/import/text", body={**payload, "text": "no tracks here"}
     )
 
-    assert status == 201 and again_status == 200 and again["tracklist_id"] == first["tracklist_id"]
+    assert status == again_status == 201 and again["tracklist_id"] == first["tracklist_id"]
+    assert first["created"] is True and again["created"] is False
+    assert set(IMPORT_FIELDS) <= set(first) and first["tracklist"]["source"] == "text"
     tracks = first["tracklist"]["tracks"]
     assert [
-        (t["artist"], t["title"], t["start_time"], t["played_with_previous"], t["is_unidentified"])
+        (
+            t["artist"],
+            t["title"],
+            t["start_time"],
+            t["start_seconds"],
+            t["transition_type"],
+            t["played_with_previous"],
+            t["is_unidentified"],
+        )
         for t in tracks
     ] == [
-        ("Kölsch", "Grey", 0.0, False, False),
-        ("Ann Clue", "Don't Stop", 144.0, False, False),
-        ("Acappella Singer", "Voices", None, True, False),
-        ("ID", "ID", None, False, True),
+        ("Kölsch", "Grey", "00:00:00", 0.0, None, False, False),
+        ("Ann Clue", "Don't Stop", "00:02:24", 144.0, None, False, False),
+        ("Acappella Singer", "Voices", None, None, "played_with", True, False),
+        ("ID", "ID", None, None, None, False, True),
     ]
     assert (bad_status, bad["error_code"]) == (422, "NO_TRACKS_FOUND")
 
@@ -312,7 +410,7 @@ def lambda_service(source, monkeypatch):
 def test_async_import_answers_202_then_status_follows_the_job(lambda_service, lambda_context):
     from tracklists_api.handler import lambda_handler
 
-    status, queued, _ = call(
+    status, queued, queued_headers = call(
         lambda_context,
         "POST",
         "/api/v1/tracklists/import/1001tracklists",
@@ -329,10 +427,19 @@ def test_async_import_answers_202_then_status_follows_the_job(lambda_service, la
     other = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{cid}", user="user-2")
     _, got, _ = call(lambda_context, "GET", f"/api/v1/tracklist/{after['tracklist_id']}")
 
-    assert status == 202 and queued["status"] == "queued"
-    assert before["status"] == "queued"
+    # The reference documents 201 for this route, asynchronous or not.
+    assert status == 201 and queued["status"] == "queued" and queued["success"] is True
+    assert set(IMPORT_FIELDS) <= set(queued) and queued["tracklist"] is None
+    assert queued["status_url"] == f"/api/v1/tracklists/import/status/{cid}"
+    assert queued_headers["Location"] == queued["status_url"]
+    assert (before["status"], before["progress"], before["result"]) == ("queued", 0, None)
     assert ran == {"correlation_id": cid, "status": "completed"}
-    assert after["status"] == "completed" and after["created"] is True
+    assert set(STATUS_FIELDS) <= set(after)
+    assert after["status"] == "completed" and after["progress"] == 100 and after["error"] is None
+    assert after["result"] == {"tracklist_id": after["tracklist_id"], "cue_file_path": None}
+    assert after["created"] is True
+    # The page has a track without a start: the default standard CUE sheet is reported, not made.
+    assert after["cue_error"]["error_code"] == "CUE_TIMES_MISSING"
     assert got["tracklist"]["source_page_id"] == "2k7xq9tb"
     assert (other[0], other[1]["error_code"]) == (404, "RESOURCE_NOT_FOUND")
 
@@ -353,7 +460,7 @@ def test_async_import_of_a_blocked_page_records_the_failure(lambda_service, lamb
     )
     _, after, _ = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{queued['correlation_id']}")
 
-    assert after["status"] == "failed"
+    assert after["status"] == "failed" and after["progress"] == 100 and after["result"] is None
     assert after["error"]["error_code"] == "SOURCE_BLOCKED" and after["error"]["retry_after"] >= 30
     assert _items(lambda_service, "TRACKLISTS_TABLE", "TL#") == []
 
@@ -368,8 +475,19 @@ def test_search_with_filters_through_the_tracklists_function(source, lambda_cont
 
     assert status == 200
     assert [t["page_id"] for t in body["tracklists"]] == ["2k7xq9tb"]
-    assert body["pagination"]["has_more"] is True and body["cache_hit"] is False
+    # Filters are applied to the rows the site ranks: one row matches, nothing more.
+    assert body["pagination"]["has_more"] is body["has_more"] is False and body["cache_hit"] is False
     assert body["response_time_ms"] >= 0
+    # The reference's "Advanced Search" answer
+    assert set(SEARCH_FIELDS) <= set(body)
+    assert body["success"] is True and body["error"] is None and body["cached"] is False
+    assert (body["page"], body["page_size"]) == (1, 30)
+    assert isinstance(body["total_count"], int) and isinstance(body["processing_time_ms"], int)
+    [row] = body["results"]
+    assert set(SEARCH_RESULT_FIELDS) <= set(row)
+    assert row["id"] == "2k7xq9tb" and row["url"] == KOLSCH
+    assert re.fullmatch(r"\d+:\d\d:\d\d", row["duration"]), row["duration"]
+    assert row["confidence"] is None or 0 <= row["confidence"] <= 1
 
 
 @pytest.fixture
@@ -410,7 +528,7 @@ def test_every_real_page_imports_exactly_through_the_api(shared_source, lambda_c
             t["title"],
             t["remix"],
             t["label"],
-            t["start_time"],
+            t["start_seconds"],
             t["played_with_previous"],
             t["is_unidentified"],
         )

@@ -69,3 +69,28 @@ class SourceCache:
         """Forget one entry; True when something was there."""
         old = self._table.delete_item(Key={"pk": key, "sk": "v1"}, ReturnValues="ALL_OLD").get("Attributes")
         return bool(old)
+
+    def clear(self, prefix: str) -> int:
+        """Forget every entry whose key starts with `prefix`; the number that were still live.
+
+        A scan (keys only), then batched deletes: for the administrator's "clear all", rare and
+        bounded by the cache's size, which the TTL keeps small. Expired items that DynamoDB has
+        not removed yet are deleted too but not counted (they were no longer answered).
+        """
+        now = epoch()
+        live = 0
+        kwargs: dict[str, Any] = {
+            "FilterExpression": "begins_with(pk, :p)",
+            "ExpressionAttributeValues": {":p": prefix},
+            "ProjectionExpression": "pk, sk, expires_at",
+        }
+        with self._table.batch_writer() as batch:
+            while True:
+                page = self._table.scan(**kwargs)
+                for item in page.get("Items", []):
+                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+                    live += int(item.get("expires_at", 0)) > now
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return live

@@ -83,6 +83,10 @@ class Site:
         page = tracklist_page(url)
         return self.cache.delete(page_key("tracklist", page.page_id or page.path))
 
+    def forget_all_tracklists(self) -> int:
+        """Forget every cached tracklist page (all users share them); how many were live."""
+        return self.cache.clear(page_key("tracklist", ""))
+
     def _result_page(
         self, kind: PageKind, params: dict[str, str], read: Callable[[], str], force_refresh: bool
     ) -> tuple[ResultPage, bool]:

@@ -15,6 +15,8 @@ from tracktion.models import Model
 from tracktion.storage.aws import table
 
 ImportState = Literal["queued", "processing", "completed", "failed"]
+# What GET .../import/status answers as `progress` (0-100) for each state.
+PROGRESS: dict[str, int] = {"queued": 0, "processing": 50, "completed": 100, "failed": 100}
 JOB_TTL_SECONDS = 7 * 24 * 3600
 
 
@@ -35,6 +37,9 @@ class ImportJob(Model):
     created: bool | None = None
     cache_hit: bool | None = None
     processing_time_ms: float | None = None
+    cue_file_path: str | None = None
+    cue_files: list[dict[str, Any]] | None = None
+    cue_error: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     created_at: str = ""
     updated_at: str = ""

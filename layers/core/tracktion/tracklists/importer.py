@@ -4,6 +4,9 @@ Idempotent per (owner, source page): the source key is the page's own id, so re-
 the same page (by URL or by its HTML) returns the same tracklist id; the stored tracklist is
 updated in place (a new version) only when the source's content changed. Nothing is stored
 when the page is a block, a missing page or an empty tracklist: those raise first.
+A CUE file asked for with the import is made after the tracklist is stored; when it cannot be
+made (a track without a start, ...) the import still stands and the reason is reported
+(`ImportResult.cue_error`), never half of a sheet.
 Asynchronous imports (`queue_import`) record a job, invoke this same function again with
 InvocationType=Event and a marker key, and `run_import_job` does the work there.
 """
@@ -11,14 +14,13 @@ InvocationType=Event and a marker key, and `run_import_job` does the work there.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import time
 import uuid
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tracktion.config import env
 from tracktion.errors import (
@@ -34,12 +36,24 @@ from tracktion.sources.site import Site
 from tracktion.sources.tracklists1001 import parse_tracklist
 from tracktion.sources.urls import tracklist_page
 from tracktion.storage.aws import client
+from tracktion.tracklists import cue_generation
 from tracktion.tracklists.import_jobs import ImportJob, ImportJobNotFound, ImportJobStore
 from tracktion.tracklists.model import Track, Tracklist
 from tracktion.tracklists.store import TracklistStore
 from tracktion.tracklists.text_format import parse_text_tracklist
 
 ASYNC_MARKER = "tracktion_async_import"
+CUE_DOWNLOAD_PREFIX = "/api/v1/cue/download/"
+# The source's failures for one page, answered as the reference's IMPORT_FAILED (public_error).
+SOURCE_FAILURE_CODES = frozenset(
+    {
+        "SOURCE_PAGE_NOT_FOUND",
+        "EMPTY_TRACKLIST",
+        "DESTINATION_REFUSED",
+        "UPSTREAM_ERROR",
+        "UPSTREAM_TIMEOUT",
+    }
+)
 # What a re-import compares to decide whether the source changed.
 CONTENT_FIELDS = (
     "title",
@@ -68,6 +82,53 @@ class ImportResult(Model):
     cache_hit: bool
     processing_time_ms: float
     cue_files: list[dict[str, Any]] | None = Field(default=None)
+    # Why the asked-for CUE file was not made (the import itself stands): an error record.
+    cue_error: dict[str, Any] | None = None
+
+    @property
+    def cue_file_path(self) -> str | None:
+        """Where a client fetches the CUE file made with this import (our download route)."""
+        return cue_download_path(self.cue_files)
+
+
+def cue_download_path(cue_files: list[dict[str, Any]] | None) -> str | None:
+    for cue in cue_files or []:
+        if cue.get("cue_file_id"):
+            return f"{CUE_DOWNLOAD_PREFIX}{cue['cue_file_id']}"
+    return None
+
+
+def error_record(exc: TracktionError) -> dict[str, Any]:
+    """The standard error fields of `exc`, plus its HTTP status (for job and CUE reports)."""
+    return {
+        "error": exc.message,
+        "error_code": exc.error_code,
+        "status": exc.status,
+        "retry_after": exc.retry_after,
+        "details": exc.details,
+    }
+
+
+def public_error(exc: TracktionError) -> TracktionError:
+    """The error an import answers: the reference's IMPORT_FAILED when the source failed.
+
+    A page the source does not have, an empty page, a refused redirect or an upstream error
+    or timeout answers IMPORT_FAILED with the same HTTP status; our finer code stays in
+    `details.reason`. A block or a spent politeness budget (503 with retry_after:
+    SOURCE_BLOCKED, SOURCE_BUSY) keeps its code: it is "try again later", not a failed import,
+    and clients retry on it. Everything else is answered as raised.
+    """
+    if exc.error_code not in SOURCE_FAILURE_CODES:
+        return exc
+    mapped = TracktionError(
+        exc.message,
+        details={**exc.details, "reason": exc.error_code},
+        retry_after=exc.retry_after,
+        error_code="IMPORT_FAILED",
+        headers=exc.headers,
+    )
+    mapped.status = exc.status
+    return mapped
 
 
 def _content(t: Tracklist) -> dict[str, Any]:
@@ -111,18 +172,25 @@ def _store_parsed(
 
 
 def _with_cue(result: ImportResult, cue_format: str | None) -> ImportResult:
-    """Generate the asked-for CUE file when the CUE package provides `generate_files`."""
+    """Make the asked-for CUE file; a sheet that cannot be made is reported, never fatal.
+
+    The tracklist is stored before this runs and stands whatever happens here: a CUE failure
+    (e.g. CUE_TIMES_MISSING for a track without a start, CUE_UNAVAILABLE, a storage error)
+    becomes `cue_error` beside the imported tracklist. The CUE engine renders before it
+    writes, so a failure leaves no half-written file behind.
+    """
     if not cue_format:
         return result
     try:
-        files = importlib.import_module("tracktion.cue.files")
-    except ImportError:
-        logger.info("cue generation not available; import answered without it")
-        return result
-    generated = files.generate_files(result.tracklist, [cue_format])
-    items = generated if isinstance(generated, list) else [generated]
-    dumped = [g.model_dump(mode="json") if isinstance(g, BaseModel) else g for g in items]
-    return result.model_copy(update={"cue_files": dumped})
+        made = cue_generation.generate_cue(result.tracklist, [cue_format])
+    except TracktionError as exc:
+        return result.model_copy(update={"cue_error": error_record(exc)})
+    except ClientError as exc:
+        logger.warning("cue file not stored", extra={"error": exc.response.get("Error", {}).get("Code")})
+        failed = TracktionError("The CUE file could not be stored", error_code="STORAGE_ERROR")
+        return result.model_copy(update={"cue_error": error_record(failed)})
+    files = [{k: v for k, v in f.items() if k != "source_key"} for f in made]
+    return result.model_copy(update={"cue_files": files})
 
 
 def _finish(
@@ -134,15 +202,13 @@ def _finish(
     audio_file_id: str | None,
     cue_format: str | None,
 ) -> ImportResult:
-    """Store the parsed tracklist (created or updated in place) and render CUE if asked."""
+    """Store the parsed tracklist (created or updated in place), then make the CUE file if asked."""
     stored, created = _store_parsed(owner_id, parsed, audio_file_id=audio_file_id)
-    result = ImportResult(
-        tracklist=stored,
-        created=created,
-        cache_hit=cache_hit,
-        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
+    result = _with_cue(
+        ImportResult(tracklist=stored, created=created, cache_hit=cache_hit, processing_time_ms=0),
+        cue_format,
     )
-    return _with_cue(result, cue_format)
+    return result.model_copy(update={"processing_time_ms": round((time.perf_counter() - started) * 1000, 2)})
 
 
 def import_from_url(
@@ -283,18 +349,7 @@ def run_import_job(payload: dict[str, Any]) -> ImportJob | None:
             cue_format=job.cue_format,
         )
     except TracktionError as exc:
-        failed = job.model_copy(
-            update={
-                "status": "failed",
-                "error": {
-                    "error": exc.message,
-                    "error_code": exc.error_code,
-                    "status": exc.status,
-                    "retry_after": exc.retry_after,
-                    "details": exc.details,
-                },
-            }
-        )
+        failed = job.model_copy(update={"status": "failed", "error": error_record(public_error(exc))})
         return store.put(failed)
     done = job.model_copy(
         update={
@@ -303,6 +358,9 @@ def run_import_job(payload: dict[str, Any]) -> ImportJob | None:
             "created": result.created,
             "cache_hit": result.cache_hit,
             "processing_time_ms": result.processing_time_ms,
+            "cue_file_path": result.cue_file_path,
+            "cue_files": result.cue_files,
+            "cue_error": result.cue_error,
         }
     )
     return store.put(done)
