@@ -1,6 +1,9 @@
 """CUE sheets under /api/v1/cue: generate, files, download, validate, convert, formats, jobs,
 cache and uploads. The same function runs its own asynchronous generation jobs (a direct
-event `{"source": "tracktion.cue.job", "job_id": ...}` from jobs.submit)."""
+event `{"source": "tracktion.cue.job", "job_id": ...}` from jobs.submit).
+
+Every answer is the reference's ("CUE Generation API"), with our fields beside it; how each
+documented field is read is in docs/api-contract.md, "CUE generation"."""
 
 from __future__ import annotations
 
@@ -13,105 +16,153 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
+from tracktion.api.shapes import error_responses, offset_pagination
+from tracktion.clock import iso
 from tracktion.cue import cache, files, jobs, service, uploads
 from tracktion.cue.contract import (
     BatchGenerateRequest,
+    BatchOut,
+    CacheStatsOut,
+    CapabilitiesOut,
+    ClearOut,
+    ConvertOut,
     ConvertRequest,
+    CueFileOut,
+    DeleteOut,
+    FileListOut,
     FileValidateRequest,
+    GenerateOut,
     GenerateRequest,
     GenerateStoredRequest,
+    JobAcceptedOut,
+    JobStatusOut,
     RegenerateRequest,
     UploadRequest,
     ValidateRequest,
+    ValidationOut,
+    WarmOut,
     WarmRequest,
 )
-from tracktion.cue.dialects import conversion_preview, dialect
+from tracktion.cue.dialects import conversion_preview, dialect, preview_lines
 from tracktion.cue.files import CueFile
-from tracktion.cue.options import CueOptions
 from tracktion.observability import logger
-from tracktion.tracklists.model import Tracklist
 
 app = make_app("cue")
 
 BASE = "/api/v1/cue"
 Id = Annotated[str, Path(min_length=1, max_length=100)]
 Format = Annotated[str, Path(min_length=1, max_length=20)]
-Async = Annotated[bool, Query()]
+Async = Annotated[bool, Query(description="Queue the work and answer 202 with the job (default false)")]
+
+_ACCEPTED: dict[int, Any] = {
+    202: {
+        "description": "async_processing=true: the queued job (poll status_url)",
+        "content": {"application/json": {"model": JobAcceptedOut}},
+    }
+}
+
+
+def _errors(*statuses: int) -> dict[int, Any]:
+    """The standard error body for each status (typed as the decorators take it)."""
+    return error_responses(*statuses)
+
+
+_GENERATE_ERRORS = _errors(400, 404, 422, 503)
 
 
 def _owner() -> str:
     return current_principal(app).user_id
 
 
-def _json(payload: Any, status: int = 200) -> Response[Any]:
-    return Response(status_code=status, content_type="application/json", body=json.dumps(payload))
+def _answer(payload: dict[str, Any]) -> Response[Any]:
+    status = 202 if payload.get("status") == "queued" and "status_url" in payload else 200
+    return Response(status_code=status, content_type="application/json", body=payload)
 
 
-def _made(made: list[CueFile]) -> Response[Any]:
-    first = made[0]
-    return _json(
-        {
-            "success": True,
-            "cue_file_id": first.cue_file_id,
-            "download_url": f"{BASE}/download/{first.cue_file_id}",
-            "cue_files": [files.to_json(f) for f in made],
-        },
-        201,
+@app.post(f"{BASE}/generate", responses={**_ACCEPTED, **_GENERATE_ERRORS})
+def generate(body: GenerateRequest, async_processing: Async = False) -> Response[GenerateOut]:
+    tracklist, notes = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
+    return _answer(
+        service.generate(
+            _owner(),
+            tracklist,
+            [body.format],
+            body.options,
+            audio_file_path=body.audio_file_path,
+            validate_audio=body.validate_audio,
+            notes=notes,
+            asynchronous=async_processing,
+            stored=body.tracklist is None,
+        )
     )
 
 
-def _generate(
-    tracklist: Tracklist, formats: list[str], options: CueOptions, asynchronous: bool, stored: bool
-) -> Response[Any]:
-    if asynchronous:
-        job = service.queue(_owner(), tracklist, formats, options, stored)
-        return _json(
-            {**job.to_json(), "status_url": f"{BASE}/jobs/{job.job_id}/status"},
-            202,
+@app.post(f"{BASE}/generate/batch", responses={**_ACCEPTED, **_GENERATE_ERRORS})
+def generate_batch(body: BatchGenerateRequest, async_processing: Async = False) -> Response[BatchOut]:
+    tracklist, notes = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
+    return _answer(
+        service.batch(
+            _owner(),
+            tracklist,
+            body.formats,
+            body.options,
+            audio_file_path=body.audio_file_path,
+            validate_audio=body.validate_audio,
+            notes=notes,
+            asynchronous=async_processing,
+            stored=body.tracklist is None,
         )
-    return _made(service.generate(tracklist, formats, options))
+    )
 
 
-@app.post(f"{BASE}/generate")
-def generate(body: GenerateRequest, async_processing: Async = False) -> Response[Any]:
-    tracklist = body.tracklist.for_owner(_owner())
-    return _generate(tracklist, [body.format], body.options, async_processing, stored=False)
-
-
-@app.post(f"{BASE}/generate/batch")
-def generate_batch(body: BatchGenerateRequest, async_processing: Async = False) -> Response[Any]:
-    tracklist = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
-    return _generate(tracklist, body.formats, body.options, async_processing, stored=body.tracklist is None)
-
-
-@app.post(f"{BASE}/generate/<tracklist_id>")
+@app.post(f"{BASE}/generate/<tracklist_id>", responses={**_ACCEPTED, **_GENERATE_ERRORS})
 def generate_stored(
     tracklist_id: Id, body: GenerateStoredRequest, async_processing: Async = False
-) -> Response[Any]:
+) -> Response[GenerateOut]:
     tracklist = service.stored_tracklist(tracklist_id, _owner())
-    return _generate(tracklist, body.formats, body.options, async_processing, stored=True)
+    return _answer(
+        service.generate(
+            _owner(),
+            tracklist,
+            body.format_list(),
+            body.options,
+            audio_file_path=body.audio_file_path,
+            validate_audio=body.validate_audio,
+            asynchronous=async_processing,
+        )
+    )
 
 
 @app.get(f"{BASE}/formats")
-def list_formats() -> dict[str, Any]:
+def list_formats() -> list[str]:
     return service.formats()
 
 
-@app.get(f"{BASE}/formats/conversion-preview")
+@app.get(f"{BASE}/formats/conversion-preview", responses=_errors(400, 422))
 def preview_conversion(
     source_format: Annotated[str, Query(max_length=20)], target_format: Annotated[str, Query(max_length=20)]
-) -> dict[str, Any]:
-    return conversion_preview(source_format, target_format)
+) -> Response[list[str]]:
+    preview = conversion_preview(source_format, target_format)
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=preview_lines(preview),
+        headers={
+            "X-Conversion-Lossless": str(preview["lossless"]).lower(),
+            "X-Source-Format": preview["source_format"],
+            "X-Target-Format": preview["target_format"],
+        },
+    )
 
 
-@app.get(f"{BASE}/formats/<format_name>/capabilities")
-def capabilities(format_name: Format) -> dict[str, Any]:
-    return dialect(format_name).capabilities()
+@app.get(f"{BASE}/formats/<format_name>/capabilities", responses=_errors(400))
+def capabilities(format_name: Format) -> CapabilitiesOut:
+    return CapabilitiesOut.model_validate(dialect(format_name).capabilities())
 
 
-@app.get(f"{BASE}/jobs/<job_id>/status")
-def job_status(job_id: Id) -> dict[str, Any]:
-    return jobs.get(job_id, _owner()).to_json()
+@app.get(f"{BASE}/jobs/<job_id>/status", responses=_errors(404))
+def job_status(job_id: Id) -> JobStatusOut:
+    return JobStatusOut.model_validate(jobs.get(job_id, _owner()).to_json())
 
 
 def _disposition(name: str) -> str:
@@ -130,6 +181,7 @@ def _download(cue: CueFile, companion: str | None) -> Response[Any]:
             "Content-Disposition": _disposition(name),
             "X-File-Version": str(cue.version),
             "X-File-Format": cue.format,
+            "Cache-Control": "no-cache",
             "X-Checksum-SHA256": files.sha256_hex(data),
             "Content-Length": str(len(data)),
         },
@@ -147,90 +199,153 @@ _FILE_RESPONSES: dict[int, Any] = {
 }
 
 
-@app.get(f"{BASE}/download/<cue_file_id>", responses=_FILE_RESPONSES)
+@app.get(f"{BASE}/download/<cue_file_id>", responses={**_FILE_RESPONSES, **_errors(404, 500, 503)})
 def download(cue_file_id: Id):
     return _download(files.get(cue_file_id, _owner()), None)
 
 
-@app.get(f"{BASE}/download/<cue_file_id>/companions/<name>", responses=_FILE_RESPONSES)
+@app.get(
+    f"{BASE}/download/<cue_file_id>/companions/<name>",
+    responses={**_FILE_RESPONSES, **_errors(404, 500, 503)},
+)
 def download_companion(cue_file_id: Id, name: Annotated[str, Path(min_length=1, max_length=255)]):
     from urllib.parse import unquote
 
     return _download(files.get(cue_file_id, _owner()), unquote(name))
 
 
-@app.get(f"{BASE}/files")
+@app.get(f"{BASE}/files", responses=_errors(400, 422))
 def list_files(
     limit: Annotated[int, Query(ge=1, le=files.MAX_LIST)] = 20,
     offset: Annotated[int, Query(ge=0, le=files.MAX_OFFSET)] = 0,
     format: Annotated[str | None, Query(max_length=20)] = None,
     tracklist_id: Annotated[str | None, Query(max_length=100)] = None,
-) -> dict[str, Any]:
+) -> FileListOut:
     page, total = files.list_files(
         _owner(), limit=limit, offset=offset, fmt=format, tracklist_id=tracklist_id
     )
-    return {
-        "files": [f.info() for f in page],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "has_more": offset + len(page) < total,
-    }
+    return FileListOut.model_validate(
+        {
+            "files": [files.view(f) for f in page],
+            "pagination": offset_pagination(limit, offset, total, len(page)),
+            "filters": {"tracklist_id": tracklist_id, "format": format},
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "has_more": offset + len(page) < total,
+        }
+    )
 
 
-@app.get(f"{BASE}/files/<cue_file_id>")
-def file_info(cue_file_id: Id) -> dict[str, Any]:
-    return files.get(cue_file_id, _owner()).info()
+@app.get(f"{BASE}/files/<cue_file_id>", responses=_errors(404))
+def file_info(cue_file_id: Id) -> CueFileOut:
+    cue = files.get(cue_file_id, _owner())
+    return CueFileOut.model_validate(files.view(cue, files.accessible(cue)))
 
 
-@app.delete(f"{BASE}/files/<cue_file_id>")
-def delete_file(cue_file_id: Id, soft_delete: Annotated[bool, Query()] = True) -> dict[str, Any]:
+@app.delete(f"{BASE}/files/<cue_file_id>", responses=_errors(404, 503))
+def delete_file(cue_file_id: Id, soft_delete: Annotated[bool, Query()] = True) -> DeleteOut:
     gone = files.delete(cue_file_id, _owner(), soft=soft_delete)
-    return {"cue_file_id": gone.cue_file_id, "deleted": True, "soft_delete": soft_delete}
+    kind = "soft" if soft_delete else "hard"
+    return DeleteOut.model_validate(
+        {
+            "success": True,
+            "cue_file_id": gone.cue_file_id,
+            "deletion_type": kind,
+            "deleted_at": gone.deleted_at if soft_delete and gone.deleted_at else iso(),
+            "message": f"CUE file {kind} deleted successfully",
+            "deleted": True,
+            "soft_delete": soft_delete,
+        }
+    )
 
 
-@app.post(f"{BASE}/files/<cue_file_id>/regenerate")
-def regenerate(cue_file_id: Id, body: RegenerateRequest) -> Response[Any]:
-    return _made([service.regenerate(cue_file_id, _owner(), body.options)])
+@app.post(f"{BASE}/files/<cue_file_id>/regenerate", responses=_errors(404, 422, 503))
+def regenerate(cue_file_id: Id, body: RegenerateRequest) -> GenerateOut:
+    cue = files.get(cue_file_id, _owner())
+    return GenerateOut.model_validate(service.regenerate(cue_file_id, _owner(), body.merged(cue.options)))
 
 
-@app.post(f"{BASE}/files/<cue_file_id>/validate")
-def validate_file(cue_file_id: Id, body: FileValidateRequest) -> dict[str, Any]:
-    return service.validate_file(cue_file_id, _owner(), body.audio_file)
+@app.post(f"{BASE}/files/<cue_file_id>/validate", responses=_errors(404, 422))
+def validate_file(cue_file_id: Id, body: FileValidateRequest) -> ValidationOut:
+    opts = body.validation_options
+    return ValidationOut.model_validate(
+        service.validate_file(
+            cue_file_id,
+            _owner(),
+            audio_file=body.audio_file,
+            audio_file_path=body.audio_file_path,
+            strict_timing=opts.strict_timing,
+            strict_mode=opts.strict_mode,
+            check_file_references=opts.check_file_references,
+        )
+    )
 
 
-@app.post(f"{BASE}/files/<cue_file_id>/convert")
-def convert(cue_file_id: Id, body: ConvertRequest) -> Response[Any]:
-    return _json(service.convert(cue_file_id, _owner(), body.target_format, body.options), 201)
+@app.post(f"{BASE}/files/<cue_file_id>/convert", responses=_errors(400, 404, 422, 503))
+def convert(cue_file_id: Id, body: ConvertRequest) -> ConvertOut:
+    return ConvertOut.model_validate(
+        service.convert(
+            cue_file_id,
+            _owner(),
+            body.target_format,
+            body.options,
+            preserve_metadata=body.preserve_metadata,
+            conversion_options=body.conversion_options.model_dump(exclude_unset=True),
+        )
+    )
 
 
-@app.post(f"{BASE}/validate")
-def validate(body: ValidateRequest) -> dict[str, Any]:
-    tracklist = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
-    return service.validate(_owner(), tracklist, body.format, body.options, body.audio_file)
+@app.post(f"{BASE}/validate", responses=_errors(400, 404, 422))
+def validate(body: ValidateRequest) -> ValidationOut:
+    tracklist, notes = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
+    opts = body.validation_options
+    return ValidationOut.model_validate(
+        service.validate(
+            _owner(),
+            tracklist,
+            body.format,
+            body.options,
+            audio_file=body.audio_file,
+            audio_file_path=body.audio_file_path,
+            strict_mode=opts.strict_mode,
+            strict_timing=opts.strict_timing,
+            check_file_references=opts.check_file_references,
+            notes=notes,
+        )
+    )
 
 
 @app.get(f"{BASE}/cache/stats")
-def cache_stats() -> dict[str, Any]:
-    return cache.stats(_owner())
+def cache_stats() -> CacheStatsOut:
+    return CacheStatsOut.model_validate(cache.stats(_owner()))
 
 
-@app.post(f"{BASE}/cache/warm")
-def cache_warm(body: WarmRequest) -> dict[str, Any]:
-    return service.warm(_owner(), body.tracklist_ids, body.formats, body.options)
+@app.post(f"{BASE}/cache/warm", responses=_errors(400, 422))
+def cache_warm(body: WarmRequest) -> WarmOut:
+    return WarmOut.model_validate(service.warm(_owner(), body.tracklist_ids, body.formats, body.options))
 
 
-@app.delete(f"{BASE}/cache/clear")
-def cache_clear(pattern: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
-    return {"cleared": cache.clear(_owner(), pattern), "pattern": pattern}
+@app.delete(f"{BASE}/cache/clear", responses=_errors(422))
+def cache_clear(
+    pattern: Annotated[
+        str | None,
+        Query(max_length=200, description="A glob over our keys; a leading 'cue:' is the namespace"),
+    ] = None,
+) -> ClearOut:
+    return ClearOut.model_validate(service.clear(_owner(), pattern))
 
 
-@app.post(f"{BASE}/uploads")
+@app.post(f"{BASE}/uploads", responses=_errors(422))
 def create_upload(body: UploadRequest) -> Response[Any]:
     return _json(
         uploads.presigned_post(_owner(), body.filename, body.formats, body.content_type, body.gap_handling),
         201,
     )
+
+
+def _json(payload: Any, status: int = 200) -> Response[Any]:
+    return Response(status_code=status, content_type="application/json", body=json.dumps(payload))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -20,7 +20,7 @@ def _s3_keys(aws, prefix: str = "cue/") -> list[str]:
 
 def _generate(fmt: str = "standard", **body_fields):
     status, body, _ = call("POST", "/generate", {"tracklist": tracklist_body(**body_fields), "format": fmt})
-    assert status == 201, body
+    assert status == 200, body
     return body["cue_files"][0]
 
 
@@ -36,6 +36,7 @@ def test_generate_stores_the_sheet_then_its_record_and_download_matches_the_chec
     assert status == 200
     assert headers["Content-Type"].startswith("application/x-cue")
     assert headers["X-File-Version"] == "1" and headers["X-File-Format"] == "standard"
+    assert headers["Cache-Control"] == "no-cache"
     assert "attachment" in headers["Content-Disposition"] and ".cue" in headers["Content-Disposition"]
     data = data.encode() if isinstance(data, str) else data
     assert hashlib.sha256(data).hexdigest() == made["sha256"] == info["sha256"]
@@ -59,7 +60,7 @@ def test_batch_generates_several_formats_with_companions_downloadable(aws, tmp_p
         "/generate/batch",
         {"tracklist": tracklist_body(), "formats": ["standard", "rekordbox", "cdj"]},
     )
-    assert status == 201
+    assert status == 200
     by_format = {f["format"]: f for f in body["cue_files"]}
     assert set(by_format) == {"standard", "rekordbox", "cdj"}
     rb = by_format["rekordbox"]
@@ -86,20 +87,31 @@ def test_missing_cue_times_answer_422_listing_the_tracks(aws):
     status, err, _ = call("POST", "/generate", {"tracklist": body})
 
     assert status == 422
-    assert err["error_code"] == "CUE_TIMES_MISSING"
+    assert err["error_code"] == "CUE_GENERATION_FAILED"
+    assert err["details"]["reason"] == "CUE_TIMES_MISSING"
     assert err["details"]["tracks"] == [3]
     assert _s3_keys(aws) == []
 
     status, ok, _ = call("POST", "/generate", {"tracklist": body, "options": {"gap_handling": "estimate"}})
-    assert status == 201
+    assert status == 200
     assert ok["cue_files"][0]["warnings"][0]["tracks"] == [3]
+    estimated = ok["validation_report"]["warnings"][0]
+    assert estimated["type"] == "timing_warning" and estimated["code"] == "START_ESTIMATED"
+
+    # The reference's "auto" estimates too; "preserve" invents no time and leaves track 3 out.
+    status, auto, _ = call("POST", "/generate", {"tracklist": body, "options": {"gap_handling": "auto"}})
+    assert status == 200 and auto["cue_files"][0]["track_count"] == 6
+    status, kept, _ = call("POST", "/generate", {"tracklist": body, "options": {"gap_handling": "preserve"}})
+    assert status == 200 and kept["cue_files"][0]["track_count"] == 5
+    assert kept["cue_files"][0]["warnings"][0]["code"] == "START_MISSING_LEFT_OUT"
 
 
 def test_unknown_format_answers_400_with_the_supported_ones(aws):
     status, err, _ = call("POST", "/generate", {"tracklist": tracklist_body(), "format": "winamp"})
 
     assert status == 400
-    assert err["error_code"] == "UNSUPPORTED_FORMAT"
+    assert err["error_code"] == "INVALID_FORMAT"
+    assert err["details"]["reason"] == "UNSUPPORTED_FORMAT"
     assert "kodi" in err["details"]["supported"]
 
 
@@ -107,7 +119,8 @@ def test_regenerate_makes_v2_and_keeps_v1(aws):
     made = _generate()
 
     status, body, _ = call("POST", f"/files/{made['cue_file_id']}/regenerate", {})
-    assert status == 201
+    assert status == 200
+    assert body["cue_file_id"] == body["cue_files"][0]["id"]
     v2 = body["cue_files"][0]
     assert v2["version"] == 2 and v2["cue_file_id"] != made["cue_file_id"]
     assert v2["s3_key"].endswith("/standard/v2.cue")
@@ -119,7 +132,7 @@ def test_convert_writes_the_target_format_from_the_same_tracklist(aws):
 
     status, body, _ = call("POST", f"/files/{made['cue_file_id']}/convert", {"target_format": "cdj"})
 
-    assert status == 201
+    assert status == 200
     assert body["cue_file"]["format"] == "cdj"
     assert body["cue_file"]["tracklist_id"] == made["tracklist_id"]
     assert "text re-encoded from utf-8 to latin-1" in body["conversion"]["changes"]
@@ -223,7 +236,7 @@ def test_list_filters_and_pages_with_limit_and_offset(aws):
 def test_formats_capabilities_and_conversion_preview(aws):
     status, body, _ = call("GET", "/formats")
     assert status == 200
-    assert [f["format"] for f in body["formats"]] == [
+    assert body == [
         "standard",
         "cdj",
         "rekordbox",
@@ -243,11 +256,12 @@ def test_formats_capabilities_and_conversion_preview(aws):
     assert caps["target_reads_cue_files"] is False
     assert call("GET", "/formats/winamp/capabilities")[0] == 400
 
-    preview = call(
+    status, preview, headers = call(
         "GET", "/formats/conversion-preview", query={"source_format": "standard", "target_format": "kodi"}
-    )[1]
-    assert preview["lossless"] is False
-    assert "comment (REM COMMENT)" in preview["lost"]
+    )
+    assert status == 200 and all(isinstance(line, str) for line in preview)
+    assert headers["X-Conversion-Lossless"] == "false"
+    assert "Not carried by kodi: comment (REM COMMENT)" in preview
 
 
 def test_cache_counts_real_hits_and_misses_and_clears_by_pattern(aws):
@@ -332,7 +346,7 @@ def test_stored_tracklist_generates_and_another_users_is_404(aws):
     t = TracklistStore().create(Tracklist.model_validate({**tracklist_body(), "owner_id": "user-1"}))
 
     status, body, _ = call("POST", f"/generate/{t.tracklist_id}", {"formats": ["standard", "traktor"]})
-    assert status == 201 and len(body["cue_files"]) == 2
+    assert status == 200 and len(body["cue_files"]) == 2
     assert all(f["tracklist_version"] == 1 for f in body["cue_files"])
     assert call("POST", f"/generate/{t.tracklist_id}", {}, user="user-2")[0] == 404
 
@@ -381,7 +395,8 @@ def test_a_sheet_changed_behind_our_back_is_refused_not_served(aws):
     status, err, _ = call("GET", f"/download/{made['cue_file_id']}")
 
     assert status == 500
-    assert err["error_code"] == "CHECKSUM_MISMATCH"
+    assert err["error_code"] == "STORAGE_ERROR"
+    assert err["details"]["reason"] == "CHECKSUM_MISMATCH"
 
 
 def test_a_generation_that_loses_the_race_returns_the_winners_file_and_removes_its_own(aws):
@@ -415,7 +430,7 @@ def test_regenerate_picks_up_edits_to_the_stored_tracklist(aws):
 
     status, body, _ = call("POST", f"/files/{v1['cue_file_id']}/regenerate", {})
 
-    assert status == 201
+    assert status == 200
     v2 = body["cue_files"][0]
     assert (v2["version"], v2["tracklist_version"]) == (2, 2)
     sheet = call("GET", f"/download/{v2['cue_file_id']}")[1]
@@ -449,7 +464,7 @@ def test_cdj_sheet_in_latin_1_downloads_byte_for_byte(aws):
     arrive intact and match its checksum."""
     body = {"tracklist": tracklist_body(title="Kölsch b2b Åsa", djs=["Kölsch"]), "format": "cdj"}
     status, made, _ = call("POST", "/generate", body)
-    assert status == 201
+    assert status == 200
     cue = made["cue_files"][0]
 
     status, data, headers = call("GET", f"/download/{cue['cue_file_id']}")

@@ -5,8 +5,14 @@ Items (CACHE_TABLE):
 - entry:    pk=CUECACHE#{owner} sk={tracklist_id}#v{version}#{content}#{format}#{options}
             `body` = the RenderedCue as JSON, `expires_at` (TTL; reads also check it, since
             DynamoDB deletes expired items lazily).
-- counters: pk=CUESTATS#{owner} sk=COUNTERS, atomic ADD of `hits` / `misses`.
+            `size` = the bytes of `body` (entries written before it have none and count 0).
+- counters: pk=CUESTATS#{owner} sk=COUNTERS, atomic ADD of `hits` / `misses` and of
+            `fmt_<format>` (the requests per format, the stats' `popular_formats`).
 A sheet too large for one item (> ~350 KB) is rendered every time and never cached.
+
+There is no memory here: the reference's `memory_usage` reports the DynamoDB storage of the
+caller's live entries against a per-caller budget (CUE_CACHE_BUDGET_MB, default 100 MB). The
+budget is a yardstick for `utilization`; nothing is evicted for it (entries expire by TTL).
 """
 
 from __future__ import annotations
@@ -47,11 +53,15 @@ def _table() -> Any:
     return table(settings().cache_table)
 
 
-def _count(owner_id: str, field: str) -> None:
+def budget_mb() -> float:
+    return float(env("CUE_CACHE_BUDGET_MB", "100"))
+
+
+def _count(owner_id: str, field: str, fmt: str) -> None:
     _table().update_item(
         Key={"pk": f"CUESTATS#{owner_id}", "sk": "COUNTERS"},
-        UpdateExpression="ADD #f :one",
-        ExpressionAttributeNames={"#f": field},
+        UpdateExpression="ADD #f :one, #g :one",
+        ExpressionAttributeNames={"#f": field, "#g": f"fmt_{fmt}"},
         ExpressionAttributeValues={":one": 1},
     )
 
@@ -66,6 +76,7 @@ def _put(owner_id: str, key: str, rendered: RenderedCue) -> bool:
             "sk": key,
             "format": rendered.format,
             "body": body,
+            "size": len(body.encode()),
             "created_at": iso(),
             "expires_at": epoch() + ttl_seconds(),
         }
@@ -80,10 +91,10 @@ def rendered_sheet(tracklist: Tracklist, fmt: str, options: CueOptions | None = 
     owner = tracklist.owner_id
     item = _table().get_item(Key={"pk": f"CUECACHE#{owner}", "sk": key}).get("Item")
     if item and int(item.get("expires_at", 0)) > epoch():
-        _count(owner, "hits")
+        _count(owner, "hits", fmt.lower())
         return RenderedCue.model_validate_json(item["body"])
     rendered = render(tracklist, fmt, options)
-    _count(owner, "misses")
+    _count(owner, "misses", rendered.format)
     _put(owner, key, rendered)
     return rendered
 
@@ -104,8 +115,8 @@ def _entries(owner_id: str, limit: int = MAX_CLEAR) -> list[dict[str, Any]]:
     kwargs: dict[str, Any] = {
         "KeyConditionExpression": "pk = :p",
         "ExpressionAttributeValues": {":p": f"CUECACHE#{owner_id}"},
-        "ProjectionExpression": "pk, sk, expires_at, #f",
-        "ExpressionAttributeNames": {"#f": "format"},
+        "ProjectionExpression": "pk, sk, expires_at, #f, #s",
+        "ExpressionAttributeNames": {"#f": "format", "#s": "size"},
     }
     while len(items) < limit:
         page = _table().query(**kwargs)
@@ -116,12 +127,21 @@ def _entries(owner_id: str, limit: int = MAX_CLEAR) -> list[dict[str, Any]]:
     return items[:limit]
 
 
+def key_pattern(pattern: str | None) -> str | None:
+    """Our glob for a caller's pattern: the reference's Redis-style `cue:*` names every CUE
+    entry, so a leading `cue:` is dropped (`cue:*` is everything, `cue:<id>*` one tracklist)."""
+    if pattern is None:
+        return None
+    return pattern[4:] if pattern.lower().startswith("cue:") else pattern
+
+
 def clear(owner_id: str, pattern: str | None = None) -> int:
     """Drop the owner's entries whose key matches the glob `pattern` (all when None).
 
     Keys read `<tracklist_id>#v<version>#<content>#<format>#<options>`, so `<id>*` clears one
-    tracklist and `*#cdj#*` one format.
+    tracklist and `*#cdj#*` one format; `cue:` in front is the reference's namespace.
     """
+    pattern = key_pattern(pattern)
     removed = 0
     with _table().batch_writer() as batch:
         for item in _entries(owner_id):
@@ -132,17 +152,36 @@ def clear(owner_id: str, pattern: str | None = None) -> int:
 
 
 def stats(owner_id: str) -> dict[str, Any]:
+    """The caller's cache in the reference's figures, with our own beside them."""
     counters = _table().get_item(Key={"pk": f"CUESTATS#{owner_id}", "sk": "COUNTERS"}).get("Item") or {}
     hits, misses = int(counters.get("hits", 0)), int(counters.get("misses", 0))
+    requested = [(str(k)[4:], int(v)) for k, v in counters.items() if str(k).startswith("fmt_")]
+    popular = dict(sorted(requested, key=lambda kv: (-kv[1], kv[0])))
     now = epoch()
     live = [i for i in _entries(owner_id) if int(i.get("expires_at", 0)) > now]
     by_format: dict[str, int] = {}
     for item in live:
         by_format[str(item.get("format", "?"))] = by_format.get(str(item.get("format", "?")), 0) + 1
+    used_mb = round(sum(int(i.get("size", 0)) for i in live) / 1_048_576, 4)
+    budget = budget_mb()
+    rate = round(hits / (hits + misses), 4) if hits + misses else 0.0
     return {
+        "hit_rate": rate,
+        "total_requests": hits + misses,
+        "cache_hits": hits,
+        "cache_misses": misses,
+        "cached_items": len(live),
+        "cache_size_mb": used_mb,
+        "memory_usage": {
+            "used_mb": used_mb,
+            "available_mb": round(max(0.0, budget - used_mb), 4),
+            "utilization": round(used_mb / budget, 4) if budget else 0.0,
+            "budget_mb": budget,
+            "backend": "dynamodb",
+        },
+        "popular_formats": popular,
         "hits": hits,
         "misses": misses,
-        "hit_rate": round(hits / (hits + misses), 4) if hits + misses else 0.0,
         "entries": len(live),
         "entries_by_format": by_format,
         "ttl_seconds": ttl_seconds(),

@@ -35,12 +35,14 @@ CD_TEXT_MAX = 80
 
 
 class UnsupportedFormat(BadRequest):
-    error_code = "UNSUPPORTED_FORMAT"
+    """The reference's INVALID_FORMAT; `details.reason` keeps the finer cause."""
+
+    error_code = "INVALID_FORMAT"
 
     def __init__(self, name: str) -> None:
         super().__init__(
             f"Unknown CUE format {name!r}",
-            details={"format": name, "supported": sorted(DIALECTS)},
+            details={"format": name, "supported": sorted(DIALECTS), "reason": "UNSUPPORTED_FORMAT"},
         )
 
 
@@ -65,6 +67,7 @@ class Dialect:
     audio_formats: tuple[str, ...] = ("wav", "flac", "mp3", "aiff")
     companions: tuple[str, ...] = ()
     carries: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
     does_not_carry: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -76,10 +79,46 @@ class Dialect:
     def file_type(self, audio_format: str) -> str:
         return FILE_TYPES[audio_format]
 
+    def limitations(self) -> list[str]:
+        """The reference's `limitations`: short identifiers of what the dialect cannot do."""
+        out = [f"max_tracks_{self.max_tracks_per_disc}"]
+        if self.max_text_length:
+            out.append(f"text_length_{self.max_text_length}")
+        if self.encoding == "latin-1":
+            out.append("iso_8859_1_text")
+        if self.max_disc_length:
+            out.append("disc_length_" + str(self.max_disc_length)[:5].replace(":", "_"))
+        if self.min_track_length:
+            out.append(f"min_track_length_{self.min_track_length.seconds:g}s")
+        if self.date_style == "year":
+            out.append("year_only_dates")
+        if set(self.audio_formats) != set(FILE_TYPES):
+            out.append("audio_" + "_".join(self.audio_formats) + "_only")
+        if not self.target_reads_cue:
+            out.append("target_software_does_not_read_cue_files")
+        return [*out, "no_bpm", "no_key"]
+
+    def metadata_support(self) -> dict[str, bool]:
+        """Which track and disc fields the sheet carries (remix goes into the TITLE)."""
+        return {
+            "artist": True,
+            "title": True,
+            "remix": True,
+            "bpm": False,
+            "key": False,
+            "genre": "GENRE" in self.disc_rems,
+            "date": "DATE" in self.disc_rems,
+            "comment": "COMMENT" in self.disc_rems,
+            "label": False,
+        }
+
     def capabilities(self) -> dict[str, Any]:
         """What the dialect writes, what it leaves out, and the limits it enforces."""
         return {
             "format": self.name,
+            "features": list(self.features),
+            "limitations": self.limitations(),
+            "metadata_support": self.metadata_support(),
             "label": self.label,
             "summary": self.summary,
             "target_reads_cue_files": self.target_reads_cue,
@@ -115,6 +154,7 @@ DIALECTS: dict[str, Dialect] = {
     for d in (
         Dialect(
             name="standard",
+            features=("track_markers", "disc_metadata", "rem_comment", "utf8_text", "mixes_over_99_minutes"),
             label="Standard (CDRWIN)",
             summary="The CDRWIN cue sheet every mainstream player and splitter reads.",
             target_reads_cue=True,
@@ -129,6 +169,14 @@ DIALECTS: dict[str, Dialect] = {
         ),
         Dialect(
             name="cdj",
+            features=(
+                "track_markers",
+                "disc_metadata",
+                "cd_text",
+                "disc_splitting",
+                "short_track_merging",
+                "burn_to_audio_cd",
+            ),
             label="Pioneer CDJ (audio CD to burn)",
             summary=(
                 "CDJs do not read .cue files from USB; this is a sheet to burn the mix to audio "
@@ -158,6 +206,14 @@ DIALECTS: dict[str, Dialect] = {
         ),
         Dialect(
             name="rekordbox",
+            features=(
+                "track_markers",
+                "disc_metadata",
+                "rem_recorded_by",
+                "rekordbox_xml",
+                "memory_cue_points",
+                "hot_cues",
+            ),
             label="rekordbox",
             summary=(
                 "A standard sheet with rekordbox's REM RECORDED_BY header, plus a rekordbox XML "
@@ -178,6 +234,7 @@ DIALECTS: dict[str, Dialect] = {
         ),
         Dialect(
             name="traktor",
+            features=("track_markers", "disc_metadata", "rem_comment", "utf8_text"),
             label="Traktor",
             summary=(
                 "Traktor does not read .cue files; this is the standard sheet to keep beside a "
@@ -194,6 +251,7 @@ DIALECTS: dict[str, Dialect] = {
         ),
         Dialect(
             name="serato",
+            features=("track_markers", "disc_metadata", "rem_comment", "utf8_text"),
             label="Serato",
             summary=(
                 "Serato DJ does not read .cue files; this is the standard sheet to keep beside a "
@@ -209,6 +267,7 @@ DIALECTS: dict[str, Dialect] = {
         ),
         Dialect(
             name="kodi",
+            features=("track_markers", "rem_genre", "rem_date_year", "bare_file_name"),
             label="Kodi",
             summary="A sheet Kodi's music library reads: only the commands Kodi understands.",
             target_reads_cue=True,
@@ -256,3 +315,15 @@ def conversion_preview(source: str, target: str) -> dict[str, Any]:
         "changes": changes,
         "companion_files": list(dst.companions),
     }
+
+
+def preview_lines(preview: dict[str, Any]) -> list[str]:
+    """The reference's conversion preview: one sentence per thing a user should know."""
+    src, dst = preview["source_format"], preview["target_format"]
+    lines = [f"{c[0].upper()}{c[1:]}" for c in preview["changes"]]
+    lines += [f"Not carried by {dst}: {item}" for item in preview["lost"]]
+    lines += [f"Added by {dst}: {item}" for item in preview["gained"]]
+    lines += [f"Companion file written: {name}" for name in preview["companion_files"]]
+    if not lines:
+        lines.append(f"Nothing is lost or changed converting from {src} to {dst}")
+    return lines

@@ -25,6 +25,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import Field
 
+from tracktion.api.shapes import hms
 from tracktion.clock import iso
 from tracktion.config import settings
 from tracktion.cue import cache
@@ -45,11 +46,20 @@ class CueFileNotFound(NotFound):
         super().__init__(f"CUE file {cue_file_id} not found", details={"cue_file_id": cue_file_id})
 
 
-class CueFileCorrupted(TracktionError):
+class StorageError(TracktionError):
+    """The reference's STORAGE_ERROR: S3 or DynamoDB refused a read or a write."""
+
+    status = 503
+    error_code = "STORAGE_ERROR"
+
+
+class CueFileCorrupted(StorageError):
     """The stored bytes no longer match the checksum recorded when they were written."""
 
     status = 500
-    error_code = "CHECKSUM_MISMATCH"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details={**(details or {}), "reason": "CHECKSUM_MISMATCH"})
 
 
 class CompanionRef(Model):
@@ -80,25 +90,73 @@ class CueFile(Model):
     warnings: list[dict[str, Any]] = Field(default_factory=list)
     companions: list[CompanionRef] = Field(default_factory=list)
     source_key: str | None = None
+    duration_seconds: float | None = None
     created_at: str
+    updated_at: str | None = None
     deleted_at: str | None = None
 
     @property
     def checksum(self) -> str:
         return f"sha256:{self.sha256}"
 
-    def info(self) -> dict[str, Any]:
-        """What GET files/{id} answers: the record plus checksum and where it lives."""
-        data = self.model_dump(mode="json", exclude={"source_key"})
-        data["checksum"] = self.checksum
-        data["metadata"] = {
-            "encoding": self.encoding,
-            "track_count": self.track_count,
-            "disc_count": self.disc_count,
-            "options": self.options,
-        }
-        data["storage_info"] = {"bucket": settings().cue_bucket, "key": self.s3_key, "size": self.size}
-        return data
+    @property
+    def file_path(self) -> str:
+        return file_path(self.s3_key)
+
+    def info(self, accessible: bool | None = None) -> dict[str, Any]:
+        """The one view of a file record (GET files/{id}, the list, generate answers)."""
+        return view(self, accessible)
+
+
+def file_path(key: str) -> str:
+    """Where a stored object lives, as the reference's `file_path`: s3://<bucket>/<key>."""
+    return f"s3://{settings().cue_bucket}/{key}"
+
+
+def view(cue: CueFile, accessible: bool | None = None) -> dict[str, Any]:
+    """The reference's CUE file record, with our own fields beside it.
+
+    `storage_info.accessible` is checked against S3 when `accessible` is given (GET files/{id});
+    elsewhere it is what the record says (a live record's object was written before it) and
+    `storage_info.verified` is false.
+    """
+    data = cue.model_dump(mode="json", exclude={"source_key"})
+    duration = cue.duration_seconds
+    data.update(
+        id=cue.cue_file_id,
+        file_path=cue.file_path,
+        file_size=cue.size,
+        checksum=cue.checksum,
+        updated_at=cue.updated_at or cue.deleted_at or cue.created_at,
+        is_active=cue.deleted_at is None,
+        metadata={
+            "total_tracks": cue.track_count,
+            "total_duration": hms(duration),
+            "total_duration_seconds": duration,
+            "encoding": cue.encoding,
+            "track_count": cue.track_count,
+            "disc_count": cue.disc_count,
+            "options": cue.options,
+        },
+        storage_info={
+            "backend": "s3",
+            "accessible": accessible if accessible is not None else cue.deleted_at is None,
+            "verified": accessible is not None,
+            "bucket": settings().cue_bucket,
+            "key": cue.s3_key,
+            "size": cue.size,
+        },
+    )
+    return data
+
+
+def accessible(cue: CueFile) -> bool:
+    """Whether the sheet's object is in S3 now (one HEAD request)."""
+    try:
+        _s3().head_object(Bucket=settings().cue_bucket, Key=cue.s3_key)
+    except ClientError:
+        return False
+    return True
 
 
 def _table() -> Any:
@@ -164,13 +222,20 @@ def get(cue_file_id: str, owner_id: str, include_deleted: bool = False) -> CueFi
 
 def _put_object(key: str, data: bytes, content_type: str) -> dict[str, str]:
     """Write one object; returns its key and the version S3 gave it (to undo exactly this write)."""
-    res = _s3().put_object(
-        Bucket=settings().cue_bucket,
-        Key=key,
-        Body=data,
-        ContentType=content_type,
-        Metadata={"sha256": _sha(data)},
-    )
+    try:
+        res = _s3().put_object(
+            Bucket=settings().cue_bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            Metadata={"sha256": _sha(data)},
+        )
+    except ClientError as exc:
+        raise StorageError(
+            "The CUE file could not be stored; try again",
+            details={"reason": exc.response["Error"]["Code"]},
+            retry_after=5,
+        ) from exc
     return {"Key": key, **({"VersionId": res["VersionId"]} if res.get("VersionId") else {})}
 
 
@@ -228,8 +293,17 @@ def _write(
         warnings=rendered.warnings,
         companions=companions,
         source_key=(source := _store_source(t, base))["Key"],
+        duration_seconds=_duration(t),
         created_at=iso(),
     ), [*written, source]
+
+
+def _duration(t: Tracklist) -> float | None:
+    """The mix's length: as stated, else the last end or start a track gives."""
+    if t.duration_seconds:
+        return t.duration_seconds
+    times = [v for tr in t.tracks for v in (tr.start_time, tr.end_time) if v is not None]
+    return max(times) if times else None
 
 
 def _remove_objects(cue: CueFile) -> None:
@@ -374,7 +448,11 @@ def read(cue: CueFile, companion: str | None = None) -> tuple[bytes, str, str]:
     except ClientError as exc:
         if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
             raise CueFileNotFound(cue.cue_file_id) from exc
-        raise
+        raise StorageError(
+            "The CUE file could not be read; try again",
+            details={"reason": exc.response["Error"]["Code"]},
+            retry_after=5,
+        ) from exc
     if _sha(data) != digest:
         raise CueFileCorrupted("The stored CUE file does not match its checksum", details={"key": key})
     return data, name, ctype
@@ -384,7 +462,8 @@ def delete(cue_file_id: str, owner_id: str, soft: bool = True) -> CueFile:
     """Soft: hidden from every read. Hard: the S3 objects, then the record, are gone."""
     cue = get(cue_file_id, owner_id, include_deleted=not soft)
     if soft:
-        gone = cue.model_copy(update={"deleted_at": iso()})
+        now = iso()
+        gone = cue.model_copy(update={"deleted_at": now, "updated_at": now})
         _table().put_item(Item=_record(gone))
         return gone
     _remove_objects(cue)

@@ -24,6 +24,8 @@ from tracktion.observability import logger
 from tracktion.storage.aws import client, table
 
 JOB_EVENT_SOURCE = "tracktion.cue.job"
+JOB_TYPE = "cue_generation"
+SERVICE_NAME = "tracktion-cue"
 JOB_TTL = 7 * 24 * 3600
 # Longer than the function's timeout: a job still "processing" after this died with its
 # invocation (asynchronous invocations are not retried; see template.yaml).
@@ -44,10 +46,29 @@ class CueJob(Model):
     error: dict[str, Any] | None = None
     created_at: str
     updated_at: str
+    started_at: str | None = None
+    completed_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The reference's job status, with our own fields beside it."""
+        formats = self.request.get("formats", [])
+        result = dict(self.result or {})
+        done = self.status in ("completed", "failed")
         return self.model_dump(mode="json", exclude={"request", "owner_id"}) | {
-            "formats": self.request.get("formats", []),
+            "job_type": JOB_TYPE,
+            "service_name": SERVICE_NAME,
+            "progress": 100 if done else 0,
+            "total_items": len(formats),
+            "result": {
+                **result,
+                "cue_file_id": result.get("cue_file_id"),
+                "file_path": result.get("file_path"),
+            }
+            if self.result is not None
+            else None,
+            "error_message": (self.error or {}).get("error"),
+            "timestamp": iso(),
+            "formats": formats,
             "tracklist_id": self.request.get("tracklist_id"),
         }
 
@@ -92,6 +113,35 @@ def submit(owner_id: str, request: dict[str, Any]) -> CueJob:
     return job
 
 
+def record_completed(
+    owner_id: str, request: dict[str, Any], result: dict[str, Any], started_at: str
+) -> CueJob:
+    """A synchronous generation's job: already completed, so its job_id answers a status too."""
+    now = iso()
+    job = CueJob(
+        job_id=str(uuid.uuid4()),
+        owner_id=owner_id,
+        status="completed",
+        request=request,
+        result=result,
+        created_at=started_at,
+        updated_at=now,
+        started_at=started_at,
+        completed_at=now,
+    )
+    _table().put_item(
+        Item={
+            "pk": f"CUEJOB#{job.job_id}",
+            "sk": "JOB",
+            "owner_id": owner_id,
+            "status": job.status,
+            "body": job.model_dump_json(),
+            "expires_at": epoch() + JOB_TTL,
+        }
+    )
+    return job
+
+
 def _load(job_id: str) -> CueJob | None:
     item = _table().get_item(Key={"pk": f"CUEJOB#{job_id}", "sk": "JOB"}, ConsistentRead=True).get("Item")
     return CueJob.model_validate_json(item["body"]) if item else None
@@ -117,7 +167,8 @@ def get(job_id: str, owner_id: str) -> CueJob:
 
 
 def _finish(job: CueJob, status: str, **fields: Any) -> CueJob:
-    done = job.model_copy(update={"status": status, "updated_at": iso(), **fields})
+    now = iso()
+    done = job.model_copy(update={"status": status, "updated_at": now, "completed_at": now, **fields})
     _table().update_item(
         Key={"pk": f"CUEJOB#{job.job_id}", "sk": "JOB"},
         UpdateExpression="SET #s = :s, body = :b",
@@ -133,7 +184,8 @@ def run(job_id: str, work: Callable[[CueJob], dict[str, Any]]) -> CueJob | None:
     if job is None:
         logger.warning("cue job vanished", extra={"job_id": job_id})
         return None
-    taken = job.model_copy(update={"status": "processing", "updated_at": iso()})
+    now = iso()
+    taken = job.model_copy(update={"status": "processing", "updated_at": now, "started_at": now})
     try:
         _table().update_item(
             Key={"pk": f"CUEJOB#{job_id}", "sk": "JOB"},

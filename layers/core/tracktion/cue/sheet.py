@@ -151,9 +151,9 @@ def _entries(tracklist: Tracklist, options: CueOptions, end: CueTime | None) -> 
         [g[0].position for g, s in zip(groups, starts, strict=True) if s is None] if None in starts else []
     )
     estimated: set[int] = set()
-    if missing and options.gap_handling == "error":
+    if missing and options.gap_mode == "error":
         raise CueTimesMissing(missing)
-    if missing and options.gap_handling == "skip":
+    if missing and options.gap_mode == "skip":
         kept = [(g, s) for g, s in zip(groups, starts, strict=True) if s is not None]
         if not kept:
             raise CueTimesMissing(missing)
@@ -273,11 +273,22 @@ def plan(tracklist: Tracklist, dialect: Dialect, options: CueOptions) -> CuePlan
     end = _mix_end(tracklist)
     entries = _entries(tracklist, options, end)
     warnings: list[dict[str, Any]] = []
-    estimated = [e.positions[0] for e in entries if e.estimated] if options.gap_handling == "estimate" else []
+    estimated = [e.positions[0] for e in entries if e.estimated] if options.gap_mode == "estimate" else []
     if estimated:
         warnings.append(
             {"code": "START_ESTIMATED", "tracks": estimated, "message": "Start times were estimated"}
         )
+    if options.gap_mode == "skip":
+        kept = {p for e in entries for p in e.positions}
+        left_out = [t.position for t in tracklist.tracks if t.position not in kept and t.start_time is None]
+        if left_out:
+            warnings.append(
+                {
+                    "code": "START_MISSING_LEFT_OUT",
+                    "tracks": left_out,
+                    "message": "Tracks without a start were left out",
+                }
+            )
     if end is not None and entries[-1].start.frames >= end.frames:  # starts rise: the last tells
         late = [e.positions[0] for e in entries if e.start.frames >= end.frames]
         if late:

@@ -4,7 +4,9 @@ the report says what is wrong (errors make `valid` false, warnings do not)."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import posixpath
 from typing import Any
 
 from tracktion.cue.audio import AudioInfo
@@ -54,6 +56,22 @@ def _audio_findings(
     return found
 
 
+def audio_findings(tracklist: Tracklist, audio: AudioInfo) -> list[dict[str, Any]]:
+    """A tracklist's times against its audio: past the end, gaps, overlaps, length."""
+    starts = [(t.position, t.start_time) for t in tracklist.tracks if t.start_time is not None]
+    ends = {t.position: t.end_time for t in tracklist.tracks if t.end_time is not None}
+    found = _audio_findings(starts, ends, audio)
+    if tracklist.duration_seconds and abs(tracklist.duration_seconds - audio.duration_seconds) > 2:
+        found.append(
+            {
+                "code": "DURATION_MISMATCH",
+                "message": f"The tracklist lasts {tracklist.duration_seconds:.0f} s, the audio "
+                f"{audio.duration_seconds:.0f} s",
+            }
+        )
+    return found
+
+
 def validate_tracklist(
     tracklist: Tracklist, fmt: str, options: CueOptions | None = None, audio: AudioInfo | None = None
 ) -> dict[str, Any]:
@@ -61,25 +79,27 @@ def validate_tracklist(
     errors: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     track_count = disc_count = 0
+    sheet: dict[str, Any] = {}
     try:
         rendered = render(tracklist, d.name, options)
         warnings += rendered.warnings
         track_count, disc_count = rendered.track_count, rendered.disc_count
+        data = rendered.data
+        sheet = {
+            "file_size": len(data),
+            "checksum": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "files": [rendered.filename],
+            "audio_files": _file_names(rendered.text),
+        }
     except ValidationFailed as exc:
         errors.append({"code": exc.error_code, "message": exc.message, **exc.details})
     if audio is not None:
-        starts = [(t.position, t.start_time) for t in tracklist.tracks if t.start_time is not None]
-        ends = {t.position: t.end_time for t in tracklist.tracks if t.end_time is not None}
-        warnings += _audio_findings(starts, ends, audio)
-        if tracklist.duration_seconds and abs(tracklist.duration_seconds - audio.duration_seconds) > 2:
-            warnings.append(
-                {
-                    "code": "DURATION_MISMATCH",
-                    "message": f"The tracklist lasts {tracklist.duration_seconds:.0f} s, the audio "
-                    f"{audio.duration_seconds:.0f} s",
-                }
-            )
-    return _report(d.name, errors, warnings, track_count, disc_count, audio)
+        warnings += audio_findings(tracklist, audio)
+    return {**_report(d.name, errors, warnings, track_count, disc_count, audio), "sheet": sheet}
+
+
+def _file_names(text: str) -> list[str]:
+    return [name for name, _type in parse(text).files]
 
 
 def validate_sheet(text: str, fmt: str, audio: AudioInfo | None = None) -> dict[str, Any]:
@@ -107,7 +127,8 @@ def validate_sheet(text: str, fmt: str, audio: AudioInfo | None = None) -> dict[
     if audio is not None:
         starts = [(t.number, t.start.seconds) for t in sheet.tracks if t.start is not None]
         warnings += _audio_findings(starts, {}, audio)
-    return _report(d.name, errors, warnings, len(sheet.tracks), 1, audio)
+    report = _report(d.name, errors, warnings, len(sheet.tracks), 1, audio)
+    return {**report, "audio_files": [name for name, _type in sheet.files]}
 
 
 def _report(
@@ -126,4 +147,79 @@ def _report(
         "track_count": track_count,
         "disc_count": disc_count,
         "audio": audio.to_json() if audio else None,
+    }
+
+
+# ---------------------------------------------------------------- the reference's report
+
+TIMING_CODES = frozenset(
+    {"GAP", "OVERLAP", "TRACKS_PAST_AUDIO_END", "DURATION_MISMATCH", "START_AFTER_END", "START_ESTIMATED"}
+)
+_TYPES = {"TEXT_ADAPTED": "text_warning", "TEXT_TOO_LONG": "text_error"}
+
+
+def issue(found: dict[str, Any], severity: str) -> dict[str, Any]:
+    """A finding as the reference shows it ({type, message, severity}), our code and tracks kept."""
+    code = str(found.get("code", "ISSUE"))
+    kind = "timing" if code in TIMING_CODES else "format"
+    return {
+        "type": _TYPES.get(code, f"{kind}_{'error' if severity == 'error' else 'warning'}"),
+        "message": str(found.get("message", code)),
+        "severity": severity,
+        **found,
+    }
+
+
+def file_reference_findings(files: list[str], audio_path: str | None) -> list[dict[str, Any]]:
+    """check_file_references: the sheet names a FILE, and it is the audio the caller named."""
+    if not files:
+        return [{"code": "FILE_REFERENCE_MISSING", "message": "The sheet names no FILE"}]
+    if audio_path is None:
+        return []
+    wanted = posixpath.basename(audio_path.replace("\\", "/"))
+    named = [posixpath.basename(f.replace("\\", "/")) for f in files]
+    if wanted and wanted not in named:
+        return [
+            {
+                "code": "FILE_REFERENCE_MISMATCH",
+                "message": f"The sheet's FILE is {named[0]!r}, not {wanted!r} (the audio_file_path)",
+            }
+        ]
+    return []
+
+
+def reference_report(
+    report: dict[str, Any],
+    *,
+    strict_timing: bool = False,
+    strict_all: bool = False,
+    extra_warnings: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    extra_errors: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> dict[str, Any]:
+    """Errors and warnings in the reference's shape; strict modes make warnings errors
+    (`strict_timing` the timing ones, `strict_all` every one)."""
+    errors = [issue(e, "error") for e in [*report["errors"], *extra_errors]]
+    warnings = []
+    for found in [*report["warnings"], *extra_warnings]:
+        code = str(found.get("code", ""))
+        if strict_all or (strict_timing and code in TIMING_CODES):
+            errors.append(issue(found, "error"))
+        else:
+            warnings.append(issue(found, "warning"))
+    recommendations = []
+    if errors:
+        recommendations.append("Fix the errors before using the sheet")
+    if warnings:
+        recommendations.append("Review warnings for potential quality improvements")
+    if report.get("audio") is None:
+        recommendations.append(
+            "Name the uploaded audio in audio_file_path (incoming/<you>/... or audio/<you>/...) "
+            "to check the timing against it"
+        )
+    return {
+        **report,
+        "valid": not errors,
+        "errors": errors,
+        "warnings": warnings,
+        "recommendations": recommendations,
     }
