@@ -11,7 +11,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test test-fast test-system system-deps sam-build lint typecheck validate build bench openapi clean
+.PHONY: install run test test-fast test-system system-deps sam-build lint typecheck validate build bench openapi fuzz clean
 
 $(STAMP): pyproject.toml layers/core/requirements.txt
 	$(PY) -m venv $(VENV)
@@ -40,16 +40,18 @@ test-fast: install
 	$(BIN)/python -m pytest -q -x -m "not integration"
 
 ## CUE sheets read by Debian's tools: cuetools (cueconvert, cuebreakpoints), libFLAC's metaflac and
-## shntool. Installs cuetools, flac and shntool with apt-get when missing (as root; else says how).
-SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool
+## shntool; and Debian's chromium, which tests/docs opens /docs with. Installs cuetools, flac,
+## shntool and chromium with apt-get when missing (as root; else through sudo).
+SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool chromium
+SYSTEM_PACKAGES := cuetools flac shntool chromium
 # Debian's CUE readers (libcue's cuetools, libFLAC's metaflac, shntool) that tests/system
-# reads our sheets with. Installed when missing (apt-get as root, or through sudo).
+# reads our sheets with, and headless Chromium for the documentation page's test.
 system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing cuetools flac shntool (missing:$$missing)"; \
+	  echo "installing $(SYSTEM_PACKAGES) (missing:$$missing)"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq cuetools flac shntool >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
 test-system: install system-deps
@@ -76,8 +78,17 @@ build: install $(SAM_STAMP) validate sam-build
 bench: install
 	$(BIN)/python -m benchmarks
 
+# The merged document: docs/openapi.json for readers, and the copy HealthFunction packages and
+# serves at /api/v1/openapi.json (tests/contract/test_openapi.py checks both are current).
 openapi: install
 	$(BIN)/python -m local.openapi > docs/openapi.json
+	cp docs/openapi.json functions/health_api/openapi.json
+
+## schemathesis against the local runtime's /api/v1/openapi.json, long: FUZZ_CASES cases
+## (`make test` runs a short one). Prints cases, server errors, schema violations, ...
+FUZZ_CASES ?= 5000
+fuzz: install
+	TRACKTION_FUZZ_CASES=$(FUZZ_CASES) $(BIN)/python -m pytest -q -p no:cacheprovider -s tests/integration/test_schemathesis.py
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache

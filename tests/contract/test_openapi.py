@@ -12,6 +12,7 @@ from tests.contract.template_functions import http_functions, normalise_path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "openapi.json"
+SERVED = ROOT / "functions" / "health_api" / "openapi.json"  # packaged with HealthFunction
 
 
 @functools.cache
@@ -31,6 +32,14 @@ def generated() -> str:
 def test_docs_openapi_json_is_current() -> None:
     assert DOC.exists(), "docs/openapi.json is missing: run `make openapi`"
     assert DOC.read_text(encoding="utf-8") == generated(), "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_the_served_copy_is_docs_openapi_json() -> None:
+    """GET /api/v1/openapi.json answers the copy HealthFunction packages: `make openapi` writes both."""
+    assert SERVED.exists(), "functions/health_api/openapi.json is missing: run `make openapi`"
+    assert SERVED.read_bytes() == DOC.read_bytes(), (
+        "the served copy differs from docs/openapi.json: run `make openapi`"
+    )
 
 
 def test_document_describes_every_template_route_with_title_version_and_security() -> None:
