@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
+from tracktion import clock
 from tracktion.models import Model
 from tracktion.sources.blocks import ensure_content
 from tracktion.sources.tracklists1001 import clean, parse_words_duration
@@ -22,6 +23,7 @@ from tracktion.sources.urls import SITE, PageKind
 _NEXT_PAGE = re.compile(r"page:\s*(\d+)")
 _COUNTS = re.compile(r"(\d+|all)\s*/\s*(\d+)", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 class TracklistSummary(Model):
@@ -39,6 +41,17 @@ class TracklistSummary(Model):
     duration_seconds: float | None = None
     views: str | None = None
     creator: str | None = None
+    scraped_at: str | None = None  # when we read the page that listed this row (kept in the cache)
+
+
+class TitleParts(Model):
+    """What a result row's title says: 'DJs @ Event, Venue, Country' or 'DJ - Show'."""
+
+    who: str | None = None
+    event: str | None = None
+    venue: str | None = None
+    country: str | None = None
+    separator: str | None = None  # "@" (played at an event or venue), "-" (a show, podcast or mix)
 
 
 class ResultPage(Model):
@@ -102,11 +115,40 @@ def _summary(row: Any) -> TracklistSummary | None:
 
 def _title_parts(title: str) -> tuple[list[str], str | None]:
     """'A & B @ Event, Venue, Country' → (['A & B'], 'Event'); '-' instead of '@' for shows."""
+    parts = title_parts(title)
+    return ([parts.who] if parts.who else []), parts.event
+
+
+def title_parts(title: str) -> TitleParts:
+    """Split a row title the way the site writes it.
+
+    'Kölsch & Ann Clue @ Sónar Festival, Fira Montjuïc, Spain' → who, event, venue, country;
+    'Carl Cox @ POWER 137 (Terrace, Space Ibiza, Spain)' → event 'POWER 137', venue
+    'Terrace, Space Ibiza', country 'Spain'; 'Bicep - NTS Radio' → who and event (a show).
+    """
     for sep in (" @ ", " - "):
-        if sep in title:
-            who, _, where = title.partition(sep)
-            return [who.strip()], where.split(",")[0].strip() or None
-    return [], None
+        if sep not in title:
+            continue
+        who, _, where = title.partition(sep)
+        where = where.strip()
+        if sep == " - ":
+            return TitleParts(who=who.strip() or None, event=where or None, separator="-")
+        event, paren, inner = where.partition("(")
+        if paren and "," not in event:  # 'Show (Stage, Venue, Country)': the place in brackets
+            event, places = event.strip(), [p.strip() for p in inner.rstrip(") ").split(",")]
+        else:  # 'Event, Venue, Country (Be-At TV)': a trailing note in brackets is not a place
+            event, *places = [p.strip() for p in _NOTE.sub("", where).split(",")]
+        places = [p for p in places if p]
+        # a re-broadcast names the original date after the country: '(..., Germany 2024-04-06)'
+        country = _DATE.sub("", places.pop()).strip() or None if places else None
+        return TitleParts(
+            who=who.strip() or None,
+            event=event or None,
+            venue=", ".join(places) or None,
+            country=country,
+            separator="@",
+        )
+    return TitleParts()
 
 
 def parse_result_tree(tree: Any) -> ResultPage:
@@ -144,4 +186,8 @@ def parse_results(html: str, kind: PageKind = PageKind.SEARCH) -> ResultPage:
 
     tree = LexborHTMLParser(html)
     ensure_content(tree, html, kind)
-    return parse_result_tree(tree)
+    page = parse_result_tree(tree)
+    read_at = clock.iso(clock.now().replace(microsecond=0))
+    for row in page.results:
+        row.scraped_at = read_at
+    return page
