@@ -94,13 +94,24 @@ class Catalog:
     def search_request(
         self, *, query: str | None, artist: str | None, title: str | None, limit: int
     ) -> dict[str, Any]:
+        """GET /api/v1/tracklists/catalog/search: `results` in the reference's shape
+        (catalog_track_id, artist, title, album, genre, bpm, key, confidence, then our fields),
+        best first, with the providers asked and their notes beside."""
         if not any(v and v.strip() for v in (query, artist, title)):
             raise BadRequest("Give `query`, or `artist` and/or `title`", error_code="MISSING_QUERY")
         tracks, notes = self.search(query, artist, title, limit)
+        nq = normalize_query(TrackQuery(artist=artist or "", title=title or query or ""))
+        results = []
+        for t in tracks:
+            if artist or title:
+                confidence = score(nq, normalize_candidate(t)).score
+            else:
+                confidence = _text_confidence(query or "", t)
+            results.append(catalog_result(t, confidence))
+        results.sort(key=lambda r: r["confidence"], reverse=True)
         return {
             "query": {"query": query, "artist": artist, "title": title},
-            "tracks": [t.public() for t in tracks],
-            "count": len(tracks),
+            "results": results,
             "providers": [p.name for p in self.providers],
             "notes": [n.model_dump() for n in notes],
         }
@@ -176,6 +187,30 @@ class Catalog:
             "matched": sum(1 for r in results if r.matched),
             "notes": [n.model_dump() for n in notes],
         }
+
+
+def catalog_result(t: CatalogTrack, confidence: float) -> dict[str, Any]:
+    """A catalog entry as the reference's search answer shows it, our fields beside."""
+    return {
+        "catalog_track_id": t.id,
+        "artist": t.artist,
+        "title": t.title,
+        "album": t.release,
+        "genre": t.genre,
+        "bpm": t.bpm,
+        "key": t.key,
+        "confidence": round(confidence, 4),
+        **t.public(),
+        "release_date": t.release_date,
+    }
+
+
+def _text_confidence(text: str, t: CatalogTrack) -> float:
+    """How well a free-text query covers an entry (0..1): rapidfuzz token-set ratio."""
+    from rapidfuzz import fuzz
+
+    mix = f" {t.mix_name}" if t.mix_name else ""
+    return fuzz.token_set_ratio(text.casefold(), f"{t.artist} {t.title}{mix}".casefold()) / 100
 
 
 def match_public(r: MatchResult) -> dict[str, Any]:

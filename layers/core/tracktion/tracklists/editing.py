@@ -19,9 +19,19 @@ from tracktion.errors import NotFound, ValidationFailed
 from tracktion.models import Model
 from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist
 from tracktion.tracklists.store import TracklistStore, VersionConflict
-from tracktion.tracklists.timing import auto_end_times, check_track, parse_time
+from tracktion.tracklists.timing import (
+    TimeFormat,
+    auto_end_times,
+    check_track,
+    duration_reading,
+    implausibility,
+    parse_time,
+    read_times,
+)
 
 MAX_TRACKS = 500
+# The physical bound of a position a client may name (tracktion.api.shapes.MAX_POSITION).
+MAX_POSITION = 999
 TimeValue = str | float | None
 
 
@@ -54,8 +64,8 @@ class TrackInput(Model):
     bpm: float | None = Field(default=None, gt=0, le=400)
     key: str | None = Field(default=None, max_length=20)
     genre: str | None = Field(default=None, max_length=100)
-    # Where to insert (add only); None appends.
-    position: int | None = Field(default=None, ge=1)
+    # Where to insert (add only; at creation: the order); None appends.
+    position: int | None = Field(default=None, ge=1, le=MAX_POSITION)
 
 
 class TrackPatch(Model):
@@ -77,7 +87,7 @@ class TrackPatch(Model):
 
 
 class BulkUpdate(TrackPatch):
-    position: int = Field(ge=1)
+    position: int = Field(ge=1, le=MAX_POSITION)
 
 
 class Reorder(Model):
@@ -86,8 +96,8 @@ class Reorder(Model):
     model_config = ConfigDict(extra="forbid")
 
     order: list[int] | None = Field(default=None, max_length=MAX_TRACKS)
-    from_position: int | None = Field(default=None, ge=1)
-    to_position: int | None = Field(default=None, ge=1)
+    from_position: int | None = Field(default=None, ge=1, le=MAX_POSITION)
+    to_position: int | None = Field(default=None, ge=1, le=MAX_POSITION)
 
     @model_validator(mode="after")
     def _one_form(self) -> Reorder:
@@ -212,7 +222,12 @@ def delete_track(t: Tracklist, position: int) -> Tracklist:
 
 
 def bulk_update(t: Tracklist, updates: list[BulkUpdate]) -> Tracklist:
-    """All updates or none: the first bad one raises before anything is written."""
+    """All updates or none: the first bad one raises before anything is written.
+
+    An entry for an existing position changes that track (only the fields it carries). Entries
+    for the positions right after the last track (n+1, n+2, ... in any order) add tracks there,
+    so a client may send the whole list it wants; they need an artist and a title.
+    """
     seen: set[int] = set()
     for u in updates:
         if u.position in seen:
@@ -220,9 +235,25 @@ def bulk_update(t: Tracklist, updates: list[BulkUpdate]) -> Tracklist:
                 f"Track {u.position} appears twice in one bulk update", details={"position": u.position}
             )
         seen.add(u.position)
-    for u in updates:
-        patch = TrackPatch.model_validate(u.model_dump(include=u.model_fields_set - {"position"}))
-        t = update_track(t, u.position, patch)
+    existing = {x.position for x in t.tracks}
+    beyond = sorted(p for p in seen if p not in existing)
+    count = len(t.tracks)
+    if beyond and beyond != list(range(count + 1, count + 1 + len(beyond))):
+        first_missing = next(p for p in beyond if p not in range(count + 1, count + 1 + len(beyond)))
+        raise TrackNotFound(t.tracklist_id, first_missing)
+    for u in sorted(updates, key=lambda x: x.position):
+        fields = u.model_fields_set - {"position"}
+        if u.position in existing:
+            patch = TrackPatch.model_validate(u.model_dump(include=fields))
+            t = update_track(t, u.position, patch)
+            continue
+        if not u.artist or not u.title:
+            raise InvalidEdit(
+                f"Track {u.position} is new (the tracklist has {count} tracks): give its artist and title",
+                details={"position": u.position, "field": "artist" if not u.artist else "title"},
+            )
+        given = {k: v for k, v in u.model_dump(include=fields).items() if v is not None}
+        t = add_track(t, TrackInput.model_validate({**given, "position": u.position}))
     return t
 
 
@@ -253,9 +284,11 @@ def replace_tracks(t: Tracklist, tracks: list[Track]) -> Tracklist:
     return t.model_copy(update={"tracks": renumber(sorted(tracks, key=lambda x: x.position))})
 
 
-def fill_end_times(t: Tracklist, audio_duration: TimeValue, overwrite: bool) -> Tracklist:
+def fill_end_times(
+    t: Tracklist, audio_duration: TimeValue, overwrite: bool, time_format: str | None = None
+) -> Tracklist:
     """End times from the next start and the audio's end (given here or known on the tracklist)."""
-    duration = parse_time(audio_duration, field="audio_duration")
+    duration = parse_time(audio_duration, field="audio_duration", reading=duration_reading(time_format))
     if duration is None:
         duration = t.duration_seconds
     tracks, _changed = auto_end_times(t.tracks, duration, overwrite=overwrite)
@@ -279,6 +312,36 @@ def edit(
     if expected_version is not None and expected_version != current.version:
         raise VersionConflict(tracklist_id, current.version)
     return store.save(change(current), current.version)
+
+
+def edit_times(
+    store: TracklistStore,
+    tracklist_id: str,
+    owner_id: str,
+    expected_version: int | None,
+    change: Callable[[Tracklist], Tracklist],
+    *,
+    time_format: str | None,
+    values: list[Any],
+) -> tuple[Tracklist, list[dict[str, Any]]]:
+    """`edit` for a change carrying typed times: three-part times are read the way that makes
+    sense for this tracklist (see timing.read_times); returns the saved tracklist and warnings."""
+    current = store.get(tracklist_id, owner_id)
+    if expected_version is not None and expected_version != current.version:
+        raise VersionConflict(tracklist_id, current.version)
+    baseline = implausibility(current.tracks, current.duration_seconds)
+    changed, warnings = read_times(
+        time_format,
+        values,
+        lambda: change(current),
+        lambda t: implausibility(t.tracks, t.duration_seconds) - baseline,
+    )
+    return store.save(changed, current.version), warnings
+
+
+def track_times(*items: Any) -> list[Any]:
+    """The typed start/end times of request tracks (for choosing how to read them)."""
+    return [getattr(i, f, None) for i in items for f in ("start_time", "end_time")]
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -307,19 +370,30 @@ def expected_version(body_version: int | None, if_match: str | None) -> int | No
 
 
 class Versioned(Model):
-    """The tracklist version the client edited (alternatively sent as `If-Match`)."""
+    """The tracklist version the client edited (alternatively sent as `If-Match`; both are
+    optional: an edit without either applies to the current version), and how its three-part
+    times are meant."""
 
     version: int | None = Field(default=None, ge=1)
+    time_format: TimeFormat | None = Field(
+        default=None,
+        description='How "A:B:C" times are read: "hh:mm:ss", "mm:ss:ff" (CUE style, 75 frames a '
+        'second) or "auto" (the default: HH:MM:SS unless that is implausible and every such time '
+        'ends in ":00"; see docs/api-contract.md).',
+    )
+
+
+_REQUEST_ONLY = {"version", "time_format"}
 
 
 class AddTrackRequest(TrackInput, Versioned):
     def track(self) -> TrackInput:
-        return TrackInput.model_validate(self.model_dump(include=self.model_fields_set - {"version"}))
+        return TrackInput.model_validate(self.model_dump(include=self.model_fields_set - _REQUEST_ONLY))
 
 
 class UpdateTrackRequest(TrackPatch, Versioned):
     def patch(self) -> TrackPatch:
-        return TrackPatch.model_validate(self.model_dump(include=self.model_fields_set - {"version"}))
+        return TrackPatch.model_validate(self.model_dump(include=self.model_fields_set - _REQUEST_ONLY))
 
 
 class TimingRequest(Versioned):
@@ -330,14 +404,37 @@ class TimingRequest(Versioned):
 
 
 class BulkRequest(Versioned):
+    """The reference's `{"tracks": [...]}` or our earlier `{"updates": [...]}` (one of them)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    updates: list[BulkUpdate] = Field(min_length=1, max_length=MAX_TRACKS)
+    tracks: list[BulkUpdate] | None = Field(default=None, min_length=1, max_length=MAX_TRACKS)
+    updates: list[BulkUpdate] | None = Field(default=None, min_length=1, max_length=MAX_TRACKS)
+
+    @model_validator(mode="after")
+    def _one_list(self) -> BulkRequest:
+        if (self.tracks is None) == (self.updates is None):
+            raise ValueError("give the track changes as `tracks` (or `updates`), exactly one of them")
+        return self
+
+    @property
+    def changes(self) -> list[BulkUpdate]:
+        return self.tracks if self.tracks is not None else (self.updates or [])
 
 
 class ReorderRequest(Reorder, Versioned):
     def spec(self) -> Reorder:
         return Reorder(order=self.order, from_position=self.from_position, to_position=self.to_position)
+
+
+class ValidateTimingRequest(Versioned):
+    """The reference's body; both fields count (audio_duration checks every time against the
+    audio's end, allow_gaps=false makes a gap an error)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    audio_duration: TimeValue = None
+    allow_gaps: bool = True
 
 
 class AutoEndTimesRequest(Versioned):

@@ -4,24 +4,46 @@ Item shapes (table TRACKLISTS_TABLE, keys pk/sk, GSI1 gsi1pk/gsi1sk, GSI2 gsi2pk
 - tracklist:  pk=TL#{id} sk=TL; `body` holds the model as JSON (no float→Decimal games);
               gsi1pk=OWNER#{owner} gsi1sk={created_at}#{id} lists an owner's tracklists;
               gsi2pk=AUDIO#{owner}#{audio_file_id} gsi2sk={created_at} lists drafts/versions.
+              `source` (top level, beside `status`) lets a list filter on it.
 - source key: pk=SRC#{owner}#{source_key} sk=SRC → tracklist_id. Written in the same
               transaction as the tracklist, so one user's import of one page makes one
-              tracklist even under concurrent or retried imports.
+              tracklist even under concurrent or retried imports. A published version of a
+              draft claims `publish:{draft_id}:v{draft version}`, which is how a draft finds
+              the versions published from it.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pydantic import Field
 
 from tracktion.clock import iso
 from tracktion.config import settings
-from tracktion.errors import Conflict, NotFound
+from tracktion.errors import BadRequest, Conflict, NotFound
 from tracktion.storage.aws import client, table
 from tracktion.tracklists.model import Tracklist
+
+MAX_PAGE = 100
+MAX_OFFSET = 10_000
+
+
+class StoredTracklist(Tracklist):
+    """A tracklist as the store keeps it: its content plus settings that are not content.
+
+    `default_cue_format` is left out of every dump (so CUE fingerprints and caches, which hash
+    the content, do not change with it); the store writes it into the item itself.
+    """
+
+    default_cue_format: str | None = Field(default=None, exclude=True)
+
+
+def publish_claim(draft_id: str, draft_version: int) -> str:
+    return f"publish:{draft_id}:v{draft_version}"
 
 
 class TracklistNotFound(NotFound):
@@ -38,6 +60,16 @@ class VersionConflict(Conflict):
         self.current_version = current_version
 
 
+def _body(t: Tracklist) -> str:
+    body = t.model_dump_json()
+    cue_format = getattr(t, "default_cue_format", None)
+    if cue_format:
+        data = json.loads(body)
+        data["default_cue_format"] = cue_format
+        body = json.dumps(data, separators=(",", ":"))
+    return body
+
+
 def _item(t: Tracklist) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": f"TL#{t.tracklist_id}",
@@ -45,7 +77,8 @@ def _item(t: Tracklist) -> dict[str, Any]:
         "owner_id": t.owner_id,
         "version": t.version,
         "status": t.status,
-        "body": t.model_dump_json(),
+        "source": t.source,
+        "body": _body(t),
         "gsi1pk": f"OWNER#{t.owner_id}",
         "gsi1sk": f"{t.created_at}#{t.tracklist_id}",
     }
@@ -55,8 +88,8 @@ def _item(t: Tracklist) -> dict[str, Any]:
     return item
 
 
-def _from_item(item: dict[str, Any]) -> Tracklist:
-    return Tracklist.model_validate_json(item["body"])
+def _from_item(item: dict[str, Any]) -> StoredTracklist:
+    return StoredTracklist.model_validate_json(item["body"])
 
 
 def _encode_cursor(key: dict[str, Any] | None) -> str | None:
@@ -83,7 +116,7 @@ class TracklistStore:
     def _table(self) -> Any:
         return table(self.table_name)
 
-    def get(self, tracklist_id: str, owner_id: str) -> Tracklist:
+    def get(self, tracklist_id: str, owner_id: str) -> StoredTracklist:
         """The owner's tracklist; someone else's answers exactly like a missing one."""
         item = self._table.get_item(Key={"pk": f"TL#{tracklist_id}", "sk": "TL"}, ConsistentRead=True).get(
             "Item"
@@ -167,24 +200,144 @@ class TracklistStore:
         return new
 
     def delete(self, tracklist_id: str, owner_id: str) -> None:
-        t = self.get(tracklist_id, owner_id)
-        ops: list[dict[str, Any]] = [
-            {
-                "Delete": {
-                    "TableName": self.table_name,
-                    "Key": _serialize({"pk": f"TL#{tracklist_id}", "sk": "TL"}),
+        self.delete_many([self.get(tracklist_id, owner_id)])
+
+    def delete_many(self, tracklists: Sequence[Tracklist]) -> None:
+        """Each tracklist with its source claim, in transactions of at most 100 items."""
+        ops: list[dict[str, Any]] = []
+        for t in tracklists:
+            ops.append(
+                {
+                    "Delete": {
+                        "TableName": self.table_name,
+                        "Key": _serialize({"pk": f"TL#{t.tracklist_id}", "sk": "TL"}),
+                    }
+                }
+            )
+            if t.source_key:
+                # Drop the source claim with it, so a later import of that page creates anew.
+                key = {"pk": f"SRC#{t.owner_id}#{t.source_key}", "sk": "SRC"}
+                ops.append({"Delete": {"TableName": self.table_name, "Key": _serialize(key)}})
+        for start in range(0, len(ops), 100):
+            client("dynamodb").transact_write_items(TransactItems=ops[start : start + 100])
+
+    def published_from(self, draft: Tracklist) -> list[StoredTracklist]:
+        """The versions published from `draft`: one per draft version that was published,
+        found by their publish claims (key reads only, never a scan)."""
+        keys = [
+            {"pk": f"SRC#{draft.owner_id}#{publish_claim(draft.tracklist_id, v)}", "sk": "SRC"}
+            for v in range(1, draft.version + 1)
+        ]
+        ids = [str(i["tracklist_id"]) for i in self._batch_get(keys) if i.get("owner_id") == draft.owner_id]
+        found = self._batch_get([{"pk": f"TL#{i}", "sk": "TL"} for i in ids])
+        return [_from_item(i) for i in found if i.get("owner_id") == draft.owner_id]
+
+    def _batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+        from boto3.dynamodb.types import TypeDeserializer
+
+        des = TypeDeserializer()
+        out: list[dict[str, Any]] = []
+        ddb = client("dynamodb")
+        for start in range(0, len(keys), 100):
+            pending: dict[str, Any] = {
+                self.table_name: {
+                    "Keys": [_serialize(k) for k in keys[start : start + 100]],
+                    "ConsistentRead": True,
                 }
             }
-        ]
-        if t.source_key:
-            # Drop the source claim with it, so a later import of that page creates anew.
-            key = {"pk": f"SRC#{owner_id}#{t.source_key}", "sk": "SRC"}
-            ops.append({"Delete": {"TableName": self.table_name, "Key": _serialize(key)}})
-        client("dynamodb").transact_write_items(TransactItems=ops)
+            for _attempt in range(10):
+                res = ddb.batch_get_item(RequestItems=pending)
+                for item in res.get("Responses", {}).get(self.table_name, []):
+                    out.append({k: des.deserialize(v) for k, v in item.items()})
+                pending = res.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+        return out
+
+    def list_page(
+        self,
+        owner_id: str,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        source: str | None = None,
+        status: str | None = None,
+        audio_file_id: str | None = None,
+        created_from: str | None = None,
+        created_to: str | None = None,
+    ) -> tuple[list[StoredTracklist], int]:
+        """One limit/offset page of the owner's tracklists, newest first, and how many match.
+
+        Reads only the owner's index partition (gsi1, or gsi2 for one audio file), with the date
+        range in the key condition and the other filters applied by DynamoDB.
+        """
+        if offset > MAX_OFFSET:
+            raise BadRequest(f"offset may be at most {MAX_OFFSET}", error_code="INVALID_PAGINATION")
+        limit = max(1, min(limit, MAX_PAGE))
+        if audio_file_id:
+            index, pk_name, sk_name = "gsi2", "gsi2pk", "gsi2sk"
+            partition = f"AUDIO#{owner_id}#{audio_file_id}"
+        else:
+            index, pk_name, sk_name = "gsi1", "gsi1pk", "gsi1sk"
+            partition = f"OWNER#{owner_id}"
+        condition = f"{pk_name} = :p"
+        values: dict[str, Any] = {":p": partition}
+        # Sort keys read "<created_at ISO>#<id>": "~" sorts after every id character.
+        if created_from and created_to:
+            condition += f" AND {sk_name} BETWEEN :lo AND :hi"
+            values.update({":lo": created_from, ":hi": created_to + "~"})
+        elif created_from:
+            condition += f" AND {sk_name} >= :lo"
+            values[":lo"] = created_from
+        elif created_to:
+            condition += f" AND {sk_name} <= :hi"
+            values[":hi"] = created_to + "~"
+        filters: list[str] = []
+        names: dict[str, str] = {}
+        if status:
+            filters.append("#st = :st")
+            names["#st"] = "status"
+            values[":st"] = status
+        if source:
+            # Items written before `source` was a top-level attribute carry it only in `body`.
+            filters.append("(#src = :src OR (attribute_not_exists(#src) AND contains(body, :srcjson)))")
+            names["#src"] = "source"
+            values[":src"] = source
+            values[":srcjson"] = json.dumps({"source": source}, separators=(",", ":"))[1:-1]
+        kwargs: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+        }
+        if filters:
+            kwargs["FilterExpression"] = " AND ".join(filters)
+            kwargs["ExpressionAttributeNames"] = names
+        window: list[dict[str, Any]] = []
+        seen = 0
+        query = dict(kwargs)
+        while True:  # read only as far as the page needs
+            page = self._table.query(**query)
+            for item in page.get("Items", []):
+                if offset <= seen < offset + limit:
+                    window.append(item)
+                seen += 1
+            if "LastEvaluatedKey" not in page or seen >= offset + limit:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        total = 0
+        counting = {**kwargs, "Select": "COUNT"}
+        while True:  # the total, counted without fetching the items
+            page = self._table.query(**counting)
+            total += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                break
+            counting["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [_from_item(i) for i in window], total
 
     def list_by_owner(
         self, owner_id: str, limit: int = 50, cursor: str | None = None
-    ) -> tuple[list[Tracklist], str | None]:
+    ) -> tuple[list[StoredTracklist], str | None]:
         kwargs: dict[str, Any] = {
             "IndexName": "gsi1",
             "KeyConditionExpression": "gsi1pk = :p",
@@ -200,7 +353,7 @@ class TracklistStore:
 
     def list_by_audio_file(
         self, owner_id: str, audio_file_id: str, limit: int = 100, cursor: str | None = None
-    ) -> tuple[list[Tracklist], str | None]:
+    ) -> tuple[list[StoredTracklist], str | None]:
         """One page of the owner's tracklists for an audio file, oldest first, and the next cursor."""
         kwargs: dict[str, Any] = {
             "IndexName": "gsi2",

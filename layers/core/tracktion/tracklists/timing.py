@@ -1,9 +1,17 @@
 """Track times: parsing what people type, and reasoning about a whole tracklist's timing.
 
-Times are seconds from the start of the mix. People type them as `HH:MM:SS`, `MM:SS` (minutes
-may pass 59 in long mixes, as DJs write `75:30`), or plain (fractional) seconds; every form may
-carry a fraction. A time that cannot be meant (negative, beyond 24 h, seconds ≥ 60, end before
-start) is refused with a 422 that names the track, never silently clamped.
+Times are seconds from the start of the mix. People type them as `HH:MM:SS`, `H:MM:SS`, `MM:SS`
+(minutes may pass 59 in long mixes, as DJs write `75:30`), or plain (fractional) seconds; every
+form may carry a fraction. A time that cannot be meant (negative, beyond 48 h, seconds ≥ 60, end
+before start) is refused with a 422 that names the track and the field, never silently clamped.
+
+Three-part times are ambiguous in the published reference: its import example writes
+`"00:03:30"` for 3 min 30 s (HH:MM:SS) while its manual examples write `"03:30:00"` for the same
+moment (MM:SS:00, the CUE sheet's MM:SS:FF with zero frames). `read_times` decides per request:
+HH:MM:SS unless every three-part time of the request ends in `:00` and reading them as hours is
+implausible (a track longer than an hour, a time after the audio's end, tracks out of order, an
+end before its start) while reading them as MM:SS:FF is not; then MM:SS:FF, with a warning. A
+client may also say which it means (`time_format`: "hh:mm:ss", "mm:ss:ff" or "auto").
 
 `validate_timing` reports problems (errors and warnings, each with a sentence a DJ understands);
 `timing_suggestions` proposes concrete changes with the reason; `auto_end_times` derives end
@@ -12,22 +20,38 @@ times from the next track's start and the audio's duration.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from itertools import pairwise
 from statistics import median
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from tracktion.errors import ValidationFailed
 from tracktion.models import Model
 from tracktion.tracklists.model import Track
 
-MAX_SECONDS = 24 * 3600
+# The physical bound of a user-entered time (tracktion.api.shapes.MAX_SET_SECONDS).
+MAX_SECONDS = 48 * 3600
+MAX_HOURS = MAX_SECONDS // 3600
+HMS = "hh:mm:ss"
+MSF = "mm:ss:ff"
+TimeFormat = Literal["auto", "hh:mm:ss", "mm:ss:ff"]
+FRAMES_PER_SECOND = 75
+# A single track longer than this, read as HH:MM:SS, suggests the client meant MM:SS:00.
+PLAUSIBLE_TRACK_SECONDS = 3600.0
+_reading: ContextVar[str] = ContextVar("time_reading", default=HMS)
+T = TypeVar("T")
 # A gap this long between one track's end and the next start is worth a warning.
 GAP_WARNING_SECONDS = 10.0
+# With gaps refused, a hole shorter than this is rounding, not a gap.
+GAP_TOLERANCE_SECONDS = 1.0
 # A track this many times longer (or shorter) than its neighbours' median looks mistyped.
 OUTLIER_FACTOR = 2.5
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$")
+_THREE = re.compile(r"^\s*(\d+):(\d+):(\d+(?:\.\d+)?)\s*$")
 _SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
 
 
@@ -46,10 +70,28 @@ def _label(position: int | None) -> str:
     return f"Track {position}" if position is not None else "Track"
 
 
+@contextlib.contextmanager
+def time_reading(reading: str) -> Iterator[None]:
+    """Within the block, three-part times are read as `reading` (HMS or MSF)."""
+    token = _reading.set(reading)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def parse_time(
-    value: str | float | None, *, position: int | None = None, field: str = "time"
+    value: str | float | None,
+    *,
+    position: int | None = None,
+    field: str = "time",
+    reading: str | None = None,
 ) -> float | None:
-    """Seconds from a typed time (`1:02:03.5`, `75:30`, `93.25`, 93.25); `None`/"" stay unknown."""
+    """Seconds from a typed time (`1:02:03.5`, `75:30`, `93.25`, 93.25); `None`/"" stay unknown.
+
+    Three-part text is HH:MM:SS, or MM:SS:FF (75 frames a second) when `reading` (default: the
+    enclosing `time_reading`) is MSF.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
@@ -65,14 +107,14 @@ def parse_time(
         text = str(value).strip()
         if not text:
             return None
-        seconds = _parse_text(text, position=position, field=field)
+        seconds = _parse_text(text, position=position, field=field, reading=reading or _reading.get())
     if seconds != seconds or seconds < 0:  # NaN or negative
         raise InvalidTrackTime(
             f"{_label(position)}: {field} {value!r} is negative", position=position, field=field, value=value
         )
     if seconds > MAX_SECONDS:
         raise InvalidTrackTime(
-            f"{_label(position)}: {field} {value!r} is beyond 24 hours",
+            f"{_label(position)}: {field} {value!r} is beyond {MAX_HOURS} hours",
             position=position,
             field=field,
             value=value,
@@ -80,7 +122,7 @@ def parse_time(
     return round(seconds, 3)
 
 
-def _parse_text(text: str, *, position: int | None, field: str) -> float:
+def _parse_text(text: str, *, position: int | None, field: str, reading: str = HMS) -> float:
     if text.startswith("-"):
         raise InvalidTrackTime(
             f"{_label(position)}: {field} {text!r} is negative", position=position, field=field, value=text
@@ -96,6 +138,17 @@ def _parse_text(text: str, *, position: int | None, field: str) -> float:
             value=text,
         )
     hours_s, minutes_s, seconds_s = m.groups()
+    if hours_s is not None and reading == MSF:
+        # MM:SS:FF, the CUE sheet's form: minutes may pass 59, frames are 1/75 s.
+        minutes, whole, frames_s = int(hours_s), int(minutes_s), seconds_s
+        if whole >= 60 or "." in frames_s or int(frames_s) >= FRAMES_PER_SECOND:
+            raise InvalidTrackTime(
+                f"{_label(position)}: {field} {text!r} has a field out of range (read as MM:SS:FF)",
+                position=position,
+                field=field,
+                value=text,
+            )
+        return minutes * 60 + whole + int(frames_s) / FRAMES_PER_SECOND
     hours, minutes, seconds = int(hours_s or 0), int(minutes_s), float(seconds_s)
     # In H:MM:SS the minutes are a clock field; in MM:SS they may run past 59 (a 90-minute mix).
     if seconds >= 60 or (hours_s is not None and minutes >= 60):
@@ -134,6 +187,104 @@ def check_track(track: Track) -> None:
         )
 
 
+def duration_reading(requested: str | None) -> str:
+    """How a whole-mix length (audio_duration, target_duration) is read: HH:MM:SS unless told.
+
+    `"01:30:00"` as an audio length is an hour and a half in every example of the reference.
+    """
+    return MSF if requested == MSF else HMS
+
+
+def zero_frame_times(values: Iterable[Any]) -> list[str]:
+    """The three-part times among `values` when every one of them ends in `:00`, else []."""
+    three = [v for v in values if isinstance(v, str) and _THREE.match(v)]
+    for v in three:
+        m = _THREE.match(v)
+        assert m is not None
+        if "." in m.group(3) or int(m.group(3)) != 0:
+            return []
+    return three
+
+
+def implausibility(tracks: Iterable[Track], audio_duration: float | None = None) -> int:
+    """How many things in these tracks look mistyped: a track longer than an hour, a time
+    after the audio's end, a start before the previous track's start."""
+    ordered = sorted(tracks, key=lambda t: t.position)
+    n = 0
+    for t in ordered:
+        length = _length(t)
+        if length is not None and length > PLAUSIBLE_TRACK_SECONDS:
+            n += 1
+        if audio_duration is not None:
+            n += sum(1 for v in (t.start_time, t.end_time) if v is not None and v > audio_duration + 1)
+    for prev, cur in pairwise(ordered):
+        if cur.played_with_previous or prev.start_time is None or cur.start_time is None:
+            continue
+        if cur.start_time < prev.start_time:
+            n += 1
+    return n
+
+
+def reading_warning(examples: list[str]) -> dict[str, Any]:
+    from tracktion.api.shapes import warning
+
+    sample = next((e for e in examples if e.strip().strip("0:")), examples[0])
+    m = _THREE.match(sample)
+    assert m is not None
+    minutes, seconds = int(m.group(1)), int(m.group(2))
+    return warning(
+        "time_reading",
+        f"Three-part times such as {sample.strip()!r} were read as MM:SS:FF ({minutes} min {seconds} s): "
+        "read as HH:MM:SS they would make a track longer than an hour, put a time after the end of "
+        "the audio or tracks out of order. Send time_format='hh:mm:ss' to have them read as hours.",
+        field="time_format",
+    )
+
+
+def read_times(
+    requested: str | None,
+    values: Iterable[Any],
+    run: Callable[[], T],
+    implausible: Callable[[T], int],
+) -> tuple[T, list[dict[str, Any]]]:
+    """Run `run` (pure: it may be run twice) under the reading this request's times call for.
+
+    `values` are the request's typed track times; `implausible(result)` counts what looks
+    mistyped in a result (relative to what was there before the request). Returns the result
+    and the warnings to show (one when three-part times were read as MM:SS:FF on our own).
+    """
+    if requested in (HMS, MSF):
+        with time_reading(str(requested)):
+            return run(), []
+    candidates = zero_frame_times(values)
+    if not candidates:
+        with time_reading(HMS):
+            return run(), []
+    first: T | None = None
+    refused: InvalidTrackTime | None = None
+    try:
+        with time_reading(HMS):
+            first = run()
+        as_hours = implausible(first)
+        if as_hours <= 0:
+            return first, []
+    except InvalidTrackTime as exc:
+        refused = exc
+    try:
+        with time_reading(MSF):
+            second = run()
+        as_minutes = implausible(second)
+    except InvalidTrackTime:
+        if refused is not None:
+            raise refused from None
+        assert first is not None
+        return first, []
+    if refused is not None or as_minutes < as_hours:
+        return second, [reading_warning(candidates)]
+    assert first is not None
+    return first, []
+
+
 class TimingIssue(Model):
     type: Literal["overlap", "order", "gap", "missing_start", "beyond_duration", "zero_length"]
     severity: Literal["error", "warning"]
@@ -152,8 +303,14 @@ def _fmt(seconds: float) -> str:
     return f"{seconds:.1f}"
 
 
-def validate_timing(tracks: list[Track], audio_duration: float | None = None) -> TimingReport:
-    """Every timing problem in a tracklist. Errors make a publish with validation refuse."""
+def validate_timing(
+    tracks: list[Track], audio_duration: float | None = None, *, allow_gaps: bool = True
+) -> TimingReport:
+    """Every timing problem in a tracklist. Errors make a publish with validation refuse.
+
+    A gap between one track's end and the next start is a warning; with `allow_gaps=False` it
+    is an error (the tracks must cover the mix without holes).
+    """
     issues: list[TimingIssue] = []
     ordered = sorted(tracks, key=lambda t: t.position)
     for t in ordered:
@@ -217,12 +374,12 @@ def validate_timing(tracks: list[Track], audio_duration: float | None = None) ->
                     seconds=by,
                 )
             )
-        elif cur.start_time - prev.end_time > GAP_WARNING_SECONDS:
+        elif cur.start_time - prev.end_time > (GAP_WARNING_SECONDS if allow_gaps else GAP_TOLERANCE_SECONDS):
             gap = round(cur.start_time - prev.end_time, 3)
             issues.append(
                 TimingIssue(
                     type="gap",
-                    severity="warning",
+                    severity="warning" if allow_gaps else "error",
                     positions=[prev.position, cur.position],
                     message=f"Gap of {_fmt(gap)} seconds between track {prev.position} "
                     f"and track {cur.position}",
@@ -282,6 +439,50 @@ class TimingSuggestion(Model):
     positions: list[int]
     reason: str
     changes: dict[str, Any] = {}
+
+
+def _amount(seconds: float) -> str:
+    seconds = round(abs(seconds), 1)
+    return str(int(seconds)) if seconds == int(seconds) else str(seconds)
+
+
+def suggestion_view(s: TimingSuggestion, tracks: list[Track]) -> dict[str, Any]:
+    """A suggestion as the reference shows it (track_position, suggestion, current_duration,
+    suggested_duration, reason; durations "HH:MM:SS"), with ours (type, positions, changes) beside."""
+    from tracktion.api.shapes import hms
+
+    by_pos = {t.position: t for t in tracks}
+    position = int(
+        s.changes.get("position") or (s.positions[-1] if s.type == "over_target" else s.positions[0])
+    )
+    track = by_pos.get(position)
+    current = _length(track) if track is not None else None
+    suggested = current
+    new_end = s.changes.get("end_time")
+    if track is not None and track.start_time is not None and new_end is not None:
+        suggested = round(float(new_end) - track.start_time, 3)
+    if s.type == "over_target" and current is not None:
+        suggested = max(0.0, round(current - float(s.changes.get("over_by", 0)), 3))
+    if s.type == "over_target":
+        slug = f"reduce_by_{_amount(float(s.changes.get('over_by', 0)))}_seconds"
+    elif current is not None and suggested is not None and suggested < current:
+        slug = f"reduce_by_{_amount(current - suggested)}_seconds"
+    elif current is not None and suggested is not None and suggested > current:
+        slug = f"extend_by_{_amount(suggested - current)}_seconds"
+    else:
+        slug = {"check_length": "check_timing"}.get(s.type, s.type)
+    return {
+        "track_position": position,
+        "suggestion": slug,
+        "current_duration": hms(current),
+        "suggested_duration": hms(suggested),
+        "reason": s.reason,
+        "type": s.type,
+        "positions": s.positions,
+        "changes": s.changes,
+        "current_duration_seconds": current,
+        "suggested_duration_seconds": suggested,
+    }
 
 
 def _length(t: Track) -> float | None:
