@@ -163,7 +163,15 @@ def test_import_by_url_stores_the_tracklist_and_answers_it(source, lambda_contex
         "01:01:10",
         "01:03:25",
     ]
-    assert [t["start_seconds"] for t in tracklist["tracks"]] == [0.0, 144.0, 150.0, 754.0, None, 3670.0, 3805.0]
+    assert [t["start_seconds"] for t in tracklist["tracks"]] == [
+        0.0,
+        144.0,
+        150.0,
+        754.0,
+        None,
+        3670.0,
+        3805.0,
+    ]
     assert all(set(TRACK_FIELDS) <= set(t) for t in tracklist["tracks"])
 
 
@@ -553,3 +561,210 @@ def test_async_import_that_cannot_start_answers_503_and_records_the_failure(
 
     assert (status, body["error_code"]) == (503, "SERVICE_UNAVAILABLE")
     assert job["status"] == "failed"
+
+
+# ---------------------------------------------------------------- the reference's examples
+
+REFERENCE_IMPORT = {
+    "url": KOLSCH,
+    "audio_file_id": "123e4567-e89b-12d3-a456-426614174000",
+    "force_refresh": False,
+    "cue_format": "standard",
+}
+TIMED_TEXT = "00:00 Kölsch - Grey\n02:24 Ann Clue - Don't Stop\n05:10 Kölsch - Cassiopeia\n"
+
+
+def _cue_objects(aws):
+    import boto3
+
+    s3 = boto3.client("s3", region_name="us-east-1")
+    return s3.list_objects_v2(Bucket=aws["CUE_BUCKET"]).get("Contents", [])
+
+
+def test_reference_example_on_a_page_with_an_untimed_track_imports_and_reports_the_cue(
+    source, lambda_context
+):
+    status, body, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body=REFERENCE_IMPORT
+    )
+
+    # The import stands; the CUE sheet it asked for cannot be made (track 5 has no start).
+    assert status == 201, body
+    assert body["success"] is True and body["error"] is None
+    assert body["tracklist"]["audio_file_id"] == REFERENCE_IMPORT["audio_file_id"]
+    assert body["cue_file_path"] is None and body["cue_files"] is None
+    assert body["cue_error"]["error_code"] == "CUE_TIMES_MISSING"
+    assert "CUE_TIMES_MISSING" in body["message"]
+    [note] = [w for w in body["warnings"] if w["type"] == "cue_not_generated"]
+    assert note["field"] == "cue_format" and note["error_code"] == "CUE_TIMES_MISSING"
+    assert note["details"]["tracks"] == [5]
+    # Nothing half-written: no CUE record, no object; the tracklist is there to fix and retry.
+    assert _items(source, "CUE_TABLE", "") == [] and _cue_objects(source) == []
+    got = call(lambda_context, "GET", f"/api/v1/tracklist/{body['tracklist_id']}")
+    assert got[0] == 200 and got[1]["tracklist"]["tracks"][4]["start_time"] is None
+
+
+def test_import_with_every_start_known_makes_a_cue_file_the_path_downloads(source, lambda_context):
+    from tests.functional.cue_support import call as cue_call
+
+    status, body, _ = call(
+        lambda_context,
+        "POST",
+        "/api/v1/tracklists/import/text",
+        body={"text": TIMED_TEXT, "title": "Kölsch @ Home", "cue_format": "standard"},
+    )
+
+    assert status == 201, body
+    [made] = body["cue_files"]
+    assert body["cue_file_path"] == f"/api/v1/cue/download/{made['cue_file_id']}"
+    assert body["cue_error"] is None and body["message"] is None
+    dl_status, sheet, _ = cue_call("GET", body["cue_file_path"].removeprefix("/api/v1/cue"))
+    assert dl_status == 200
+    sheet = sheet.decode() if isinstance(sheet, bytes) else sheet
+    assert "Cassiopeia" in sheet and "INDEX 01 05:10:00" in sheet
+
+
+def test_import_without_audio_file_id_is_accepted_with_a_note(source, lambda_context):
+    status, body, _ = call(
+        lambda_context,
+        "POST",
+        "/api/v1/tracklists/import/1001tracklists",
+        body={"url": KOLSCH, "cue_format": None},
+    )
+
+    assert status == 201 and body["tracklist"]["audio_file_id"] is None
+    assert [w["field"] for w in body["warnings"]] == ["audio_file_id"]
+    # An explicit null cue_format asks for no sheet: nothing made, nothing reported.
+    assert body["cue_file_path"] is None and body["cue_error"] is None and body["message"] is None
+
+
+def test_unknown_cue_format_is_refused_before_anything_is_stored(source, lambda_context):
+    status, body, _ = call(
+        lambda_context,
+        "POST",
+        "/api/v1/tracklists/import/1001tracklists",
+        body={**REFERENCE_IMPORT, "cue_format": "winamp"},
+    )
+
+    assert (status, body["error_code"]) == (400, "INVALID_FORMAT")
+    assert _items(source, "TRACKLISTS_TABLE", "TL#") == []
+
+
+def test_tracklist_by_url_reference_body_created_then_present(source, lambda_context):
+    payload = {
+        "url": KOLSCH,
+        "force_refresh": False,
+        "include_transitions": True,
+        "correlation_id": "123e4567-e89b-12d3-a456-426614174000",
+    }
+
+    first_status, first, headers = call(lambda_context, "POST", "/api/v1/tracklist", body=payload)
+    again_status, again, _ = call(
+        lambda_context, "POST", "/api/v1/tracklist", body={**payload, "include_transitions": False}
+    )
+
+    assert (first_status, first["created"]) == (201, True)
+    assert (again_status, again["created"]) == (200, False)
+    assert set(IMPORT_FIELDS) <= set(first) and set(TRACKLIST_FIELDS) <= set(first["tracklist"])
+    assert first["correlation_id"] == payload["correlation_id"]
+    assert first["request_correlation_id"] == headers["X-Correlation-ID"]
+    assert first["cue_file_path"] is None and first["cue_error"] is None  # no sheet unless asked
+    assert "played_with" in [t["transition_type"] for t in first["tracklist"]["tracks"]]
+    assert {t["transition_type"] for t in again["tracklist"]["tracks"]} == {None}
+
+
+def test_get_by_id_accepts_force_refresh_and_include_transitions(source, lambda_context):
+    _, imported, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+    _, typed, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/text", body={"text": TIMED_TEXT, "title": "Home"}
+    )
+
+    status, refreshed, _ = call(
+        lambda_context,
+        "GET",
+        f"/api/v1/tracklist/{imported['tracklist_id']}",
+        query={"force_refresh": "true", "include_transitions": "false"},
+    )
+    typed_status, kept, _ = call(
+        lambda_context, "GET", f"/api/v1/tracklist/{typed['tracklist_id']}", query={"force_refresh": "true"}
+    )
+
+    assert status == 200 and refreshed["tracklist_id"] == imported["tracklist_id"]
+    assert refreshed["warnings"] == [] and refreshed["cached"] is False
+    assert {t["transition_type"] for t in refreshed["tracklist"]["tracks"]} == {None}
+    # A typed tracklist has no page to read again: accepted, named in warnings.
+    assert typed_status == 200
+    assert [(w["type"], w["field"]) for w in kept["warnings"]] == [("option_ignored", "force_refresh")]
+
+
+def test_cache_clear_without_url_clears_the_callers_pages_or_all_for_an_admin(source, lambda_context):
+    call(lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH})
+
+    status, none_of_theirs, _ = call(lambda_context, "DELETE", "/api/v1/tracklist/cache", user="user-2")
+    _, own, _ = call(lambda_context, "DELETE", "/api/v1/tracklist/cache")
+    call(lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH})
+    _, everything, _ = call(
+        lambda_context, "DELETE", "/api/v1/tracklist/cache", user="admin-1", permissions="read,write,admin"
+    )
+    _, again, _ = call(
+        lambda_context, "POST", "/api/v1/tracklists/import/1001tracklists", body={"url": KOLSCH}
+    )
+
+    assert status == 200 and none_of_theirs["success"] is True
+    # user-2 imported nothing: the page user-1 imported stays cached.
+    assert (none_of_theirs["scope"], none_of_theirs["entries_cleared"]) == ("own", 0)
+    assert (own["scope"], own["entries_cleared"]) == ("own", 1)
+    assert (everything["scope"], everything["entries_cleared"]) == ("all", 1)
+    assert isinstance(everything["message"], str) and again["cache_hit"] is False
+
+
+def test_advanced_search_reference_parameters_and_page_size_up_to_100(source, lambda_context):
+    status, body, _ = call(
+        lambda_context,
+        "GET",
+        "/api/v1/tracklists/search/1001tracklists",
+        query={
+            "query": "Kolsch",
+            "title": "Sonar",
+            "page": "1",
+            "page_size": "100",
+            "force_refresh": "false",
+        },
+    )
+    too_big = call(
+        lambda_context,
+        "GET",
+        "/api/v1/tracklists/search/1001tracklists",
+        query={"query": "Kolsch", "page_size": "101"},
+    )
+    nothing = call(
+        lambda_context, "GET", "/api/v1/tracklists/search/1001tracklists", query={"genre": "Techno"}
+    )
+
+    assert status == 200 and body["page_size"] == 100
+    assert body["total_count"] >= len(body["results"]) > 0
+    assert (too_big[0], too_big[1]["error_code"]) == (422, "VALIDATION_ERROR")
+    assert (nothing[0], nothing[1]["error_code"]) == (422, "REQUIRED_FIELD_MISSING")
+
+
+def test_every_route_declares_its_answers_in_openapi():
+    import tracklists_api.handler as handler
+
+    doc = json.loads(handler.app.get_openapi_json_schema())
+    expected = {
+        ("post", "/api/v1/tracklists/import/1001tracklists"): ("201", "ImportOut"),
+        ("post", "/api/v1/tracklists/import/html"): ("201", "ImportOut"),
+        ("post", "/api/v1/tracklists/import/text"): ("201", "ImportOut"),
+        ("post", "/api/v1/tracklist"): ("200", "ImportOut"),
+        ("get", "/api/v1/tracklist/{tracklist_id}"): ("200", "ImportOut"),
+        ("get", "/api/v1/tracklists/import/status/{correlation_id}"): ("200", "ImportStatusOut"),
+        ("get", "/api/v1/tracklists/search/1001tracklists"): ("200", "AdvancedSearchOut"),
+        ("delete", "/api/v1/tracklist/cache"): ("200", "CacheClearOut"),
+    }
+    for (method, path), (ok, model) in expected.items():
+        answers = doc["paths"][path][method]["responses"]
+        assert answers[ok]["content"]["application/json"]["schema"]["$ref"].endswith(f"/{model}"), path
+        for status in ("404" if "{" in path else "422", "422"):
+            assert answers[status]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")

@@ -38,27 +38,34 @@ def test_search_import_status_retrieval_and_cache_flow(runtime: RuntimeProcess) 
 
         client.delete("/api/v1/tracklist/cache", params={"url": url})  # start from a cold cache
         first = client.post(IMPORT, json={"url": url})
-        assert first.status_code in (200, 201), first.text
-        assert first.json()["cache_hit"] is False
+        assert first.status_code == 201, first.text
+        assert first.json()["cache_hit"] is False and first.json()["cached"] is False
         tracklist_id = first.json()["tracklist_id"]
+        assert first.json()["tracklist"]["id"] == tracklist_id
+        # One track has no start: the default standard CUE sheet is reported, the import stands.
+        assert first.json()["cue_file_path"] is None
+        assert first.json()["cue_error"]["error_code"] == "CUE_TIMES_MISSING"
 
         again = client.post(IMPORT, json={"url": url})
+        assert again.status_code == 201 and again.json()["created"] is False
         assert again.json()["cache_hit"] is True and again.json()["tracklist_id"] == tracklist_id
 
         queued = client.post(IMPORT, params={"async_processing": "true"}, json={"url": url})
-        assert queued.status_code == 202, queued.text
+        assert queued.status_code == 201, queued.text
+        assert queued.headers["Location"] == queued.json()["status_url"]
         status = _wait_for_status(client, queued.json()["correlation_id"])
-        assert status["status"] == "completed", status
-        assert status["tracklist_id"] == tracklist_id
+        assert status["status"] == "completed" and status["progress"] == 100, status
+        assert status["tracklist_id"] == status["result"]["tracklist_id"] == tracklist_id
 
         by_id = client.get(f"/api/v1/tracklist/{tracklist_id}")
         assert by_id.status_code == 200
         assert len(by_id.json()["tracklist"]["tracks"]) == 7
         by_url = client.post("/api/v1/tracklist", json={"url": url})
+        assert by_url.status_code == 200
         assert by_url.json()["tracklist_id"] == tracklist_id and by_url.json()["cache_hit"] is True
 
         cleared = client.delete("/api/v1/tracklist/cache", params={"url": url})
-        assert cleared.json()["deleted"] is True
+        assert cleared.json()["deleted"] is True and cleared.json()["entries_cleared"] == 1
         miss = client.post(IMPORT, json={"url": url})
         assert miss.json()["cache_hit"] is False and miss.json()["tracklist_id"] == tracklist_id
 
@@ -84,9 +91,9 @@ def test_blocked_page_answers_503_and_nothing_is_stored(runtime: RuntimeProcess)
         ("https://evil.example/tracklist/2k7xq9tb/x.html", 400, "INVALID_URL"),
         ("file:///etc/passwd", 400, "INVALID_URL"),
         # served by the local site as a 302 to http://169.254.169.254/latest/meta-data/
-        (f"{SITE}/tracklist/rdr0meta/redirect-to-metadata.html", 502, "DESTINATION_REFUSED"),
+        (f"{SITE}/tracklist/rdr0meta/redirect-to-metadata.html", 502, "IMPORT_FAILED"),
         # a 302 to another local port: the configured origin is the only one trusted
-        (f"{SITE}/tracklist/rdr0loop/redirect-to-loopback.html", 502, "DESTINATION_REFUSED"),
+        (f"{SITE}/tracklist/rdr0loop/redirect-to-loopback.html", 502, "IMPORT_FAILED"),
     ],
 )
 def test_ssrf_attempts_are_refused(runtime: RuntimeProcess, url: str, status: int, code: str) -> None:
@@ -95,3 +102,5 @@ def test_ssrf_attempts_are_refused(runtime: RuntimeProcess, url: str, status: in
 
     assert response.status_code == status, response.text
     assert response.json()["error_code"] == code
+    if code == "IMPORT_FAILED":  # the reference's code; ours stays as the reason
+        assert response.json()["details"]["reason"] == "DESTINATION_REFUSED"
