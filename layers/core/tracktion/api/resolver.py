@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import json
 import math
 import uuid
@@ -46,9 +47,30 @@ def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
     return {"errors": errors}
 
 
+class _Resolver(APIGatewayHttpResolver):
+    """Powertools' resolver; `responses=` no longer hides the success answer from OpenAPI.
+
+    Powertools 3.37 documents the return annotation (`-> Model`, `-> Response[Model]`) only when
+    a route passes no `responses=`; with `responses=error_responses(404, ...)` the success status
+    vanished from the document. Here a `responses=` without any 2xx gets the route's
+    `status_code` (200 unless given) with no `content`, which Powertools then fills with the
+    return annotation's schema. A route answering 201 says so: `status_code=201`, or a 201
+    entry of its own in `responses=`.
+    """
+
+    def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Any:
+        names = list(inspect.signature(APIGatewayHttpResolver.route).parameters)[3:]
+        bound = dict(zip(names, args, strict=False)) | kwargs
+        responses = bound.get("responses")
+        if responses and not any(200 <= int(code) < 300 for code in responses):
+            status = int(bound.get("status_code") or 200)
+            bound["responses"] = {status: {"description": "Successful Response"}, **responses}
+        return super().route(rule, method, **bound)
+
+
 def make_app(group: str) -> APIGatewayHttpResolver:
     """A resolver for one route group (`search`, `cue`, ...), the scope name keys may be limited to."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = _Resolver(enable_validation=True)
     app.append_context(route_group=group)
     # Powertools clears `context` after every resolve; serve() appends the group again each time.
     setattr(app, _GROUP_ATTR, group)
