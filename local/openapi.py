@@ -75,10 +75,14 @@ def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
         security=[{"apiKey": []}, {"bearer": []}],
         on_conflict="error",
     )
+    groups: dict[str, str] = {}  # path → route group (the scope a resolver was made for)
     for logical_id, module_name in http_functions(template).items():
         app = importlib.import_module(module_name).app
         try:
-            merge.add_schema(app.get_openapi_schema(title=TITLE, version=tracktion.__version__))
+            app_schema = app.get_openapi_schema(title=TITLE, version=tracktion.__version__)
+            for path in app_schema.paths or {}:
+                groups[path] = str(getattr(app, "tracktion_route_group", ""))
+            merge.add_schema(app_schema)
         except Exception as exc:  # name the function: the traceback alone points into pydantic
             raise RuntimeError(
                 f"{logical_id} ({module_name}): its routes cannot be described in OpenAPI "
@@ -88,11 +92,46 @@ def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     _document_standard_errors(schema)
     # Routes the authorizer does not guard (Auth: Authorizer: NONE) need no credentials.
-    for path in _public_paths(template):
+    public = _public_paths(template)
+    for path in public:
         for operation in (schema.get("paths") or {}).get(path, {}).values():
             if isinstance(operation, dict):
                 operation["security"] = []
+    _document_edge_statuses(schema, public, groups)
     return schema
+
+
+def _document_edge_statuses(schema: dict[str, Any], public: set[str], groups: dict[str, str]) -> None:
+    """The statuses the edge answers before any route code: every operation may give them.
+
+    401/403 from the authorizer and the admission checks (credentials, permissions, scopes,
+    request signature), 429 from the rate limiter (authenticated calls, and the public calls of
+    the groups limited per client address), 400/415 for a body that cannot be read
+    (tracktion.api.resolver.unreadable_body; the route's content type check).
+    """
+    from tracktion.api.resolver import ANONYMOUS_LIMITED_GROUPS
+
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    edge = {
+        "400": "Unreadable body: not UTF-8, not JSON (INVALID_FORMAT)",
+        "401": "Authentication required or invalid (INVALID_API_KEY, EXPIRED_TOKEN, ...)",
+        "403": "Insufficient permissions (INSUFFICIENT_PERMISSIONS)",
+        "415": "The body is not application/json (INVALID_FORMAT)",
+        "429": "Rate limit exceeded (RATE_LIMIT_EXCEEDED)",
+    }
+    for path, path_item in (schema.get("paths") or {}).items():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            statuses: list[str] = []
+            if path not in public:
+                statuses += ["401", "403", "429"]
+            elif groups.get(path) in ANONYMOUS_LIMITED_GROUPS:
+                statuses.append("429")
+            if "requestBody" in operation:
+                statuses += ["400", "415"]
+            for status in statuses:
+                operation["responses"].setdefault(status, {"description": edge[status], "content": error_ref})
 
 
 ERROR_SCHEMA: dict[str, Any] = {
