@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import ConfigDict, Field
 
 from tracktion.api.principal import Principal, current_principal
@@ -242,6 +243,11 @@ class DeliveriesOut(Out):
 # ---------------------------------------------------------------- routes
 
 
+def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
+    """The standard error body for each status (tracktion.api.shapes), typed as Powertools wants."""
+    return cast("dict[int, OpenAPIResponse]", error_responses(*statuses))
+
+
 def _writer() -> Principal:
     principal = current_principal(app)
     if not ({"write", "admin"} & principal.permissions):
@@ -254,7 +260,7 @@ def _options(body: BatchBody) -> Any:
     return resolve_options(body.template, given)
 
 
-@app.post("/api/v1/batch", responses=error_responses(400, 401, 403, 404, 422, 429, 503))
+@app.post("/api/v1/batch", responses=_errors(400, 401, 403, 404, 422, 429, 503))
 def create_batch(body: BatchBody) -> BatchCreatedOut:
     caller = _writer()
     owner, warnings = submit.owner_for(caller, body.user_id)
@@ -269,7 +275,7 @@ def create_batch(body: BatchBody) -> BatchCreatedOut:
     return status.created_view(batch, warnings)  # type: ignore[return-value]
 
 
-@app.get("/api/v1/batch", responses=error_responses(401, 403, 422, 429))
+@app.get("/api/v1/batch", responses=_errors(401, 403, 422, 429))
 def list_batches(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
@@ -277,7 +283,7 @@ def list_batches(
     return status.list_view(current_principal(app).user_id, limit=limit, offset=offset)  # type: ignore[return-value]
 
 
-@app.get("/api/v1/batch/<batch_id>/status", responses=error_responses(400, 401, 403, 404, 422, 429))
+@app.get("/api/v1/batch/<batch_id>/status", responses=_errors(400, 401, 403, 404, 422, 429))
 def batch_status(
     batch_id: BatchId,
     include_errors: Annotated[bool, Query()] = False,
@@ -295,13 +301,13 @@ def batch_status(
     )
 
 
-@app.post("/api/v1/batch/<batch_id>/cancel", responses=error_responses(401, 403, 404, 409, 422, 429))
+@app.post("/api/v1/batch/<batch_id>/cancel", responses=_errors(401, 403, 404, 409, 422, 429))
 def cancel_batch(batch_id: BatchId) -> BatchCancelledOut:
     batch = submit.cancel(_writer(), batch_id)
     return status.cancelled_view(batch)  # type: ignore[return-value]
 
 
-@app.post("/api/v1/batch/schedule", responses=error_responses(400, 401, 403, 404, 422, 429, 503))
+@app.post("/api/v1/batch/schedule", responses=_errors(400, 401, 403, 404, 422, 429, 503))
 def create_schedule(body: ScheduleBody) -> ScheduleCreatedOut:
     caller = _writer()
     owner, warnings = submit.owner_for(caller, body.user_id)
@@ -323,25 +329,25 @@ def create_schedule(body: ScheduleBody) -> ScheduleCreatedOut:
     }
 
 
-@app.get("/api/v1/batch/schedules", responses=error_responses(400, 401, 403, 422, 429))
+@app.get("/api/v1/batch/schedules", responses=_errors(400, 401, 403, 422, 429))
 def list_schedules(limit: Limit = 25, cursor: Cursor = None) -> ScheduleListOut:
     found, next_cursor = schedules.list_for_owner(current_principal(app).user_id, limit=limit, cursor=cursor)
     return {"schedules": [s.public() for s in found], "next_cursor": next_cursor}  # type: ignore[return-value]
 
 
-@app.delete("/api/v1/batch/schedules/<schedule_id>", responses=error_responses(401, 403, 404, 422, 429))
+@app.delete("/api/v1/batch/schedules/<schedule_id>", responses=_errors(401, 403, 404, 422, 429))
 def delete_schedule(schedule_id: ItemId) -> Response[None]:
     schedules.delete(_writer().user_id, schedule_id)
     return Response(status_code=204)
 
 
-@app.post("/api/v1/webhooks", status_code=201, responses=error_responses(400, 401, 403, 409, 422, 429))
+@app.post("/api/v1/webhooks", status_code=201, responses=_errors(400, 401, 403, 409, 422, 429))
 def create_webhook(body: WebhookBody) -> WebhookCreatedOut:
     hook = subscriptions.create(_writer().user_id, body.url, list(body.events), body.description)
     return hook.public(with_secret=True)  # type: ignore[return-value]
 
 
-@app.get("/api/v1/webhooks", responses=error_responses(400, 401, 403, 422, 429))
+@app.get("/api/v1/webhooks", responses=_errors(400, 401, 403, 422, 429))
 def list_webhooks(limit: Limit = 25, cursor: Cursor = None) -> WebhookListOut:
     hooks, next_cursor = subscriptions.list_for_owner(
         current_principal(app).user_id, limit=limit, cursor=cursor
@@ -349,7 +355,7 @@ def list_webhooks(limit: Limit = 25, cursor: Cursor = None) -> WebhookListOut:
     return {"webhooks": [h.public() for h in hooks], "next_cursor": next_cursor}  # type: ignore[return-value]
 
 
-@app.get("/api/v1/webhooks/<webhook_id>/deliveries", responses=error_responses(400, 401, 403, 404, 422, 429))
+@app.get("/api/v1/webhooks/<webhook_id>/deliveries", responses=_errors(400, 401, 403, 404, 422, 429))
 def webhook_deliveries(webhook_id: ItemId, limit: Limit = 25, cursor: Cursor = None) -> DeliveriesOut:
     log, next_cursor = delivery.delivery_log(
         current_principal(app).user_id, webhook_id, limit=limit, cursor=cursor
@@ -357,7 +363,7 @@ def webhook_deliveries(webhook_id: ItemId, limit: Limit = 25, cursor: Cursor = N
     return {"deliveries": log, "next_cursor": next_cursor}  # type: ignore[return-value]
 
 
-@app.delete("/api/v1/webhooks/<webhook_id>", responses=error_responses(401, 403, 404, 422, 429))
+@app.delete("/api/v1/webhooks/<webhook_id>", responses=_errors(401, 403, 404, 422, 429))
 def delete_webhook(webhook_id: ItemId) -> Response[None]:
     subscriptions.delete(_writer().user_id, webhook_id)
     return Response(status_code=204)

@@ -118,25 +118,41 @@ def test_many_failed_logins_from_one_address_are_slowed_across_accounts():
     assert (res.status, res.code) == (429, "TOO_MANY_LOGIN_ATTEMPTS")
 
 
-def test_refresh_token_is_single_use_and_reuse_revokes_the_whole_session():
+def _refresh(token: str):
+    return gateway("POST", "/api/v1/auth/refresh", body={"refresh_token": token}, public=True)
+
+
+def test_a_refresh_token_used_after_its_successor_was_used_revokes_the_whole_session():
     session = sign_up("rotate@example.com")
-    first = gateway(
-        "POST", "/api/v1/auth/refresh", body={"refresh_token": session["refresh_token"]}, public=True
-    )
+    first = _refresh(session["refresh_token"])
     assert first.status == 200
     assert first.body["refresh_token"] != session["refresh_token"]
+    # A client that rotates: it uses the new token, so the login's token is now spent for good.
+    second = _refresh(first.body["refresh_token"])
+    assert second.status == 200
 
-    replay = gateway(
-        "POST", "/api/v1/auth/refresh", body={"refresh_token": session["refresh_token"]}, public=True
-    )
+    replay = _refresh(session["refresh_token"])
 
     assert (replay.status, replay.code) == (401, "INVALID_TOKEN")
-    # the family is gone: the newer refresh token and the access tokens stop too
-    later = gateway(
-        "POST", "/api/v1/auth/refresh", body={"refresh_token": first.body["refresh_token"]}, public=True
+    # the family is gone: the newest refresh token and the access tokens stop too
+    assert _refresh(second.body["refresh_token"]).status == 401
+    assert gateway("GET", PROFILE, token=second.body["access_token"]).code == "INVALID_TOKEN"
+
+
+def test_the_logins_refresh_token_keeps_working_while_its_successors_go_unused():
+    session = sign_up("keeper@example.com")
+
+    answers = [_refresh(session["refresh_token"]) for _ in range(3)]
+
+    assert [a.status for a in answers] == [200, 200, 200]
+    # Each refresh retires the previous unused successor: only the newest one is live.
+    assert (_refresh(answers[0].body["refresh_token"]).status, "retired successor") == (
+        401,
+        "retired successor",
     )
-    assert later.status == 401
-    assert gateway("GET", PROFILE, token=first.body["access_token"]).code == "INVALID_TOKEN"
+    # ...and presenting a retired one is taken as theft: the session is over.
+    assert _refresh(session["refresh_token"]).status == 401
+    assert gateway("GET", PROFILE, token=answers[2].body["access_token"]).status == 401
 
 
 def test_logout_ends_the_session_at_once():

@@ -103,18 +103,22 @@ def _refusal(plan: Tier, win: Window, used_requests: int, used_tokens: int, aske
         plan.tokens_per_month - used_tokens,
     )
     upgrade = next_tier(plan.name)
+    # The reference's 429 body: error "Rate limit exceeded", details {limit, window, upgrade_url};
+    # which limit, how much was used and when it resets are ours, beside them.
     details: dict[str, Any] = {
-        "limit_type": limit_type,
         "limit": limit,
+        "window": "1 day" if limit_type == "requests_per_day" else "1 month",
+        "upgrade_url": upgrade_url(),
+        "limit_type": limit_type,
         "used": used,
         "tier": plan.name,
         "reset": reset,
-        "upgrade_url": upgrade_url(),
+        "reason": message,
     }
     if upgrade:
         details["upgrade_tier"] = upgrade.name
     return RateLimited(
-        message,
+        "Rate limit exceeded",
         details=details,
         retry_after=retry_after,
         headers={
