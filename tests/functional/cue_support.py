@@ -68,3 +68,73 @@ def wav_bytes(seconds: float, rate: int = 8000) -> bytes:
         w.setframerate(rate)
         w.writeframes(b"\x00\x00" * int(seconds * rate))
     return buf.getvalue()
+
+
+def store_tracklist(user: str = "user-1", **fields: Any) -> Any:
+    """A tracklist stored for `user`, as an import or a manual entry leaves it."""
+    from tracktion.tracklists.model import Tracklist
+    from tracktion.tracklists.store import TracklistStore
+
+    body = tracklist_body(**fields)
+    return TracklistStore().create(Tracklist.model_validate({**body, "owner_id": user}))
+
+
+# The reference's example bodies (../shared/spec/api-reference.md, "CUE Generation API"), literally.
+REF_GENERATE = {
+    "format": "standard",
+    "options": {"include_metadata": True, "gap_handling": "auto"},
+    "validate_audio": False,
+    "audio_file_path": "/path/to/audio.wav",
+}
+REF_GENERATE_STORED = {
+    "format": "cdj",
+    "options": {"cdj_version": "3000", "memory_cue_points": True},
+    "validate_audio": True,
+    "audio_file_path": "/path/to/audio.wav",
+}
+REF_BATCH = {
+    "formats": ["standard", "cdj", "traktor"],
+    "options": {"include_metadata": True},
+    "validate_audio": False,
+    "audio_file_path": "/path/to/audio.wav",
+}
+REF_FLOW_BATCH = {
+    "formats": ["cdj", "traktor"],
+    "options": {"include_metadata": True},
+    "audio_file_path": "/path/to/audio.wav",
+}
+REF_REGENERATE = {"include_metadata": True, "gap_handling": "preserve"}
+REF_VALIDATE_FILE = {
+    "audio_file_path": "/path/to/audio.wav",
+    "validation_options": {"strict_timing": False, "check_file_references": True},
+}
+REF_VALIDATE = {
+    "tracklist_id": "123e4567-e89b-12d3-a456-426614174000",
+    "format": "standard",
+    "audio_file_path": "/path/to/audio.wav",
+    "validation_options": {"strict_mode": False},
+}
+REF_CONVERT = {
+    "target_format": "cdj",
+    "preserve_metadata": True,
+    "conversion_options": {"cdj_version": "3000", "generate_memory_cues": True},
+}
+REF_WARM = {
+    "tracklist_ids": ["123e4567-e89b-12d3-a456-426614174000", "234e5678-e89b-12d3-a456-426614174000"],
+    "formats": ["standard", "cdj"],
+}
+
+
+def assert_types(body: dict[str, Any], expected: dict[str, Any], where: str = "") -> None:
+    """Every documented field is present with its documented type (None allowed where given)."""
+    for name, kinds in expected.items():
+        assert name in body, f"{where}{name} missing from {sorted(body)}"
+        kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+        value = body[name]
+        ok = any(
+            value is None
+            if k is None
+            else isinstance(value, k) and not (k is int and isinstance(value, bool))
+            for k in kinds
+        )
+        assert ok, f"{where}{name}={value!r} is not {kinds}"

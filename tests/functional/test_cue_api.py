@@ -474,3 +474,498 @@ def test_cdj_sheet_in_latin_1_downloads_byte_for_byte(aws):
     assert hashlib.sha256(data).hexdigest() == cue["sha256"]
     assert "Kölsch".encode("latin-1") in data
     assert headers["X-File-Format"] == "cdj"
+
+
+# ---------------------------------------------------------------- the reference's examples, literally
+
+from tests.functional.cue_support import (  # noqa: E402
+    REF_BATCH,
+    REF_CONVERT,
+    REF_FLOW_BATCH,
+    REF_GENERATE,
+    REF_GENERATE_STORED,
+    REF_REGENERATE,
+    REF_VALIDATE,
+    REF_VALIDATE_FILE,
+    REF_WARM,
+    assert_types,
+    store_tracklist,
+)
+
+GENERATE_FIELDS = {
+    "success": bool,
+    "job_id": str,
+    "cue_file_id": str,
+    "file_path": str,
+    "validation_report": dict,
+    "error": None,
+    "processing_time_ms": int,
+}
+REPORT_FIELDS = {"valid": bool, "error": (str, None), "warnings": list, "metadata": dict}
+FILE_FIELDS = {
+    "id": str,
+    "tracklist_id": str,
+    "format": str,
+    "file_path": str,
+    "file_size": int,
+    "checksum": str,
+    "created_at": str,
+    "updated_at": str,
+    "version": int,
+    "is_active": bool,
+    "metadata": dict,
+    "storage_info": dict,
+}
+VALIDATION_FIELDS = {
+    "cue_file_id": (str, None),
+    "format": str,
+    "file_path": (str, None),
+    "validation_timestamp": str,
+    "valid": bool,
+    "errors": list,
+    "warnings": list,
+    "metadata": dict,
+    "processing_time_ms": int,
+    "recommendations": list,
+}
+VALIDATION_METADATA = {
+    "file_size": (int, None),
+    "checksum": (str, None),
+    "version": (int, None),
+    "audio_duration": (int, float, None),
+    "tracklist_duration": (int, float, None),
+}
+
+
+def _sheet(fid: str) -> bytes:
+    status, data, headers = call("GET", f"/download/{fid}")
+    assert status == 200, data
+    return data if isinstance(data, bytes) else data.encode(headers.get("X-Encoding", "utf-8"))
+
+
+def _fields(warnings: list[dict]) -> set[str]:
+    return {w.get("field") for w in warnings}
+
+
+def test_reference_generate_without_a_tracklist_renders_the_callers_latest_and_says_so(aws):
+    from tracktion.tracklists.store import TracklistStore
+
+    older = store_tracklist(title="Older Set")
+    store_tracklist(title="Newer Set")
+    TracklistStore().save(older.model_copy(update={"title": "Older Set, edited"}), expected_version=1)
+
+    status, body, _ = call("POST", "/generate", REF_GENERATE)
+
+    assert status == 200, body
+    assert_types(body, GENERATE_FIELDS)
+    assert body["success"] is True and body["error"] is None
+    assert_types(body["validation_report"], REPORT_FIELDS, "validation_report.")
+    assert body["validation_report"]["valid"] is True
+    assert body["file_path"].startswith("s3://") and body["file_path"].endswith("/standard/v1.cue")
+    assert body["tracklist_id"] == older.tracklist_id  # the most recently updated one
+    chosen = next(w for w in body["warnings"] if w["type"] == "tracklist_chosen")
+    assert older.tracklist_id in chosen["message"] and chosen["field"] == "tracklist_id"
+    assert body["download_url"].endswith(body["cue_file_id"]) and len(body["cue_files"]) == 1
+    # audio_file_path names the sheet's FILE; include_metadata keeps the REM lines.
+    sheet = _sheet(body["cue_file_id"])
+    assert b'FILE "audio.wav" WAVE' in sheet and b"REM GENRE" in sheet
+
+    # The job_id is a real job: its status is the reference's.
+    status, job, _ = call("GET", f"/jobs/{body['job_id']}/status")
+    assert status == 200
+    assert_types(
+        job,
+        {
+            "job_id": str,
+            "status": str,
+            "job_type": str,
+            "service_name": str,
+            "progress": int,
+            "total_items": int,
+            "result": dict,
+            "error_message": None,
+            "started_at": str,
+            "completed_at": str,
+            "created_at": str,
+            "timestamp": str,
+        },
+    )
+    assert (job["status"], job["job_type"], job["progress"], job["total_items"]) == (
+        "completed",
+        "cue_generation",
+        100,
+        1,
+    )
+    assert job["result"]["cue_file_id"] == body["cue_file_id"]
+    assert job["result"]["file_path"] == body["file_path"]
+
+
+def test_reference_generate_with_no_tracklist_at_all_names_the_missing_field(aws):
+    status, err, _ = call("POST", "/generate", REF_GENERATE)
+
+    assert status == 422
+    assert err["error_code"] == "REQUIRED_FIELD_MISSING"
+    assert err["details"]["field"] == "tracklist_id"
+
+
+def test_reference_generate_for_a_stored_tracklist_in_cdj_makes_a_cdj_sheet(aws):
+    t = store_tracklist()
+
+    status, body, _ = call("POST", f"/generate/{t.tracklist_id}", REF_GENERATE_STORED)
+
+    assert status == 200, body
+    assert_types(body, GENERATE_FIELDS)
+    assert body["cue_files"][0]["format"] == "cdj"
+    assert "/cdj/v1.cue" in body["file_path"]
+    status, _data, headers = call("GET", f"/download/{body['cue_file_id']}")
+    assert headers["X-File-Format"] == "cdj"
+    # What a CUE sheet cannot carry, or audio a Lambda cannot read, is named, not dropped.
+    assert {"options.cdj_version", "options.memory_cue_points", "validate_audio"} <= _fields(body["warnings"])
+    assert all(w["type"] == "option_ignored" for w in body["warnings"])
+
+
+def test_reference_generate_checks_uploaded_audio_when_asked(aws):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.put_object(Bucket=aws["CUE_BUCKET"], Key="audio/user-1/mix.wav", Body=wav_bytes(1000))
+    t = store_tracklist()
+
+    body = {
+        **REF_GENERATE_STORED,
+        "format": "standard",
+        "audio_file_path": "audio/user-1/mix.wav",
+        "options": {},
+    }
+    status, made, _ = call("POST", f"/generate/{t.tracklist_id}", body)
+
+    assert status == 200, made
+    report = made["validation_report"]
+    assert report["metadata"]["audio_duration"] == pytest.approx(1000, abs=0.01)
+    past = next(w for w in report["warnings"] if w["code"] == "TRACKS_PAST_AUDIO_END")
+    assert past["tracks"] == [5, 6] and past["type"] == "timing_warning" and past["severity"] == "warning"
+    assert b'FILE "mix.wav" WAVE' in _sheet(made["cue_file_id"])
+
+
+def test_reference_batch_after_an_import_makes_every_format(aws):
+    t = store_tracklist()
+
+    for body in (REF_BATCH, REF_FLOW_BATCH):
+        status, batch, _ = call("POST", "/generate/batch", body)
+        assert status == 200, batch
+        assert_types(
+            batch,
+            {
+                "success": bool,
+                "results": list,
+                "total_files": int,
+                "successful_files": int,
+                "failed_files": int,
+                "processing_time_ms": int,
+            },
+        )
+        assert batch["success"] is True and batch["tracklist_id"] == t.tracklist_id
+        assert [r["format"] for r in batch["results"]] == body["formats"]
+        assert (batch["total_files"], batch["successful_files"], batch["failed_files"]) == (
+            len(body["formats"]),
+            len(body["formats"]),
+            0,
+        )
+        for r in batch["results"]:
+            assert_types(
+                r, {"format": str, "success": bool, "cue_file_id": str, "file_path": str, "error": None}
+            )
+            assert _sheet(r["cue_file_id"]).count(b"TRACK ") == 6
+
+
+def test_batch_reports_a_format_that_cannot_be_made_beside_the_ones_that_were(aws):
+    # One 83-minute track: a standard sheet holds it, an audio CD (cdj) cannot.
+    long = tracklist_body(n=2, spacing=5000)
+    status, batch, _ = call("POST", "/generate/batch", {"tracklist": long, "formats": ["standard", "cdj"]})
+
+    assert status == 200
+    assert batch["success"] is True
+    assert (batch["total_files"], batch["successful_files"], batch["failed_files"]) == (2, 1, 1)
+    ok, failed = batch["results"]
+    assert ok["success"] is True and ok["error"] is None
+    assert failed["success"] is False and failed["cue_file_id"] is None and failed["file_path"] is None
+    assert failed["error_code"] == "CUE_GENERATION_FAILED"
+    assert failed["details"]["reason"] == "TRACK_TOO_LONG_FOR_DISC" and failed["error"]
+
+
+def test_async_generation_answers_202_with_the_job_and_the_generate_fields(aws, monkeypatch):
+    from moto.core.config import default_user_config
+
+    monkeypatch.setitem(default_user_config, "lambda", {"use_docker": False})
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "tracktion-cue-test")
+    role = boto3.client("iam", region_name="us-east-1").create_role(
+        RoleName="cue", AssumeRolePolicyDocument="{}"
+    )["Role"]["Arn"]
+    boto3.client("lambda", region_name="us-east-1").create_function(
+        FunctionName="tracktion-cue-test",
+        Runtime="python3.11",
+        Role=role,
+        Handler="x.h",
+        Code={"ZipFile": b"x"},
+    )
+    store_tracklist()
+
+    status, job, _ = call("POST", "/generate/batch", REF_BATCH, query={"async_processing": "true"})
+
+    assert status == 202, job
+    assert (job["status"], job["job_type"], job["total_items"], job["progress"]) == (
+        "queued",
+        "cue_generation",
+        3,
+        0,
+    )
+    assert job["success"] is True and job["cue_file_id"] is None and job["result"] is None
+    assert job["status_url"] == f"/api/v1/cue/jobs/{job['job_id']}/status"
+
+    from cue_api.handler import lambda_handler
+    from tests.conftest import FakeContext
+
+    assert lambda_handler({"source": "tracktion.cue.job", "job_id": job["job_id"]}, FakeContext())[
+        "status"
+    ] == ("completed")
+    done = call("GET", f"/jobs/{job['job_id']}/status")[1]
+    assert done["status"] == "completed" and done["progress"] == 100
+    assert done["result"]["successful_files"] == 3 and done["result"]["cue_file_id"]
+    assert done["result"]["file_path"].startswith("s3://")
+
+
+def test_reference_file_record_list_and_delete(aws):
+    t = store_tracklist()
+    made = call("POST", f"/generate/{t.tracklist_id}", {"format": "standard"})[1]
+    fid = made["cue_file_id"]
+
+    status, info, _ = call("GET", f"/files/{fid}")
+    assert status == 200
+    assert_types(info, FILE_FIELDS)
+    assert info["id"] == info["cue_file_id"] == fid
+    assert info["checksum"].startswith("sha256:") and info["is_active"] is True
+    assert info["metadata"]["total_tracks"] == 6 and info["metadata"]["total_duration"] == "00:30:00"
+    assert info["storage_info"]["backend"] == "s3" and info["storage_info"]["accessible"] is True
+    assert info["storage_info"]["verified"] is True
+    assert made["cue_files"][0]["id"] == fid  # one view everywhere
+
+    status, page, _ = call(
+        "GET", "/files", query={"tracklist_id": t.tracklist_id, "limit": "20", "offset": "0"}
+    )
+    assert status == 200
+    assert_types(page, {"files": list, "pagination": dict, "filters": dict})
+    assert page["pagination"] == {"limit": 20, "offset": 0, "total": 1, "has_more": False, "returned": 1}
+    assert page["filters"] == {"tracklist_id": t.tracklist_id, "format": None}
+    assert_types(page["files"][0], FILE_FIELDS, "files[0].")
+
+    status, gone, _ = call("DELETE", f"/files/{fid}", query={"soft_delete": "true"})
+    assert status == 200
+    assert_types(
+        gone, {"success": bool, "cue_file_id": str, "deletion_type": str, "deleted_at": str, "message": str}
+    )
+    assert gone["deletion_type"] == "soft" and gone["message"] == "CUE file soft deleted successfully"
+    assert made["file_path"].endswith(made["cue_files"][0]["s3_key"])
+
+    # A soft-deleted file can still be removed for good, S3 object included.
+    status, hard, _ = call("DELETE", f"/files/{fid}", query={"soft_delete": "false"})
+    assert status == 200 and hard["deletion_type"] == "hard"
+    assert made["cue_files"][0]["s3_key"] not in _s3_keys(aws)
+
+
+def test_reference_regenerate_honours_its_options(aws):
+    body = tracklist_body()
+    body["tracks"][2]["start_time"] = None
+    made = call("POST", "/generate", {"tracklist": body, "options": {"gap_handling": "estimate"}})[1]
+
+    status, again, _ = call("POST", f"/files/{made['cue_file_id']}/regenerate", REF_REGENERATE)
+
+    assert status == 200, again
+    assert_types(again, GENERATE_FIELDS)
+    v2 = again["cue_files"][0]
+    assert v2["version"] == 2 and v2["options"]["gap_handling"] == "preserve"
+    assert v2["track_count"] == 5  # preserve invents no start: track 3 is left out
+    status, bare, _ = call("POST", f"/files/{made['cue_file_id']}/regenerate", {"include_metadata": False})
+    assert status == 200 and b"REM GENRE" not in _sheet(bare["cue_file_id"])
+
+
+def test_reference_validate_file_with_its_options(aws):
+    made = _generate()
+    status, report, _ = call("POST", f"/files/{made['cue_file_id']}/validate", REF_VALIDATE_FILE)
+
+    assert status == 200, report
+    assert_types(report, VALIDATION_FIELDS)
+    assert_types(report["metadata"], VALIDATION_METADATA, "metadata.")
+    assert report["cue_file_id"] == made["cue_file_id"] and report["format"] == "standard"
+    assert report["metadata"]["version"] == 1 and report["metadata"]["tracklist_duration"] == 1800
+    for w in report["warnings"]:
+        assert_types(w, {"type": str, "message": str, "severity": str})
+    # check_file_references: the sheet's FILE is not the audio named; the path itself is not readable here.
+    codes = {w.get("code") for w in report["warnings"]}
+    assert "FILE_REFERENCE_MISMATCH" in codes
+    assert "audio_file_path" in _fields(report["warnings"])
+    assert report["valid"] is True and report["recommendations"]
+
+    # strict_timing makes the timing findings errors.
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.put_object(Bucket=aws["CUE_BUCKET"], Key="incoming/user-1/short.wav", Body=wav_bytes(1000))
+    strict = {"audio_file_path": "incoming/user-1/short.wav", "validation_options": {"strict_timing": True}}
+    status, report, _ = call("POST", f"/files/{made['cue_file_id']}/validate", strict)
+    assert status == 200 and report["valid"] is False
+    past = next(e for e in report["errors"] if e["code"] == "TRACKS_PAST_AUDIO_END")
+    assert (past["severity"], past["type"]) == ("error", "timing_error")
+    assert report["metadata"]["audio_duration"] == pytest.approx(1000, abs=0.01)
+
+
+def test_reference_validate_tracklist(aws):
+    status, err, _ = call("POST", "/validate", REF_VALIDATE)  # the reference's id is not ours
+    assert status == 404 and err["error_code"] == "RESOURCE_NOT_FOUND"
+
+    t = store_tracklist()
+    status, report, _ = call("POST", "/validate", {**REF_VALIDATE, "tracklist_id": t.tracklist_id})
+    assert status == 200, report
+    assert_types(report, VALIDATION_FIELDS)
+    assert_types(report["metadata"], VALIDATION_METADATA, "metadata.")
+    assert report["cue_file_id"] is None and report["valid"] is True
+    assert report["metadata"]["checksum"].startswith("sha256:") and report["metadata"]["file_size"] > 0
+
+    body = tracklist_body()
+    body["tracks"][2]["start_time"] = None
+    lax = {"tracklist": body, "options": {"gap_handling": "estimate"}}
+    assert call("POST", "/validate", lax)[1]["valid"] is True
+    strict = {**lax, "validation_options": {"strict_mode": True}}
+    status, report, _ = call("POST", "/validate", strict)
+    assert status == 200 and report["valid"] is False
+    assert report["errors"][0]["code"] == "START_ESTIMATED" and report["errors"][0]["severity"] == "error"
+
+
+def test_reference_convert(aws):
+    made = _generate()
+
+    status, conv, _ = call("POST", f"/files/{made['cue_file_id']}/convert", REF_CONVERT)
+
+    assert status == 200, conv
+    assert_types(
+        conv,
+        {
+            "success": bool,
+            "cue_file_id": str,
+            "source_cue_file_id": str,
+            "source_format": str,
+            "target_format": str,
+            "conversion_needed": bool,
+            "warnings": list,
+            "errors": list,
+            "metadata": dict,
+            "file_path": str,
+            "file_size": int,
+            "checksum": str,
+            "version": int,
+            "processing_time_ms": int,
+            "recommendations": list,
+        },
+    )
+    assert (conv["source_format"], conv["target_format"], conv["conversion_needed"]) == (
+        "standard",
+        "cdj",
+        True,
+    )
+    assert conv["metadata"] == {
+        "preserve_metadata": True,
+        "conversion_options": REF_CONVERT["conversion_options"],
+    }
+    assert conv["recommendations"][0] == "Successfully converted from standard to cdj"
+    assert {"conversion_options.cdj_version", "conversion_options.generate_memory_cues"} <= _fields(
+        conv["warnings"]
+    )
+    assert any(w["type"] == "conversion_warning" for w in conv["warnings"])
+    assert b"REM GENRE" in _sheet(conv["cue_file_id"])
+
+    status, bare, _ = call(
+        "POST", f"/files/{made['cue_file_id']}/convert", {"target_format": "kodi", "preserve_metadata": False}
+    )
+    assert status == 200 and b"REM GENRE" not in _sheet(bare["cue_file_id"])
+
+
+def test_reference_formats_and_capabilities(aws):
+    status, caps, _ = call("GET", "/formats/cdj/capabilities")
+    assert status == 200
+    assert_types(caps, {"format": str, "features": list, "limitations": list, "metadata_support": dict})
+    assert "max_tracks_99" in caps["limitations"]
+    assert {k: caps["metadata_support"][k] for k in ("artist", "title", "remix", "bpm", "key")} == {
+        "artist": True,
+        "title": True,
+        "remix": True,
+        "bpm": False,
+        "key": False,
+    }
+    assert "memory_cue_points" in call("GET", "/formats/rekordbox/capabilities")[1]["features"]
+    status, err, _ = call("GET", "/formats/winamp/capabilities")
+    assert status == 400 and err["error_code"] == "INVALID_FORMAT"
+
+
+def test_reference_cache_stats_warm_and_clear(aws):
+    mine = store_tracklist()
+    theirs = store_tracklist(user="user-2")
+
+    status, warm, _ = call("POST", "/cache/warm", REF_WARM)
+    assert status == 200
+    assert_types(
+        warm,
+        {
+            "success": bool,
+            "tracklists_processed": int,
+            "formats_cached": int,
+            "total_entries_created": int,
+            "processing_time_ms": int,
+            "cache_hit_improvement": float,
+        },
+    )
+    assert warm["success"] is False and warm["not_found"] == REF_WARM["tracklist_ids"]
+
+    body = {**REF_WARM, "tracklist_ids": [mine.tracklist_id, theirs.tracklist_id]}
+    warm = call("POST", "/cache/warm", body)[1]
+    assert (warm["tracklists_processed"], warm["formats_cached"], warm["total_entries_created"]) == (1, 2, 2)
+    assert warm["not_found"] == [theirs.tracklist_id] and warm["success"] is False
+    assert warm["cache_hit_improvement"] == 1.0
+    assert call("GET", "/cache/stats", user="user-2")[1]["cached_items"] == 0  # never warmed for them
+
+    call("POST", f"/generate/{mine.tracklist_id}", {"format": "cdj"})  # a hit: warmed
+    call("POST", f"/generate/{mine.tracklist_id}", {"format": "kodi"})  # a miss
+    status, stats, _ = call("GET", "/cache/stats")
+    assert status == 200
+    assert_types(
+        stats,
+        {
+            "hit_rate": float,
+            "total_requests": int,
+            "cache_hits": int,
+            "cache_misses": int,
+            "cached_items": int,
+            "cache_size_mb": float,
+            "memory_usage": dict,
+            "popular_formats": dict,
+        },
+    )
+    assert (stats["cache_hits"], stats["cache_misses"], stats["total_requests"]) == (1, 1, 2)
+    assert stats["hit_rate"] == 0.5 and stats["cached_items"] == 3
+    assert stats["popular_formats"] == {"cdj": 1, "kodi": 1}
+    usage = stats["memory_usage"]
+    assert_types(usage, {"used_mb": float, "available_mb": float, "utilization": float}, "memory_usage.")
+    assert usage["used_mb"] == stats["cache_size_mb"] > 0
+    assert usage["available_mb"] == pytest.approx(usage["budget_mb"] - usage["used_mb"], abs=1e-3)
+
+    status, cleared, _ = call("DELETE", "/cache/clear", query={"pattern": "cue:*"})
+    assert status == 200
+    assert_types(
+        cleared, {"success": bool, "cleared_entries": int, "pattern": str, "message": str, "timestamp": str}
+    )
+    assert (cleared["cleared_entries"], cleared["pattern"]) == (3, "cue:*")
+    assert cleared["message"] == "Cleared 3 cache entries"
+
+
+def test_inline_times_beyond_48_hours_are_refused_naming_the_field(aws):
+    body = tracklist_body()
+    body["tracks"][1]["start_time"] = 49 * 3600
+
+    status, err, _ = call("POST", "/generate", {"tracklist": body})
+
+    assert status == 422 and err["error_code"] == "VALIDATION_ERROR"
+    assert any("start_time" in e["loc"] for e in err["details"]["errors"])

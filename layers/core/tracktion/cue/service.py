@@ -330,9 +330,15 @@ def batch(
         "warnings": notes,
     }
     if asynchronous:
-        return queued(
-            jobs.submit(owner_id, _job_request(tracklist, names, stored, kind="batch", **more)), started
-        )
+        job = jobs.submit(owner_id, _job_request(tracklist, names, stored, kind="batch", **more))
+        # Nothing made yet: the batch counts read 0 of total_files until the job completes.
+        return {
+            **queued(job, started),
+            "results": [],
+            "total_files": len(names),
+            "successful_files": 0,
+            "failed_files": 0,
+        }
     answer = _batch(tracklist, names, cue_options, info, notes, started)
     job = jobs.record_completed(
         owner_id, _job_request(tracklist, names, True, kind="batch", **more), _job_result(answer), when
