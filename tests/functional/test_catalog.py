@@ -27,9 +27,33 @@ def api(catalog_env, lambda_context):
             method, path, body=body, query=query, principal=principal_ctx(), route_key=f"{method} {route}"
         )
         res = lambda_handler(event, lambda_context)
+        _call.headers = {k.lower(): v for k, v in (res.get("headers") or {}).items()}  # type: ignore[attr-defined]
         return res["statusCode"], json.loads(res["body"]) if res.get("body") else None
 
     return _call
+
+
+def notes_of(api) -> list[dict[str, Any]]:
+    """Provider notes travel as warnings in X-Tracktion-Warnings (the answer is an array)."""
+    return json.loads(api.headers.get("x-tracktion-warnings", "[]"))
+
+
+SEARCH_FIELDS = {
+    "catalog_track_id": str,
+    "artist": str,
+    "title": str,
+    "album": (str, type(None)),
+    "genre": (str, type(None)),
+    "bpm": (float, int, type(None)),
+    "key": (str, type(None)),
+    "confidence": float,
+}
+
+
+def assert_search_result(r: dict[str, Any]) -> None:
+    for name, kind in SEARCH_FIELDS.items():
+        assert isinstance(r[name], kind), (name, r.get(name))
+    assert 0 <= r["confidence"] <= 1
 
 
 def beatport():
@@ -228,10 +252,12 @@ def test_catalog_search_through_the_api_fills_bpm_and_key(api):
         query={"artist": "deadmau5", "title": "Strobe", "limit": "5"},
     )
 
-    assert status == 200
-    top = body["tracks"][0]
+    assert status == 200 and isinstance(body, list)
+    top = body[0]
+    assert_search_result(top)
     assert top["source"] == "beatport" and top["bpm"] == 128 and top["key"] == "Ab Minor"
-    assert body["notes"] == []
+    assert top["catalog_track_id"] == top["id"]
+    assert notes_of(api) == []
 
 
 @pytest.mark.realdata
@@ -248,13 +274,14 @@ def test_match_through_the_api_picks_the_right_remix_and_explains(api):
 
     status, out = api("POST", "/api/v1/tracklists/catalog/match", "/api/v1/tracklists/catalog/match", body)
 
-    assert status == 200
-    first, unknown, other = out["results"]
+    assert status == 200 and isinstance(out, list)
+    first, unknown, other = out
     assert first["matched"] and first["catalog_track_id"] == "beatport:19431036"
-    assert first["track"]["bpm"] == 128 and first["track"]["camelot"] == "1A"
+    assert first["bpm"] == 128 and first["catalog_track"]["camelot"] == "1A"
     assert first["confidence"] >= 0.8 and "matched" in first["explanation"][-1]
     assert not unknown["matched"] and "unidentified" in unknown["explanation"][0]
-    assert not other["matched"]
+    assert not other["matched"] and other["catalog_track_id"] is None
+    assert api.headers["x-tracktion-matched"] == "1"
 
 
 def test_beatport_refusing_still_answers_with_a_clear_note(api, catalog_env: CatalogServer):
@@ -268,9 +295,12 @@ def test_beatport_refusing_still_answers_with_a_clear_note(api, catalog_env: Cat
     )
 
     assert status == 200
-    notes = {n["provider"]: n for n in body["notes"]}
+    notes = {n["provider"]: n for n in notes_of(api)}
     assert notes["beatport"]["status"] == "refused" and "403" in notes["beatport"]["message"]
-    assert body["tracks"]  # MusicBrainz still answered
+    assert notes["beatport"]["type"] == "provider_unavailable"
+    assert body  # MusicBrainz still answered
+    for r in body:
+        assert_search_result(r)
 
 
 def test_beatport_not_configured_is_a_note_not_an_error(api, monkeypatch):
@@ -359,13 +389,13 @@ def test_match_to_catalog_stores_confident_matches_and_fills_bpm_and_key(api, ca
         query={"threshold": "0.8"},
     )
 
-    assert status == 200 and out["matched"] == 1
-    first, unknown, unmatched = out["tracklist"]["tracks"]
+    assert status == 200 and isinstance(out, list) and api.headers["x-tracktion-matched"] == "1"
+    first, unknown, unmatched = out
     assert first["catalog_track_id"].startswith("beatport:") and first["bpm"] == bpm and first["key"] == key
-    assert first["match_confidence"] >= 0.8
-    assert unknown["catalog_track_id"] is None
+    assert first["match_confidence"] >= 0.8 and first["matched"] is True
+    assert unknown["catalog_track_id"] is None and unknown["matched"] is False
     assert unmatched["catalog_track_id"] is None and unmatched["bpm"] == 140
-    assert out["tracklist"]["version"] == 2
+    assert api.headers["x-tracklist-version"] == "2"
 
     # The match is remembered: with Beatport gone, the own catalog still finds it.
     catalog_env.refuse_beatport = True
@@ -375,7 +405,7 @@ def test_match_to_catalog_stores_confident_matches_and_fills_bpm_and_key(api, ca
         "/api/v1/tracklists/catalog/search",
         query={"artist": artist, "title": title.split(" (")[0]},
     )
-    assert any(t["id"] == first["catalog_track_id"] and t["bpm"] == bpm for t in found["tracks"])
+    assert any(t["catalog_track_id"] == first["catalog_track_id"] and t["bpm"] == bpm for t in found)
 
 
 def test_musicbrainz_only_configuration(api, monkeypatch):
@@ -388,5 +418,48 @@ def test_musicbrainz_only_configuration(api, monkeypatch):
         query={"query": "anything"},
     )
 
-    assert status == 200 and body["providers"] == ["musicbrainz"]
-    assert all(t["source"] == "musicbrainz" for t in body["tracks"])
+    assert status == 200 and api.headers["x-catalog-providers"] == "musicbrainz"
+    assert body and all(t["source"] == "musicbrainz" for t in body)
+
+
+def test_the_reference_catalog_examples_answer_arrays_of_the_documented_shape(api):
+    status, found = api(
+        "GET",
+        "/api/v1/tracklists/catalog/search",
+        "/api/v1/tracklists/catalog/search",
+        query={"query": "example", "artist": "Artist", "title": "Title", "limit": "10"},
+    )
+    assert status == 200 and isinstance(found, list) and len(found) <= 10
+    for r in found:
+        assert_search_result(r)
+    assert [r["confidence"] for r in found] == sorted((r["confidence"] for r in found), reverse=True)
+
+    body = {
+        "tracks": [
+            {"position": 1, "artist": "Artist Name", "title": "Track Title", "start_time": "00:00:00"}
+        ],
+        "threshold": 0.7,
+    }
+    status, matched = api(
+        "POST", "/api/v1/tracklists/catalog/match", "/api/v1/tracklists/catalog/match", body
+    )
+    assert status == 200 and isinstance(matched, list) and len(matched) == 1
+    track = matched[0]
+    for name in (
+        "position",
+        "artist",
+        "title",
+        "start_time",
+        "catalog_track_id",
+        "is_manual_entry",
+        "bpm",
+        "key",
+    ):
+        assert name in track, name
+    assert (track["position"], track["artist"], track["title"], track["start_time"]) == (
+        1,
+        "Artist Name",
+        "Track Title",
+        "00:00:00",
+    )
+    assert isinstance(track["catalog_track_id"], str | None) and isinstance(track["matched"], bool)
