@@ -55,10 +55,13 @@ Format = Annotated[str, Path(min_length=1, max_length=20)]
 Async = Annotated[bool, Query(description="Queue the work and answer 202 with the job (default false)")]
 
 _ACCEPTED: dict[int, Any] = {
+    # Listed because a route given `responses=` gets no 200 of its own; its schema is the
+    # return annotation's (no `content` here).
+    200: {"description": "Generated: the reference's answer, with ours beside it"},
     202: {
         "description": "async_processing=true: the queued job (poll status_url)",
         "content": {"application/json": {"model": JobAcceptedOut}},
-    }
+    },
 }
 
 

@@ -48,19 +48,21 @@ def test_cue_files_through_the_local_runtime(runtime, tmp_path):
             f"{CUE}/generate/{tracklist_id}",
             json={"formats": ["standard", "rekordbox", "cdj"], "options": {"gap_handling": "estimate"}},
         )
-        assert made.status_code == 201, made.text
+        assert made.status_code == 200, made.text
+        assert made.json()["success"] is True and made.json()["job_id"]
         files = {f["format"]: f for f in made.json()["cue_files"]}
         assert set(files) == {"standard", "rekordbox", "cdj"}
         owner = files["standard"]["owner_id"]
 
         listed = client.get(f"{CUE}/files", params={"tracklist_id": tracklist_id}).json()
-        assert listed["total"] == 3
+        assert listed["total"] == 3 and listed["pagination"]["total"] == 3
 
         standard = files["standard"]
         download = client.get(f"{CUE}/download/{standard['cue_file_id']}")
         assert download.status_code == 200
         assert download.headers["content-type"].startswith("application/x-cue")
         assert download.headers["x-file-version"] == "1"
+        assert download.headers["cache-control"] == "no-cache"
         assert hashlib.sha256(download.content).hexdigest() == standard["sha256"]
         path = tmp_path / "standard.cue"
         path.write_bytes(download.content)
@@ -71,11 +73,27 @@ def test_cue_files_through_the_local_runtime(runtime, tmp_path):
         assert xml.status_code == 200 and b"POSITION_MARK" in xml.content
 
         v2 = client.post(f"{CUE}/files/{standard['cue_file_id']}/regenerate", json={})
-        assert v2.status_code == 201 and v2.json()["cue_files"][0]["version"] == 2
+        assert v2.status_code == 200 and v2.json()["cue_files"][0]["version"] == 2
         assert client.get(f"{CUE}/download/{standard['cue_file_id']}").status_code == 200
 
         kodi = client.post(f"{CUE}/files/{standard['cue_file_id']}/convert", json={"target_format": "kodi"})
-        assert kodi.status_code == 201 and kodi.json()["cue_file"]["format"] == "kodi"
+        assert kodi.status_code == 200 and kodi.json()["cue_file"]["format"] == "kodi"
+        assert kodi.json()["target_format"] == "kodi" and kodi.json()["conversion_needed"] is True
+
+        # The reference's complete flow: right after the import, a batch with no tracklist_id
+        # renders the caller's latest tracklist (said in warnings).
+        flow = client.post(
+            f"{CUE}/generate/batch",
+            json={
+                "formats": ["cdj", "traktor"],
+                "options": {"include_metadata": True, "gap_handling": "auto"},
+                "audio_file_path": "/path/to/audio.wav",
+            },
+        )
+        assert flow.status_code == 200, flow.text
+        assert flow.json()["successful_files"] == 2 and flow.json()["tracklist_id"] == tracklist_id
+        flow_sheet = client.get(f"{CUE}/download/{flow.json()['results'][1]['cue_file_id']}")
+        assert flow_sheet.status_code == 200 and b'FILE "audio.wav" WAVE' in flow_sheet.content
 
         # A WAV of 10 minutes: every track that starts later is named.
         s3 = runtime.aws_client("s3")
