@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import ConfigDict, Field, model_validator
 
 from tracktion.api.principal import Principal, current_principal
 from tracktion.api.resolver import make_app, serve
+from tracktion.api.shapes import Out, error_responses
 from tracktion.auth import accounts, oauth, refresh, users
 from tracktion.auth.key_requests import reject_server_fields
 from tracktion.errors import Forbidden, ValidationFailed
@@ -57,6 +59,88 @@ class RefreshBody(Model):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
+class UserOut(Out):
+    """An account as its owner or an admin sees it (never password material)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "user_id": "usr_0123456789abcdef0123",
+                "email": "user@example.com",
+                "name": "",
+                "tier": "free",
+                "is_admin": False,
+                "email_verified": False,
+                "providers": [],
+                "has_password": True,
+                "created_at": "2024-01-15T10:00:00Z",
+                "updated_at": "2024-01-15T10:00:00Z",
+            }
+        }
+    )
+
+    user_id: str
+    email: str | None = Field(description="What the published client greets the user with")
+    name: str = ""
+    tier: str
+    is_admin: bool
+    email_verified: bool
+    providers: list[str]
+    has_password: bool
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class ProfileOut(UserOut):
+    auth_method: str
+
+
+class TokenOut(Out):
+    """OAuth2 bearer pair: the access JWT (1 h) and an opaque refresh token (7 days)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "access_token": "eyJhbGciOiJIUzI1NiIsImtpZCI6Ii4uLiJ9...",
+                "refresh_token": "rt_...",
+                "token_type": "bearer",
+                "expires_in": 3600,
+                "refresh_expires_in": 604800,
+            }
+        }
+    )
+
+    access_token: str
+    refresh_token: str = Field(
+        description="Keep using the login's token, or the newest one; an older one used after a "
+        "newer one ends the session (docs/security.md)"
+    )
+    token_type: str
+    expires_in: int
+    refresh_expires_in: int
+
+
+class OAuthTokenOut(TokenOut):
+    user: UserOut
+
+
+class UserPagination(Out):
+    page: int
+    per_page: int
+    pages: int
+    total: int
+
+
+class UserListOut(Out):
+    data: list[UserOut]
+    pagination: UserPagination
+
+
+def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
+    """The standard error body for each status (tracktion.api.shapes), typed as Powertools wants."""
+    return cast("dict[int, OpenAPIResponse]", error_responses(*statuses))
+
+
 class UserChanges(Model):
     model_config = ConfigDict(extra="forbid")
 
@@ -76,75 +160,76 @@ def _admin() -> Principal:
     return principal
 
 
-@app.post("/api/v1/auth/register")
-def register(body: Registration) -> Response[dict[str, Any]]:
+@app.post("/api/v1/auth/register", status_code=201, responses=_errors(409, 422, 429))
+def register(body: Registration) -> UserOut:
     user = users.register(body.email, body.password, body.name)
-    return Response(status_code=201, content_type="application/json", body=users.view(user))
+    return users.view(user)  # type: ignore[return-value]
 
 
-@app.post("/api/v1/auth/token")
-def token(body: Credentials) -> dict[str, Any]:
-    return accounts.login(str(body.username or body.email), body.password, _source_ip())
+@app.post("/api/v1/auth/token", responses=_errors(401, 422, 429))
+def token(body: Credentials) -> TokenOut:
+    """`username` (the published JWTAuthClient's field) is the account's email; `email` works too."""
+    return accounts.login(str(body.username or body.email), body.password, _source_ip())  # type: ignore[return-value]
 
 
-@app.post("/api/v1/auth/refresh")
-def refresh_session(body: RefreshBody) -> dict[str, Any]:
-    return refresh.rotate(body.refresh_token)
+@app.post("/api/v1/auth/refresh", responses=_errors(401, 422, 429))
+def refresh_session(body: RefreshBody) -> TokenOut:
+    return refresh.rotate(body.refresh_token)  # type: ignore[return-value]
 
 
-@app.post("/api/v1/auth/logout")
+@app.post("/api/v1/auth/logout", responses=_errors(401, 422, 429))
 def logout(body: RefreshBody) -> Response[None]:
     refresh.logout(body.refresh_token)
     return Response(status_code=204)
 
 
-@app.get("/api/v1/auth/<provider>/login")
+@app.get("/api/v1/auth/<provider>/login", responses=_errors(404, 422, 429))
 def oauth_login(provider: ProviderName) -> Response[None]:
     return Response(status_code=302, headers={"Location": oauth.begin(provider), "Cache-Control": "no-store"})
 
 
-@app.get("/api/v1/auth/<provider>/callback")
+@app.get("/api/v1/auth/<provider>/callback", responses=_errors(400, 401, 404, 422, 429, 502))
 def oauth_callback(
     provider: ProviderName,
     state: Annotated[str, Query(max_length=200)] = "",
     code: Annotated[str, Query(max_length=2048)] = "",
     error: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
-    return oauth.complete(provider, code, state, error)
+) -> OAuthTokenOut:
+    return oauth.complete(provider, code, state, error)  # type: ignore[return-value]
 
 
-@app.get("/api/v1/user/profile")
-def profile() -> dict[str, Any]:
-    return accounts.profile(current_principal(app))
+@app.get("/api/v1/user/profile", responses=_errors(401, 403, 404, 429))
+def profile() -> ProfileOut:
+    return accounts.profile(current_principal(app))  # type: ignore[return-value]
 
 
-@app.get("/api/v1/users")
+@app.get("/api/v1/users", responses=_errors(401, 403, 422, 429))
 def list_users(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     email: Annotated[str | None, Query(max_length=320)] = None,
     tier: Annotated[Literal["free", "premium", "enterprise"] | None, Query()] = None,
-) -> dict[str, Any]:
+) -> UserListOut:
     _admin()
-    return users.list_users(page, per_page, email, tier)
+    return users.list_users(page, per_page, email, tier)  # type: ignore[return-value]
 
 
-@app.get("/api/v1/users/<user_id>")
-def get_user(user_id: UserId) -> dict[str, Any]:
+@app.get("/api/v1/users/<user_id>", responses=_errors(401, 403, 404, 422, 429))
+def get_user(user_id: UserId) -> UserOut:
     _admin()
-    return users.view(users.get(user_id))
+    return users.view(users.get(user_id))  # type: ignore[return-value]
 
 
-@app.patch("/api/v1/users/<user_id>")
-def update_user(user_id: UserId, body: UserChanges) -> dict[str, Any]:
+@app.patch("/api/v1/users/<user_id>", responses=_errors(401, 403, 404, 422, 429))
+def update_user(user_id: UserId, body: UserChanges) -> UserOut:
     admin = _admin()
     changes = body.model_dump(exclude_none=True)
     if user_id == admin.user_id and changes.get("is_admin") is False:
         raise ValidationFailed("An admin cannot remove their own admin permission")
-    return users.view(users.update(user_id, changes))
+    return users.view(users.update(user_id, changes))  # type: ignore[return-value]
 
 
-@app.delete("/api/v1/users/<user_id>")
+@app.delete("/api/v1/users/<user_id>", responses=_errors(401, 403, 404, 422, 429))
 def delete_user(user_id: UserId) -> Response[None]:
     _admin()
     users.delete(user_id)

@@ -131,6 +131,11 @@ def test_a_thief_who_sits_on_a_stolen_successor_is_caught_when_using_it(publishe
     assert client.refresh_access_token() is False  # the whole session ended
 
 
+def _key_list(answer):
+    """The key list: an array (the reference) or, from before, an object with `keys`."""
+    return answer if isinstance(answer, list) else answer["keys"]
+
+
 def test_api_key_client_sends_the_key_as_bearer_and_it_is_accepted(published):
     key = create_key(permissions=["read", "write"])["api_key"]
     client = published["TracktionClient"](api_key=key)
@@ -140,7 +145,7 @@ def test_api_key_client_sends_the_key_as_bearer_and_it_is_accepted(published):
 
     assert sent.sent[0].headers["Authorization"] == f"Bearer {key}"
     assert "X-API-Key" not in sent.sent[0].headers
-    assert isinstance(keys["keys"], list)
+    assert isinstance(_key_list(keys), list)
 
 
 def test_rate_limited_client_reads_x_ratelimit_retry_after_and_the_documented_429(published):
@@ -211,7 +216,7 @@ def test_secure_client_signs_gets_with_an_empty_body_and_the_query_in_the_endpoi
 
     listed = client.make_secure_request("GET", "/api/v1/developer/keys?include_inactive=true")
 
-    assert isinstance(listed["keys"], list)
+    assert isinstance(_key_list(listed), list)
 
 
 def test_secure_client_post_of_an_empty_object_is_accepted(published):

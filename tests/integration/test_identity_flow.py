@@ -47,7 +47,8 @@ def test_register_login_key_rotate_overlap_and_revoke(runtime: RuntimeProcess) -
         assert (after.status_code, after.json()["error_code"]) == (401, "INVALID_API_KEY")
         assert client.get(KEYS, headers={"X-API-Key": new_key}).status_code == 200
 
-        assert client.delete(f"{KEYS}/{key_id}", headers=bearer).status_code == 204
+        deleted = client.delete(f"{KEYS}/{key_id}", headers=bearer)
+        assert (deleted.status_code, deleted.json()["success"]) == (200, True)
         revoked = client.get(KEYS, headers={"X-API-Key": new_key})
         assert (revoked.status_code, revoked.json()["error_code"]) == (401, "INVALID_API_KEY")
 
@@ -153,8 +154,8 @@ def test_attacks_are_refused_through_the_gateway(runtime: RuntimeProcess) -> Non
         }
     expected = {
         "read-only key on a write route": (403, "INSUFFICIENT_PERMISSIONS"),
-        "another user's key": (404, "KEY_NOT_FOUND"),
-        "another user's usage": (404, "KEY_NOT_FOUND"),
+        "another user's key": (404, "RESOURCE_NOT_FOUND"),
+        "another user's usage": (404, "RESOURCE_NOT_FOUND"),
         "server-only field": (422, "VALIDATION_ERROR"),
         "tampered token": (401, "INVALID_TOKEN"),
         "typo in key": (401, "INVALID_API_KEY"),
@@ -191,3 +192,53 @@ def test_signed_requests_pass_once_and_fail_on_any_changed_byte(runtime: Runtime
     assert good.status_code == 201, good.text
     assert (replay.status_code, replay.json()["error_code"]) == (401, "INVALID_SIGNATURE")
     assert (unsigned.status_code, unsigned.json()["error_code"]) == (401, "SIGNATURE_REQUIRED")
+
+
+def test_published_secure_client_signs_requests_to_every_http_function(runtime: RuntimeProcess) -> None:
+    """Each function verifies signatures itself (the body is not the authorizer's to see), so each
+    needs the identity secret: a signed request to any of them passes admission."""
+    import requests
+
+    from tests.contract.template_functions import http_functions
+    from tests.published_clients import load, route_for
+
+    published = load()
+    with runtime.client() as client:
+        _, session = _account(runtime, client)
+        made = client.post(
+            KEYS,
+            headers={"Authorization": f"Bearer {session['access_token']}"},
+            json={"name": "signer", "permissions": ["read", "write"], "signature_required": True},
+        ).json()
+    secure = published["SecureTracktionClient"](
+        api_key=made["api_key"], hmac_secret=made["signing_secret"], base_url=runtime.gateway_url
+    )
+    calls = [
+        ("GET", "/api/v1/no-such-route", None),
+        ("GET", "/api/v1/search?query=signed%20request&limit=1", None),
+        ("GET", "/api/v1/tracklist/no-such-tracklist", None),
+        ("GET", "/api/v1/tracklists/no-such-audio-file/drafts", None),
+        ("GET", "/api/v1/cue/formats", None),
+        ("GET", "/api/v1/batch", None),
+        ("POST", "/api/v1/batch/schedule", {"name": "n", "urls": ["x"], "cron_expression": "not a cron"}),
+        ("GET", KEYS, None),
+        ("GET", "/api/v1/user/profile", None),
+    ]
+    answers = {}
+    for method, endpoint, data in calls:
+        try:
+            body = secure.make_secure_request(method, endpoint, data)
+            status = 200
+        except requests.HTTPError as exc:
+            assert exc.response is not None
+            status, body = exc.response.status_code, exc.response.json()
+        answers[(method, endpoint)] = (status, body.get("error_code") if isinstance(body, dict) else None)
+
+    refused = {k: v for k, v in answers.items() if v[0] == 401 or v[1] == "IDENTITY_NOT_CONFIGURED"}
+    assert refused == {}, answers
+    covered = {route_for(m, e.split("?")[0])[1] for m, e, _ in calls}
+    assert covered == {f.module for f in http_functions() if any(not r.public for r in f.routes)}
+    assert answers[("GET", "/api/v1/user/profile")] == (200, None)
+    assert (
+        answers[("POST", "/api/v1/batch/schedule")][0] == 422
+    )  # the signed body passed; its content did not
