@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local.aws_endpoint import read_body
 from local.lambdas import FUNCTION_TYPES, InvokeResult
@@ -185,7 +185,8 @@ class Gateway(ThreadingHTTPServer):
         self.server_close()
 
     def find(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        parts = path.strip("/").split("/") if path.strip("/") else []
+        # Split before decoding, so an encoded "/" (%2F) stays inside its segment.
+        parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
         best: tuple[tuple[int, ...], Route, dict[str, str]] | None = None
         for route in self.routes:
             found = route.match(method, parts)
@@ -282,7 +283,8 @@ class _Handler(BaseHTTPRequestHandler):
         if found is None:
             return _json(404, {"message": "Not Found"})
         route, path_params = found
-        event = self._event(route, path, split.query, path_params, body, request_id)
+        # As HTTP APIs do, the function sees the path and its parameters percent-decoded.
+        event = self._event(route, unquote(path), split.query, path_params, body, request_id)
         if route.authorizer is not None:
             denied = self._authorize(route, event)
             if denied is not None:
