@@ -88,7 +88,7 @@ openapi: install
 ## (`make test` runs a short one). Prints cases, server errors, schema violations, ...
 FUZZ_CASES ?= 5000
 fuzz: install
-	TRACKTION_FUZZ_CASES=$(FUZZ_CASES) $(BIN)/python -m pytest -q -p no:cacheprovider -s tests/integration/test_schemathesis.py
+	$(BIN)/python -m tests.fuzz --cases $(FUZZ_CASES)
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache
