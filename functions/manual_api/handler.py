@@ -81,6 +81,9 @@ class EditedTrackOut(TrackOut):
 
     tracklist_id: str
     tracklist_version: int
+    version: int = Field(
+        description="the tracklist's version (as answered before, when edits answered the tracklist)"
+    )
     warnings: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -90,6 +93,18 @@ class PublishedOut(TracklistOut):
 
 
 class TimingSuggestionOut(Out):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "track_position": 3,
+                "suggestion": "reduce_by_10_seconds",
+                "current_duration": "00:04:30",
+                "suggested_duration": "00:04:20",
+                "reason": "Track appears to have extended outro",
+            }
+        }
+    )
+
     track_position: int
     suggestion: str = Field(description='e.g. "reduce_by_10_seconds", "extend_by_5_seconds", "set_end_time"')
     current_duration: str | None = Field(description='"HH:MM:SS"')
@@ -98,12 +113,37 @@ class TimingSuggestionOut(Out):
 
 
 class TimingValidationOut(Out):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "is_valid": False,
+                "issues": ["Track 2 overlaps with track 3 by 5.0 seconds"],
+                "track_count": 15,
+            }
+        }
+    )
+
     is_valid: bool
     issues: list[str]
     track_count: int
 
 
 class CatalogResultOut(Out):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "catalog_track_id": "beatport:19431036",
+                "artist": "Artist Name",
+                "title": "Track Title",
+                "album": "Album Name",
+                "genre": "Electronic",
+                "bpm": 128.0,
+                "key": "Am",
+                "confidence": 0.95,
+            }
+        }
+    )
+
     catalog_track_id: str
     artist: str
     title: str
@@ -120,6 +160,17 @@ class MatchedTrackOut(TrackOut):
 
 
 class GenerateCueOut(Out):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "success": True,
+                "cue_file_path": "/api/v1/cue/download/456e7890-e89b-12d3-a456-426614174000",
+                "cue_file_id": "456e7890-e89b-12d3-a456-426614174000",
+                "format": "standard",
+            }
+        }
+    )
+
     success: bool
     cue_file_path: str | None = Field(
         description="Where to download the first file (GET it with your credentials)"
@@ -199,6 +250,7 @@ def _track(t: Tracklist, position: int, warnings: list[dict[str, Any]], status: 
         **track_out(track),
         "tracklist_id": t.tracklist_id,
         "tracklist_version": t.version,
+        "version": t.version,
         "warnings": warnings,
     }
     return _answer(body, status, _headers(t, warnings))

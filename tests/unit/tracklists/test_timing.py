@@ -169,3 +169,67 @@ def test_a_clean_tracklist_gets_no_suggestions():
     tracks = [track(1, 0, 300), track(2, 300, 600), track(3, 600, 900)]
 
     assert timing_suggestions(tracks, target_duration=3600, audio_duration=900) == []
+
+
+# ---------------------------------------------------------------- reading "A:B:C"
+
+
+def test_three_part_times_read_as_mm_ss_ff_when_asked():
+    from tracktion.tracklists.timing import MSF
+
+    assert parse_time("03:30:00", reading=MSF) == 210.0
+    assert parse_time("75:30:15", reading=MSF) == 75 * 60 + 30.2
+    assert parse_time("3:30", reading=MSF) == 210.0  # two parts are MM:SS either way
+    with pytest.raises(InvalidTrackTime, match="MM:SS:FF"):
+        parse_time("03:30:75", reading=MSF, position=2, field="end_time")
+
+
+def _read(requested, typed, duration=None):
+    from tracktion.tracklists.timing import implausibility, read_times
+
+    def build():
+        out = []
+        for i, (start, end) in enumerate(typed, 1):
+            t = track(
+                i,
+                parse_time(start, position=i, field="start_time"),
+                parse_time(end, position=i, field="end_time"),
+            )
+            from tracktion.tracklists.timing import check_track
+
+            check_track(t)
+            out.append(t)
+        return out
+
+    values = [v for pair in typed for v in pair]
+    return read_times(requested, values, build, lambda ts: implausibility(ts, duration))
+
+
+def test_auto_reading_keeps_hours_when_they_make_sense():
+    tracks, warnings = _read(None, [("00:00:00", "00:03:30"), ("00:03:30", "00:07:00")])
+    assert [t.end_time for t in tracks] == [210, 420] and warnings == []
+    tracks, warnings = _read(None, [("00:00:00", None), ("01:05:00", None)])
+    assert tracks[1].start_time == 3900 and warnings == []
+
+
+def test_auto_reading_switches_to_minutes_when_hours_are_implausible_and_warns():
+    tracks, warnings = _read(None, [("00:00:00", "03:30:00"), ("03:30:00", "07:00:00")])
+    assert [(t.start_time, t.end_time) for t in tracks] == [(0, 210), (210, 420)]
+    assert warnings[0]["type"] == "time_reading" and "'03:30:00'" in warnings[0]["message"]
+    # Beyond the audio's known end as hours, inside it as minutes.
+    tracks, warnings = _read(None, [("05:00:00", None)], duration=3600)
+    assert tracks[0].start_time == 300 and warnings
+
+
+def test_auto_reading_never_guesses_when_a_time_has_seconds_or_hours_are_forced():
+    tracks, warnings = _read(None, [("00:00:00", "03:30:10")])
+    assert tracks[0].end_time == 3 * 3600 + 30 * 60 + 10 and warnings == []
+    tracks, warnings = _read("hh:mm:ss", [("00:00:00", "03:30:00")])
+    assert tracks[0].end_time == 3.5 * 3600 and warnings == []
+
+
+def test_validate_timing_with_gaps_refused_makes_a_gap_an_error():
+    tracks = [track(1, 0, 240), track(2, 245, 500)]
+    assert validate_timing(tracks).valid
+    report = validate_timing(tracks, allow_gaps=False)
+    assert not report.valid and report.issues[0].type == "gap"
