@@ -66,7 +66,7 @@ def test_revoked_key_fails_on_the_very_next_request():
     created = create_key()
     assert gateway("GET", KEYS, key=created["api_key"]).status == 200
 
-    assert gateway("DELETE", f"{KEYS}/{created['key_id']}", key=BOOTSTRAP_KEY).status == 204
+    assert gateway("DELETE", f"{KEYS}/{created['key_id']}", key=BOOTSTRAP_KEY).status == 200
     res = gateway("GET", KEYS, key=created["api_key"])
 
     assert (res.status, res.code) == (401, "INVALID_API_KEY")
@@ -151,6 +151,6 @@ def test_last_used_at_is_recorded_and_listed():
     assert created["last_used_at"] is None
     gateway("GET", KEYS, key=created["api_key"])
 
-    listed = gateway("GET", KEYS, key=BOOTSTRAP_KEY).body["keys"]
+    listed = gateway("GET", KEYS, key=BOOTSTRAP_KEY).body  # the reference's top-level array
 
     assert next(k for k in listed if k["key_id"] == created["key_id"])["last_used_at"]

@@ -34,7 +34,9 @@ MAX_OVERLAP_SECONDS = 7 * 86400
 
 
 class ApiKeyNotFound(NotFound):
-    error_code = "KEY_NOT_FOUND"
+    """The reference's RESOURCE_NOT_FOUND; `details.resource` says what was looked for."""
+
+    error_code = "RESOURCE_NOT_FOUND"
 
 
 class KeyLimitReached(Forbidden):
@@ -174,14 +176,14 @@ def create(user_id: str, user_tier: str, spec: KeySpec) -> tuple[dict[str, Any],
 
 def _get_record(user_id: str, key_id: str) -> dict[str, Any]:
     if not key_id.startswith("key_") or len(key_id) > 64:
-        raise ApiKeyNotFound("API key not found")
+        raise ApiKeyNotFound("API key not found", details={"resource": "api_key", "key_id": key_id[:64]})
     item = (
         client("dynamodb")
         .get_item(TableName=_table(), Key=_record_key(user_id, key_id), ConsistentRead=True)
         .get("Item")
     )
     if not item:
-        raise ApiKeyNotFound("API key not found")
+        raise ApiKeyNotFound("API key not found", details={"resource": "api_key", "key_id": key_id[:64]})
     return from_item(item)
 
 
@@ -264,7 +266,7 @@ def rotate(
         raise BadRequest(f"overlap_seconds must be between 0 and {MAX_OVERLAP_SECONDS}")
     record = _get_record(user_id, key_id)
     if record.get("status") != "active":
-        raise Conflict("A revoked key cannot be rotated", error_code="KEY_REVOKED")
+        raise Conflict("A revoked key cannot be rotated", details={"reason": "KEY_REVOKED", "key_id": key_id})
     old_hash = record["current_hash"]
     new = keys.mint(record.get("environment") or "live")
     signing = bool(record.get("signing") or record.get("signature_required"))
@@ -334,12 +336,17 @@ def rotate(
     return public_view(record), new.secret, signing_secret
 
 
-def revoke(user_id: str, key_id: str) -> None:
-    """Revoked at once: both lookups go in the same transaction as the status change."""
+def revoke(user_id: str, key_id: str) -> str | None:
+    """Revoked at once: both lookups go in the same transaction as the status change.
+
+    Returns when the key was revoked (now, or the earlier revocation's time for a key already
+    revoked: revoking is idempotent).
+    """
     record = _get_record(user_id, key_id)
     if record.get("status") != "active":
-        return
+        return record.get("revoked_at")
     last_used = _last_used([record]).get(key_id)
+    revoked_at = clock.iso()
     items: list[dict[str, Any]] = [
         {
             "Update": {
@@ -355,7 +362,7 @@ def revoke(user_id: str, key_id: str) -> None:
                 "ExpressionAttributeValues": {
                     ":revoked": value("revoked"),
                     ":active": value("active"),
-                    ":now": value(clock.iso()),
+                    ":now": value(revoked_at),
                     **({":seen": value(last_used)} if last_used else {}),
                 },
             }
@@ -375,7 +382,9 @@ def revoke(user_id: str, key_id: str) -> None:
     try:
         ddb.transact_write_items(TransactItems=items)
     except ddb.exceptions.TransactionCanceledException:
-        return  # revoked concurrently: the outcome the caller asked for
+        # revoked concurrently: the outcome the caller asked for, at the other request's time
+        return _get_record(user_id, key_id).get("revoked_at")
+    return revoked_at
 
 
 def revoke_all(user_id: str) -> int:
