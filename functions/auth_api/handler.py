@@ -177,13 +177,20 @@ def refresh_session(body: RefreshBody) -> TokenOut:
     return refresh.rotate(body.refresh_token)  # type: ignore[return-value]
 
 
-@app.post("/api/v1/auth/logout", responses=_errors(401, 422, 429))
+@app.post("/api/v1/auth/logout", status_code=204, responses=_errors(401, 422, 429))
 def logout(body: RefreshBody) -> Response[None]:
     refresh.logout(body.refresh_token)
     return Response(status_code=204)
 
 
-@app.get("/api/v1/auth/<provider>/login", responses=_errors(404, 422, 429))
+@app.get(
+    "/api/v1/auth/<provider>/login",
+    status_code=302,
+    responses={
+        302: {"description": "Redirect to the provider's consent page (Location header)"},
+        **_errors(404, 422, 429),
+    },
+)
 def oauth_login(provider: ProviderName) -> Response[None]:
     return Response(status_code=302, headers={"Location": oauth.begin(provider), "Cache-Control": "no-store"})
 
@@ -229,7 +236,7 @@ def update_user(user_id: UserId, body: UserChanges) -> UserOut:
     return users.view(users.update(user_id, changes))  # type: ignore[return-value]
 
 
-@app.delete("/api/v1/users/<user_id>", responses=_errors(401, 403, 404, 422, 429))
+@app.delete("/api/v1/users/<user_id>", status_code=204, responses=_errors(401, 403, 404, 422, 429))
 def delete_user(user_id: UserId) -> Response[None]:
     _admin()
     users.delete(user_id)

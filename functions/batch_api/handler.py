@@ -335,7 +335,9 @@ def list_schedules(limit: Limit = 25, cursor: Cursor = None) -> ScheduleListOut:
     return {"schedules": [s.public() for s in found], "next_cursor": next_cursor}  # type: ignore[return-value]
 
 
-@app.delete("/api/v1/batch/schedules/<schedule_id>", responses=_errors(401, 403, 404, 422, 429))
+@app.delete(
+    "/api/v1/batch/schedules/<schedule_id>", status_code=204, responses=_errors(401, 403, 404, 422, 429)
+)
 def delete_schedule(schedule_id: ItemId) -> Response[None]:
     schedules.delete(_writer().user_id, schedule_id)
     return Response(status_code=204)
@@ -363,7 +365,7 @@ def webhook_deliveries(webhook_id: ItemId, limit: Limit = 25, cursor: Cursor = N
     return {"deliveries": log, "next_cursor": next_cursor}  # type: ignore[return-value]
 
 
-@app.delete("/api/v1/webhooks/<webhook_id>", responses=_errors(401, 403, 404, 422, 429))
+@app.delete("/api/v1/webhooks/<webhook_id>", status_code=204, responses=_errors(401, 403, 404, 422, 429))
 def delete_webhook(webhook_id: ItemId) -> Response[None]:
     subscriptions.delete(_writer().user_id, webhook_id)
     return Response(status_code=204)

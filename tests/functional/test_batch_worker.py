@@ -17,7 +17,7 @@ def _submit(lambda_context, urls, user="user-1", **body):
         http_event("POST", "/api/v1/batch", body={"urls": urls, **body}, principal=principal_ctx(user)),
         lambda_context,
     )
-    assert res["statusCode"] == 202, res["body"]
+    assert res["statusCode"] == 200, res["body"]
     created = json.loads(res["body"])
     return execution_input(created["batch_id"])
 
@@ -104,7 +104,15 @@ def test_exhausted_retries_are_recorded_with_the_source_error_code(batch_aws, si
     worker(task("record_failure", batch, 0, error=error), lambda_context)
 
     status = _status(lambda_context, batch["batch_id"], include_errors="true")
-    assert status["jobs_status"] == {"total": 1, "completed": 0, "failed": 1, "pending": 0, "cancelled": 0}
+    assert status["jobs_status"] == {
+        "queued": 0,
+        "processing": 0,
+        "total": 1,
+        "completed": 0,
+        "failed": 1,
+        "pending": 0,
+        "cancelled": 0,
+    }
     assert status["errors"][0]["error_code"] == "SOURCE_BLOCKED"
 
 
@@ -122,7 +130,15 @@ def test_finalize_marks_partially_failed_with_exact_counts(batch_aws, site, lamb
     assert final["status"] == again["status"] == "partially_failed"
     status = _status(lambda_context, batch["batch_id"])
     assert status["status"] == "partially_failed"
-    assert status["jobs_status"] == {"total": 3, "completed": 2, "failed": 1, "pending": 0, "cancelled": 0}
+    assert status["jobs_status"] == {
+        "queued": 0,
+        "processing": 0,
+        "total": 3,
+        "completed": 2,
+        "failed": 1,
+        "pending": 0,
+        "cancelled": 0,
+    }
     assert status["progress_percentage"] == 100.0
     assert status["completed_at"]
     assert len(_owner_tracklists()) == 2
@@ -222,4 +238,12 @@ def test_an_item_finishing_after_its_batch_was_cancelled_still_counts_and_counts
 
     assert counted is not None
     jobs = _status(lambda_context, batch["batch_id"])["jobs_status"]
-    assert jobs == {"total": 3, "completed": 1, "failed": 0, "pending": 0, "cancelled": 2}
+    assert jobs == {
+        "queued": 0,
+        "processing": 0,
+        "total": 3,
+        "completed": 1,
+        "failed": 0,
+        "pending": 0,
+        "cancelled": 2,
+    }
