@@ -326,7 +326,9 @@ def cache_stats() -> CacheStatsOut:
 
 @app.post(f"{BASE}/cache/warm", responses=_errors(400, 422))
 def cache_warm(body: WarmRequest) -> WarmOut:
-    return WarmOut.model_validate(service.warm(_owner(), body.tracklist_ids, body.formats, body.options))
+    return WarmOut.model_validate(
+        service.warm(_owner(), body.tracklist_ids, body.formats, body.options.cue_options())
+    )
 
 
 @app.delete(f"{BASE}/cache/clear", responses=_errors(422))

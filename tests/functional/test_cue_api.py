@@ -80,11 +80,11 @@ def test_batch_generates_several_formats_with_companions_downloadable(aws, tmp_p
         assert_all_agree(path, readings, expected, [f"Track {i + 1}" for i in range(6)])
 
 
-def test_missing_cue_times_answer_422_listing_the_tracks(aws):
+def test_missing_cue_times_answer_422_listing_the_tracks_when_gap_handling_is_error(aws):
     body = tracklist_body()
     body["tracks"][2]["start_time"] = None
 
-    status, err, _ = call("POST", "/generate", {"tracklist": body})
+    status, err, _ = call("POST", "/generate", {"tracklist": body, "options": {"gap_handling": "error"}})
 
     assert status == 422
     assert err["error_code"] == "CUE_GENERATION_FAILED"
@@ -98,9 +98,11 @@ def test_missing_cue_times_answer_422_listing_the_tracks(aws):
     estimated = ok["validation_report"]["warnings"][0]
     assert estimated["type"] == "timing_warning" and estimated["code"] == "START_ESTIMATED"
 
-    # The reference's "auto" estimates too; "preserve" invents no time and leaves track 3 out.
-    status, auto, _ = call("POST", "/generate", {"tracklist": body, "options": {"gap_handling": "auto"}})
+    # The reference's "auto" (the default) estimates too; "preserve" invents no time and leaves
+    # track 3 out.
+    status, auto, _ = call("POST", "/generate", {"tracklist": body})
     assert status == 200 and auto["cue_files"][0]["track_count"] == 6
+    assert auto["cue_files"][0]["options"]["gap_handling"] == "auto"
     status, kept, _ = call("POST", "/generate", {"tracklist": body, "options": {"gap_handling": "preserve"}})
     assert status == 200 and kept["cue_files"][0]["track_count"] == 5
     assert kept["cue_files"][0]["warnings"][0]["code"] == "START_MISSING_LEFT_OUT"
@@ -532,8 +534,8 @@ VALIDATION_METADATA = {
     "file_size": (int, None),
     "checksum": (str, None),
     "version": (int, None),
-    "audio_duration": (int, float, None),
-    "tracklist_duration": (int, float, None),
+    "audio_duration": (int, None),
+    "tracklist_duration": (int, None),
 }
 
 

@@ -50,6 +50,14 @@ class GenerationOptions(CueOptions):
     """The reference's `options`: ours plus the ones that choose nothing in a CUE sheet
     (`cdj_version`, `memory_cue_points`), accepted and answered with a warning."""
 
+    gap_handling: GapHandling = Field(
+        default="auto",
+        description=(
+            "Tracks without a start: 'auto' (default; = 'estimate') spreads them between their known "
+            "neighbours, 'preserve' (= 'skip') keeps every given time and leaves them out, 'error' "
+            "answers 422 listing them."
+        ),
+    )
     cdj_version: str | None = Field(
         default=None,
         max_length=40,
@@ -283,7 +291,10 @@ class WarmRequest(Model):
 
     tracklist_ids: list[str] = Field(min_length=1, max_length=25)
     formats: list[str] = Field(default_factory=lambda: ["standard"], min_length=1, max_length=MAX_FORMATS)
-    options: CueOptions = Field(default_factory=CueOptions)
+    options: GenerationOptions = Field(
+        default_factory=GenerationOptions,
+        description="The options of the generations to warm for (generate's defaults when left out).",
+    )
 
 
 class UploadRequest(Model):
@@ -447,8 +458,8 @@ class ValidationMetadataOut(Out):
     file_size: int | None = None
     checksum: str | None = None
     version: int | None = None
-    audio_duration: float | None = None
-    tracklist_duration: float | None = None
+    audio_duration: int | None = Field(default=None, description="Whole seconds")
+    tracklist_duration: int | None = Field(default=None, description="Whole seconds")
 
 
 class ValidationOut(Out):

@@ -183,6 +183,21 @@ def with_audio_name(
 # ---------------------------------------------------------------- generation
 
 
+def _seconds(value: float | None) -> int | None:
+    return None if value is None else int(value + 0.5)
+
+
+def _durations(info: audio.AudioInfo | None, tracklist_seconds: float | None) -> dict[str, Any]:
+    """Whole seconds as the reference shows them (5400), the exact values beside."""
+    exact = round(info.duration_seconds, 3) if info else None
+    return {
+        "audio_duration": _seconds(exact),
+        "tracklist_duration": _seconds(tracklist_seconds),
+        "audio_duration_seconds": exact,
+        "tracklist_duration_seconds": tracklist_seconds,
+    }
+
+
 def _report(made: list[CueFile], tracklist: Tracklist, info: audio.AudioInfo | None) -> dict[str, Any]:
     found = [w for f in made for w in f.warnings]
     if info is not None:
@@ -195,8 +210,7 @@ def _report(made: list[CueFile], tracklist: Tracklist, info: audio.AudioInfo | N
         "metadata": {
             "track_count": made[0].track_count if made else 0,
             "disc_count": made[0].disc_count if made else 0,
-            "tracklist_duration": tracklist.duration_seconds,
-            "audio_duration": round(info.duration_seconds, 3) if info else None,
+            **_durations(info, tracklist.duration_seconds),
             "audio": info.to_json() if info else None,
         },
     }
@@ -593,8 +607,7 @@ def validate(
         "file_size": sheet.get("file_size"),
         "checksum": sheet.get("checksum"),
         "version": None,
-        "audio_duration": round(info.duration_seconds, 3) if info else None,
-        "tracklist_duration": tracklist.duration_seconds,
+        **_durations(info, tracklist.duration_seconds),
         "tracklist_version": tracklist.version,
     }
     extra = [*(notes or []), *option_warnings(options, [name]), *named, *unread]
@@ -630,8 +643,7 @@ def validate_file(
         "file_size": cue.size,
         "checksum": cue.checksum,
         "version": cue.version,
-        "audio_duration": round(info.duration_seconds, 3) if info else None,
-        "tracklist_duration": cue.duration_seconds,
+        **_durations(info, cue.duration_seconds),
     }
     answer = _validation_answer(
         final, started=started, cue=cue, fmt=cue.format, metadata=metadata, notes=unread
