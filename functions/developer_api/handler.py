@@ -53,7 +53,7 @@ class PermissionsOut(Out):
 class KeyUsageToday(Out):
     requests_today: int
     tokens_used_today: int
-    average_response_time: float = Field(description="Milliseconds, today's mean")
+    average_response_time: int = Field(description="Milliseconds, today's mean")
 
 
 class KeyOut(Out):
@@ -141,7 +141,7 @@ class KeyUsageStats(Out):
     total_requests: int
     total_tokens: int
     total_cost: float = Field(description="USD: total_tokens x $0.000002 (docs/api-contract.md)")
-    average_response_time: float = Field(description="Milliseconds")
+    average_response_time: int = Field(description="Milliseconds, the period's mean")
     error_rate: float = Field(description="Failed share of requests, 0-1")
     top_endpoints: list[str]
     period: str
@@ -197,7 +197,7 @@ class SummaryUsage(Out):
     total_requests: int
     total_tokens: int
     total_cost: float
-    average_response_time: float
+    average_response_time: int = Field(description="Milliseconds, the period's mean")
     error_rate: float
 
 
