@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import ConfigDict, Field
 
 from tracktion.models import Model
@@ -56,7 +57,9 @@ class Warning_(Out):
     field: str | None = None
 
 
-def warning(type_: str, message: str, *, field: str | None = None, severity: str = "warning") -> dict[str, Any]:
+def warning(
+    type_: str, message: str, *, field: str | None = None, severity: str = "warning"
+) -> dict[str, Any]:
     return Warning_(type=type_, message=message, field=field, severity=severity).model_dump(  # type: ignore[arg-type]
         mode="json", exclude_none=True
     )
@@ -219,7 +222,7 @@ class ErrorBody(Out):
     retry_after: int | None = None
 
 
-def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
+def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
     """`responses=` for a route decorator: each status answers the standard error body."""
     return {
         status: {
