@@ -27,7 +27,7 @@ from tracktion.api.principal import current_principal
 from tracktion.api.resolver import correlation_id, make_app, serve
 from tracktion.api.shapes import Out, TracklistOut, Warning_, error_responses, tracklist_out, warning
 from tracktion.cue.dialects import dialect
-from tracktion.errors import TracktionError, ValidationFailed
+from tracktion.errors import TracktionError, UpstreamError, ValidationFailed
 from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.sources import search
@@ -468,15 +468,20 @@ def search_1001tracklists(
             error_code="REQUIRED_FIELD_MISSING",
             details={"fields": ["query", "artist", "title"]},
         )
-    window = search.search_tracklists(
-        words,
-        page=page,
-        limit=page_size,
-        date_from=date_from,
-        date_to=date_to,
-        genre=genre,
-        force_refresh=force_refresh,
-    )
+    try:
+        window = search.search_tracklists(
+            words,
+            page=page,
+            limit=page_size,
+            date_from=date_from,
+            date_to=date_to,
+            genre=genre,
+            force_refresh=force_refresh,
+        )
+    except UpstreamError as exc:  # the source failed: the reference's SEARCH_FAILED (502)
+        raise UpstreamError(
+            exc.message, error_code="SEARCH_FAILED", details={**exc.details, "reason": exc.error_code}
+        ) from exc
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     urls = window.source_urls or [None] * len(window.results)
     return {  # type: ignore[return-value]  # validated and serialised through AdvancedSearchOut
