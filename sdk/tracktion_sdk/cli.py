@@ -99,8 +99,7 @@ def _run(client: Client, args: argparse.Namespace) -> Any:
                 return {"keys": list(client.iter_keys())}
             if args.keys_command == "create":
                 return client.create_key(args.name, [p for p in args.permissions.split(",") if p])
-            client.revoke_key(args.key_id)
-            return {"key_id": args.key_id, "revoked": True}
+            return {"key_id": args.key_id, "revoked": True, **client.revoke_key(args.key_id)}
         case "batch":
             if args.batch_command == "submit":
                 urls = [

@@ -156,10 +156,16 @@ class Client:
         return self._json("POST", f"{API}/developer/keys", json_body=body)
 
     def list_keys(
-        self, *, include_inactive: bool = False, limit: int = 50, next_token: str | None = None
+        self, *, include_inactive: bool = False, limit: int | None = None, next_token: str | None = None
     ) -> dict[str, Any]:
+        """One page of keys: `{"keys": [...], "next_token": ...}`.
+
+        The API answers the reference's top-level array; the next page's token, when a `limit`
+        cut the list, comes in the `X-Next-Token` header.
+        """
         params = {"include_inactive": include_inactive, "limit": limit, "next_token": next_token}
-        return self._json("GET", f"{API}/developer/keys", params=params)
+        response = self.request("GET", f"{API}/developer/keys", params=params)
+        return {"keys": response.json(), "next_token": response.headers.get("X-Next-Token") or None}
 
     def iter_keys(self, *, include_inactive: bool = False) -> Iterator[dict[str, Any]]:
         token: str | None = None
@@ -174,8 +180,9 @@ class Client:
         body = {"overlap_seconds": overlap_seconds} if overlap_seconds is not None else {}
         return self._json("POST", f"{API}/developer/keys/{key_id}/rotate", json_body=body)
 
-    def revoke_key(self, key_id: str) -> None:
-        self.request("DELETE", f"{API}/developer/keys/{key_id}")
+    def revoke_key(self, key_id: str) -> dict[str, Any]:
+        """Revoke a key; the answer says when (`revoked_at`)."""
+        return self._json("DELETE", f"{API}/developer/keys/{key_id}")
 
     # ------------------------------------------------------------------ search and import
 
@@ -241,7 +248,7 @@ class Client:
             page = self.list_cue_files(limit=100, offset=offset, format=format, tracklist_id=tracklist_id)
             yield from page["files"]
             offset += len(page["files"])
-            if not page.get("has_more") or not page["files"]:
+            if not page.get("pagination", {}).get("has_more") or not page["files"]:
                 return
 
     def cue_file(self, file_id: str) -> dict[str, Any]:
@@ -317,7 +324,8 @@ def _pages(fetch: Callable[[int], dict[str, Any]], key: str) -> Iterator[dict[st
     while True:
         answer = fetch(page)
         yield from answer[key]
-        if not answer.get("pagination", {}).get("has_more") or not answer[key]:
+        pagination = answer.get("pagination", {})
+        if not pagination.get("has_next", pagination.get("has_more")) or not answer[key]:
             return
         page += 1
 
