@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
-from tracktion.api.shapes import error_responses, offset_pagination
+from tracktion.api.shapes import Out, error_responses, offset_pagination
 from tracktion.clock import iso
 from tracktion.cue import cache, files, jobs, service, uploads
 from tracktion.cue.contract import (
@@ -341,8 +341,19 @@ def cache_clear(
     return ClearOut.model_validate(service.clear(_owner(), pattern))
 
 
-@app.post(f"{BASE}/uploads", responses=_errors(422))
-def create_upload(body: UploadRequest) -> Response[Any]:
+class UploadOut(Out):
+    """Where and how to POST a tracklist file; its CUE sheets are made when it lands."""
+
+    url: str
+    fields: dict[str, str]
+    key: str
+    formats: list[str]
+    gap_handling: str
+    expires_in: int
+
+
+@app.post(f"{BASE}/uploads", status_code=201, responses=_errors(422))
+def create_upload(body: UploadRequest) -> Response[UploadOut]:
     return _json(
         uploads.presigned_post(_owner(), body.filename, body.formats, body.content_type, body.gap_handling),
         201,
