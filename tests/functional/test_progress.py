@@ -114,8 +114,11 @@ def test_owner_connects_and_receives_a_message_per_item_then_the_final_one(
     assert messages[0]["item"]["status"] == "completed"
     assert messages[1]["item"]["error_code"] == "SOURCE_PAGE_NOT_FOUND"
     assert messages[-1]["status"] == "partially_failed"
-    assert messages[-1]["progress"] == 100.0
+    assert messages[-1]["progress"] == 100 and isinstance(messages[-1]["progress"], int)
+    assert messages[0]["progress"] == 50 and messages[0]["progress_percentage"] == 50.0
     assert messages[-1]["jobs_status"] == {
+        "queued": 0,
+        "processing": 0,
         "total": 2,
         "completed": 1,
         "failed": 1,

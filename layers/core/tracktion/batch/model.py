@@ -180,7 +180,9 @@ def final_status(completed: int, failed: int) -> BatchStatus:
 
 
 def progress_message(batch: Batch, *, item: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The WebSocket message (seed format), plus a `sequence` = items finished so far.
+    """The WebSocket message as the reference documents it, plus a `sequence` = items finished so far.
+
+    `progress` is whole percent (the reference's `75`); the exact figure is `progress_percentage`.
 
     Items finish concurrently, so a client orders messages by `sequence`; the final message
     (`final: true`) is always sent after every item's message.
@@ -189,8 +191,9 @@ def progress_message(batch: Batch, *, item: dict[str, Any] | None = None) -> dic
         "type": "batch.progress",
         "batch_id": batch.batch_id,
         "status": batch.shown_status,
-        "progress": batch.progress_percentage,
-        "jobs_status": batch.jobs_status(),
+        "progress": int(batch.progress_percentage),
+        "progress_percentage": float(batch.progress_percentage),
+        "jobs_status": batch.documented_jobs_status(),
         "sequence": batch.processed,
         "final": batch.status in FINAL_STATUSES,
         "timestamp": iso(),
