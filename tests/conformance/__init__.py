@@ -1,0 +1,1 @@
+"""Conformance: the published documents (../shared/spec), read in place, run against the local runtime."""
