@@ -146,7 +146,7 @@ def _run(read: Callable[[], search.SearchWindow]) -> search.SearchWindow:
         raise UpstreamError(
             exc.message,
             error_code="SEARCH_FAILED",
-            details={**(exc.details or {}), "cause": exc.error_code},
+            details={**(exc.details or {}), "reason": exc.error_code},
         ) from exc
 
 
