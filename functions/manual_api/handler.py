@@ -23,6 +23,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import ConfigDict, Field
 
+from tracktion import timeparse
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
 from tracktion.api.shapes import (
@@ -52,7 +53,7 @@ BASE = "/api/v1/tracklists"
 TracklistId = Annotated[str, Path(min_length=1, max_length=100)]
 Position = Annotated[int, Path(ge=1, le=MAX_POSITION)]
 TimeFormatQuery = Annotated[
-    timing.TimeFormat | None,
+    timeparse.TimeFormat | None,
     Query(description='How "A:B:C" times are read: "hh:mm:ss", "mm:ss:ff" or "auto" (default)'),
 ]
 WARNINGS_HEADER = "X-Tracktion-Warnings"
@@ -287,7 +288,7 @@ class MatchRequest(Model):
 
     tracks: list[MatchTrack] = Field(min_length=1, max_length=100)
     threshold: float = Field(default=0.8, ge=0, le=1)
-    time_format: timing.TimeFormat | None = None
+    time_format: timeparse.TimeFormat | None = None
 
 
 def _notes_as_warnings(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -326,8 +327,8 @@ def _match_tracks(body: MatchRequest) -> tuple[list[Track], list[dict[str, Any]]
                 title=m.title.strip(),
                 remix=m.remix,
                 label=m.label,
-                start_time=timing.parse_time(m.start_time, position=pos, field="start_time"),
-                end_time=timing.parse_time(m.end_time, position=pos, field="end_time"),
+                start_time=timeparse.parse_time(m.start_time, position=pos, field="start_time"),
+                end_time=timeparse.parse_time(m.end_time, position=pos, field="end_time"),
                 is_manual_entry=True,
             )
             timing.check_track(track)
@@ -666,7 +667,7 @@ def timing_suggestions(
     time_format: TimeFormatQuery = None,
 ) -> Response[list[TimingSuggestionOut]]:
     t = _store().get(tracklist_id, _owner())
-    target = timing.parse_time(
+    target = timeparse.parse_time(
         target_duration, field="target_duration", reading=timing.duration_reading(time_format)
     )
     suggestions = timing.timing_suggestions(t.tracks, target, t.duration_seconds)
@@ -682,7 +683,7 @@ def validate_timing(
     request = body or editing.ValidateTimingRequest()
     fmt = _time_format(request.time_format, time_format)
     t = _store().get(tracklist_id, _owner())
-    given = timing.parse_time(
+    given = timeparse.parse_time(
         request.audio_duration, field="audio_duration", reading=timing.duration_reading(fmt)
     )
     duration = given if given is not None else t.duration_seconds

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracktion.cue.dialects import DIALECTS, UnsupportedFormat, conversion_preview, dialect
-from tracktion.cue.incoming import _minimal_text_tracks, owner_of
+from tracktion.cue.incoming import owner_of
 from tracktion.cue.options import CueOptions
 from tracktion.cue.parse import parse
 from tracktion.cue.text import all_plain, clean
@@ -64,8 +64,10 @@ def test_reader_gives_back_a_tracklist():
     assert t.tracks[0].is_unidentified and t.tracks[0].start_time == pytest.approx(9000 + 37 / 75)
 
 
-def test_minimal_text_parser_reads_times_w_and_id_rows():
-    tracks = _minimal_text_tracks(
+def test_incoming_text_is_read_by_the_text_parser_times_w_and_id_rows():
+    from tracktion.tracklists.text_format import parse_text_tracklist
+
+    tracks = parse_text_tracklist(
         "Tracklist:\n00:00 A - One\n[4:30] B - Two\nw/ C - Three\n1:02:03 ID - ID\nno dash\n"
     )
     assert [(t.artist, t.start_time, t.played_with_previous) for t in tracks] == [

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tracktion.timeparse import InvalidTime, parse_time
 from tracktion.tracklists.model import Track
 from tracktion.tracklists.timing import (
-    InvalidTrackTime,
     auto_end_times,
     format_time,
-    parse_time,
     timing_suggestions,
     validate_timing,
 )
@@ -63,7 +62,7 @@ def test_empty_time_stays_unknown_rather_than_zero(empty):
     ],
 )
 def test_impossible_times_are_refused_naming_the_track(typed, why):
-    with pytest.raises(InvalidTrackTime) as err:
+    with pytest.raises(InvalidTime) as err:
         parse_time(typed, position=7, field="start_time")
     assert err.value.status == 422
     assert "Track 7" in err.value.message and why in err.value.message
@@ -175,12 +174,12 @@ def test_a_clean_tracklist_gets_no_suggestions():
 
 
 def test_three_part_times_read_as_mm_ss_ff_when_asked():
-    from tracktion.tracklists.timing import MSF
+    from tracktion.timeparse import MSF
 
     assert parse_time("03:30:00", reading=MSF) == 210.0
     assert parse_time("75:30:15", reading=MSF) == 75 * 60 + 30.2
     assert parse_time("3:30", reading=MSF) == 210.0  # two parts are MM:SS either way
-    with pytest.raises(InvalidTrackTime, match="MM:SS:FF"):
+    with pytest.raises(InvalidTime, match="MM:SS:FF"):
         parse_time("03:30:75", reading=MSF, position=2, field="end_time")
 
 

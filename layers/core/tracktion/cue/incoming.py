@@ -9,7 +9,6 @@ set of files. A failure leaves `<key>.error.json` beside the object instead.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from typing import Any
 
@@ -22,56 +21,16 @@ from tracktion.cue.options import CueOptions
 from tracktion.errors import Conflict, TracktionError, ValidationFailed
 from tracktion.observability import logger
 from tracktion.storage.aws import client
-from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist
+from tracktion.tracklists.model import Tracklist
 from tracktion.tracklists.store import TracklistStore
+from tracktion.tracklists.text_format import parse_text_tracklist
 
 MAX_BYTES = 5 * 1024 * 1024
 REPORT_SUFFIXES = (".error.json",)
-_LINE = re.compile(r"^\s*(?:\d+[.)]\s*)?\[?(?P<time>(?:\d{1,2}:)?\d{1,3}:\d{2})\]?\s+(?P<rest>.+?)\s*$")
 
 
 class UnreadableTracklist(ValidationFailed):
     error_code = "UNREADABLE_TRACKLIST"
-
-
-def _seconds(text: str) -> float:
-    total = 0
-    for part in text.split(":"):
-        total = total * 60 + int(part)
-    return float(total)
-
-
-def _minimal_text_tracks(text: str) -> list[Track]:
-    """`mm:ss Artist - Title` lines (used only when the source part's parser is absent)."""
-    tracks: list[Track] = []
-    for line in text.splitlines():
-        together = line.strip().lower().startswith("w/")
-        body = line.strip()[2:].strip() if together else line
-        match = _LINE.match(body)
-        rest, start = (match["rest"], _seconds(match["time"])) if match else (body.strip(), None)
-        artist, sep, title = rest.partition(" - ")
-        if not sep:
-            continue
-        unidentified = (artist.strip(), title.strip()) == (UNIDENTIFIED, UNIDENTIFIED)
-        tracks.append(
-            Track(
-                position=len(tracks) + 1,
-                artist=artist.strip(),
-                title=title.strip(),
-                start_time=None if together else start,
-                played_with_previous=together and bool(tracks),
-                is_unidentified=unidentified,
-            )
-        )
-    return tracks
-
-
-def text_tracks(text: str) -> list[Track]:
-    try:
-        from tracktion.tracklists.text_format import parse_text_tracklist
-    except ImportError:
-        return _minimal_text_tracks(text)
-    return list(parse_text_tracklist(text))
 
 
 def owner_of(key: str) -> str | None:
@@ -92,9 +51,7 @@ def _tracklist(key: str, etag: str, body: bytes, meta: dict[str, str], owner: st
             return Tracklist.model_validate(data)
         except (ValueError, ValidationError) as exc:
             raise UnreadableTracklist(f"Not a tracklist JSON document: {str(exc)[:300]}") from exc
-    tracks = text_tracks(text)
-    if not tracks:
-        raise UnreadableTracklist("No 'Artist - Title' lines found in the text")
+    tracks = parse_text_tracklist(text)  # TextTracklistEmpty when no line is a track
     djs = [d.strip() for d in meta.get("djs", "").split(",") if d.strip()]
     return Tracklist(
         tracklist_id=tracklist_id,

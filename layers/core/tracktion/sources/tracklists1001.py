@@ -21,13 +21,13 @@ from typing import Any
 
 from tracktion.sources.blocks import EmptyTracklist, ensure_content
 from tracktion.sources.urls import PageKind
+from tracktion.timeparse import clock_time
 from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist, TrackRef
 
 # Source types (the site's own words) that name a place rather than an event or show.
 VENUE_TYPES = frozenset({"club", "event location", "venue"})
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 _ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
 _PLAYER = re.compile(r"\[(\d+(?::\d{2}){1,2})\]")
 _INNER_SPACE_OPEN = re.compile(r"([(\[])\s+")
@@ -38,17 +38,6 @@ _WORDS_DURATION = re.compile(r"(\d+)\s*(hour|minute|second|h|min|m|s)s?\b")
 def clean(text: str | None) -> str:
     """Collapse all whitespace (&nbsp; included) to single spaces."""
     return " ".join(text.split()) if text else ""
-
-
-def parse_clock(text: str) -> float | None:
-    """'2:24' → 144, '02:30' → 150, '1:01:10' → 3670; None for anything else."""
-    m = _CLOCK.match(text.strip())
-    if not m:
-        return None
-    hours, minutes, seconds = int(m[1] or 0), int(m[2]), int(m[3])
-    if seconds >= 60 or (m[1] is not None and minutes >= 60):
-        return None
-    return float(hours * 3600 + minutes * 60 + seconds)
 
 
 def parse_iso_duration(text: str) -> float | None:
@@ -144,7 +133,7 @@ def _row_track_text(parts: dict[str, list[Any]]) -> tuple[str, str, str | None] 
 
 def _cue_seconds(parts: dict[str, list[Any]], first: bool) -> float | None:
     cue = parts.get("cue")
-    seconds = parse_clock(clean(cue[0].text())) if cue else None
+    seconds = clock_time(clean(cue[0].text())) if cue else None
     if seconds is None:
         hidden = parts.get("seconds")
         raw = (hidden[0].attributes.get("value") or "").strip() if hidden else ""
@@ -268,7 +257,7 @@ def _duration(parts: dict[str, list[Any]]) -> float | None:
             return seconds
     for player in parts.get("li", []):
         m = _PLAYER.search(player.text())
-        if m and (seconds := parse_clock(m[1])):
+        if m and (seconds := clock_time(m[1])):
             return seconds
     return None
 

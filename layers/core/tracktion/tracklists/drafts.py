@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field
 from tracktion.clock import iso
 from tracktion.errors import Conflict, ValidationFailed
 from tracktion.models import Model
+from tracktion.timeparse import TimeFormat, parse_time
 from tracktion.tracklists.editing import (
     MAX_TRACKS,
     InvalidEdit,
@@ -29,11 +30,9 @@ from tracktion.tracklists.editing import (
 from tracktion.tracklists.model import Tracklist
 from tracktion.tracklists.store import StoredTracklist, TracklistStore, publish_claim
 from tracktion.tracklists.timing import (
-    TimeFormat,
     TimingReport,
     duration_reading,
     implausibility,
-    parse_time,
     read_times,
     validate_timing,
 )

@@ -17,15 +17,14 @@ from pydantic import ConfigDict, Field, model_validator
 
 from tracktion.errors import NotFound, ValidationFailed
 from tracktion.models import Model
+from tracktion.timeparse import TimeFormat, parse_time
 from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist
 from tracktion.tracklists.store import TracklistStore, VersionConflict
 from tracktion.tracklists.timing import (
-    TimeFormat,
     auto_end_times,
     check_track,
     duration_reading,
     implausibility,
-    parse_time,
     read_times,
 )
 

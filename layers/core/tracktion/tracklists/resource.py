@@ -21,10 +21,11 @@ from tracktion.errors import NotFound
 from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.storage.aws import client, table
+from tracktion.timeparse import TimeFormat, parse_time
 from tracktion.tracklists.editing import InvalidEdit
 from tracktion.tracklists.model import Tracklist
 from tracktion.tracklists.store import StoredTracklist, TracklistStore
-from tracktion.tracklists.timing import TimeFormat, duration_reading, parse_time
+from tracktion.tracklists.timing import duration_reading
 
 # ---------------------------------------------------------------- metadata changes
 

@@ -8,7 +8,8 @@ Accepted line shapes (numbering, brackets and the time are each optional):
     w/ Artist - Title                (played together with the previous track)
     ID - ID                          (kept, marked unidentified)
 Lines without an "Artist - Title" separator (headers like "Second Set:", blank lines,
-"Tracklist:") are ignored. A time of 0 on any but the first track means "unknown".
+"Tracklist:") are ignored. Times are read by `tracktion.timeparse.clock_time` (one that cannot
+be meant, such as 4:75, is unknown). A time of 0 on any but the first track means "unknown".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 
 from tracktion.errors import ValidationFailed
+from tracktion.timeparse import clock_time
 from tracktion.tracklists.model import UNIDENTIFIED, Track
 
 MAX_LINES = 2000
@@ -40,15 +42,6 @@ class TextTracklistEmpty(ValidationFailed):
     error_code = "NO_TRACKS_FOUND"
 
 
-def parse_time(text: str) -> float | None:
-    parts = [int(p) for p in text.split(":")]
-    if len(parts) == 2:
-        minutes, seconds = parts
-        return float(minutes * 60 + seconds) if seconds < 60 else None
-    hours, minutes, seconds = parts
-    return float(hours * 3600 + minutes * 60 + seconds) if minutes < 60 and seconds < 60 else None
-
-
 def _line_track(line: str) -> tuple[bool, float | None, str, str, str | None, str | None] | None:
     m = _LEAD.match(line)
     if not m:
@@ -70,7 +63,7 @@ def _line_track(line: str) -> tuple[bool, float | None, str, str, str | None, st
         remix, title = rm["remix"].strip(), title[: rm.start()].strip()
     if not artist or not title:
         return None
-    return with_previous, parse_time(time_text) if time_text else None, artist, title, remix, label
+    return with_previous, clock_time(time_text), artist, title, remix, label
 
 
 def parse_text_tracklist(text: str) -> list[Track]:

@@ -1,9 +1,8 @@
-"""Track times: parsing what people type, and reasoning about a whole tracklist's timing.
+"""Track times: reasoning about a whole tracklist's timing (typed times are read by
+`tracktion.timeparse`, the one parser of user-entered times).
 
-Times are seconds from the start of the mix. People type them as `HH:MM:SS`, `H:MM:SS`, `MM:SS`
-(minutes may pass 59 in long mixes, as DJs write `75:30`), or plain (fractional) seconds; every
-form may carry a fraction. A time that cannot be meant (negative, beyond 48 h, seconds ≥ 60, end
-before start) is refused with a 422 that names the track and the field, never silently clamped.
+A time that cannot be meant (negative, beyond 48 h, seconds ≥ 60, end before start) is refused
+with a 422 that names the track and the field, never silently clamped.
 
 Three-part times are ambiguous in the published reference: its import example writes
 `"00:03:30"` for 3 min 30 s (HH:MM:SS) while its manual examples write `"03:30:00"` for the same
@@ -20,28 +19,18 @@ times from the next track's start and the audio's duration.
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 from statistics import median
 from typing import Any, Literal, TypeVar
 
-from tracktion.errors import ValidationFailed
 from tracktion.models import Model
+from tracktion.timeparse import HMS, MSF, InvalidTime, time_reading
 from tracktion.tracklists.model import Track
 
-# The physical bound of a user-entered time (tracktion.api.shapes.MAX_SET_SECONDS).
-MAX_SECONDS = 48 * 3600
-MAX_HOURS = MAX_SECONDS // 3600
-HMS = "hh:mm:ss"
-MSF = "mm:ss:ff"
-TimeFormat = Literal["auto", "hh:mm:ss", "mm:ss:ff"]
-FRAMES_PER_SECOND = 75
 # A single track longer than this, read as HH:MM:SS, suggests the client meant MM:SS:00.
 PLAUSIBLE_TRACK_SECONDS = 3600.0
-_reading: ContextVar[str] = ContextVar("time_reading", default=HMS)
 T = TypeVar("T")
 # A gap this long between one track's end and the next start is worth a warning.
 GAP_WARNING_SECONDS = 10.0
@@ -50,115 +39,7 @@ GAP_TOLERANCE_SECONDS = 1.0
 # A track this many times longer (or shorter) than its neighbours' median looks mistyped.
 OUTLIER_FACTOR = 2.5
 
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$")
 _THREE = re.compile(r"^\s*(\d+):(\d+):(\d+(?:\.\d+)?)\s*$")
-_SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
-
-
-class InvalidTrackTime(ValidationFailed):
-    """A time that cannot be meant; the message and details name the track."""
-
-    def __init__(self, message: str, *, position: int | None, field: str, value: Any) -> None:
-        super().__init__(
-            message,
-            error_code="INVALID_TRACK_TIME",
-            details={"position": position, "field": field, "value": value},
-        )
-
-
-def _label(position: int | None) -> str:
-    return f"Track {position}" if position is not None else "Track"
-
-
-@contextlib.contextmanager
-def time_reading(reading: str) -> Iterator[None]:
-    """Within the block, three-part times are read as `reading` (HMS or MSF)."""
-    token = _reading.set(reading)
-    try:
-        yield
-    finally:
-        _reading.reset(token)
-
-
-def parse_time(
-    value: str | float | None,
-    *,
-    position: int | None = None,
-    field: str = "time",
-    reading: str | None = None,
-) -> float | None:
-    """Seconds from a typed time (`1:02:03.5`, `75:30`, `93.25`, 93.25); `None`/"" stay unknown.
-
-    Three-part text is HH:MM:SS, or MM:SS:FF (75 frames a second) when `reading` (default: the
-    enclosing `time_reading`) is MSF.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise InvalidTrackTime(
-            f"{_label(position)}: {field} must be a time, not a boolean",
-            position=position,
-            field=field,
-            value=value,
-        )
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        text = str(value).strip()
-        if not text:
-            return None
-        seconds = _parse_text(text, position=position, field=field, reading=reading or _reading.get())
-    if seconds != seconds or seconds < 0:  # NaN or negative
-        raise InvalidTrackTime(
-            f"{_label(position)}: {field} {value!r} is negative", position=position, field=field, value=value
-        )
-    if seconds > MAX_SECONDS:
-        raise InvalidTrackTime(
-            f"{_label(position)}: {field} {value!r} is beyond {MAX_HOURS} hours",
-            position=position,
-            field=field,
-            value=value,
-        )
-    return round(seconds, 3)
-
-
-def _parse_text(text: str, *, position: int | None, field: str, reading: str = HMS) -> float:
-    if text.startswith("-"):
-        raise InvalidTrackTime(
-            f"{_label(position)}: {field} {text!r} is negative", position=position, field=field, value=text
-        )
-    if _SECONDS.match(text):
-        return float(text)
-    m = _CLOCK.match(text)
-    if not m:
-        raise InvalidTrackTime(
-            f"{_label(position)}: {field} {text!r} is not a time (use HH:MM:SS, MM:SS or seconds)",
-            position=position,
-            field=field,
-            value=text,
-        )
-    hours_s, minutes_s, seconds_s = m.groups()
-    if hours_s is not None and reading == MSF:
-        # MM:SS:FF, the CUE sheet's form: minutes may pass 59, frames are 1/75 s.
-        minutes, whole, frames_s = int(hours_s), int(minutes_s), seconds_s
-        if whole >= 60 or "." in frames_s or int(frames_s) >= FRAMES_PER_SECOND:
-            raise InvalidTrackTime(
-                f"{_label(position)}: {field} {text!r} has a field out of range (read as MM:SS:FF)",
-                position=position,
-                field=field,
-                value=text,
-            )
-        return minutes * 60 + whole + int(frames_s) / FRAMES_PER_SECOND
-    hours, minutes, seconds = int(hours_s or 0), int(minutes_s), float(seconds_s)
-    # In H:MM:SS the minutes are a clock field; in MM:SS they may run past 59 (a 90-minute mix).
-    if seconds >= 60 or (hours_s is not None and minutes >= 60):
-        raise InvalidTrackTime(
-            f"{_label(position)}: {field} {text!r} has a field out of range",
-            position=position,
-            field=field,
-            value=text,
-        )
-    return hours * 3600 + minutes * 60 + seconds
 
 
 def format_time(seconds: float | None) -> str | None:
@@ -178,12 +59,13 @@ def format_time(seconds: float | None) -> str | None:
 def check_track(track: Track) -> None:
     """A track's own times must make sense; relations between tracks are `validate_timing`'s job."""
     if track.start_time is not None and track.end_time is not None and track.end_time < track.start_time:
-        raise InvalidTrackTime(
+        raise InvalidTime(
             f"Track {track.position}: end_time {format_time(track.end_time)} is before "
             f"start_time {format_time(track.start_time)}",
             position=track.position,
             field="end_time",
             value=track.end_time,
+            reason="end_before_start",
         )
 
 
@@ -226,7 +108,7 @@ def implausibility(tracks: Iterable[Track], audio_duration: float | None = None)
 
 
 def reading_warning(examples: list[str]) -> dict[str, Any]:
-    from tracktion.api.shapes import warning
+    from tracktion.contract import warning
 
     sample = next((e for e in examples if e.strip().strip("0:")), examples[0])
     m = _THREE.match(sample)
@@ -261,20 +143,20 @@ def read_times(
         with time_reading(HMS):
             return run(), []
     first: T | None = None
-    refused: InvalidTrackTime | None = None
+    refused: InvalidTime | None = None
     try:
         with time_reading(HMS):
             first = run()
         as_hours = implausible(first)
         if as_hours <= 0:
             return first, []
-    except InvalidTrackTime as exc:
+    except InvalidTime as exc:
         refused = exc
     try:
         with time_reading(MSF):
             second = run()
         as_minutes = implausible(second)
-    except InvalidTrackTime:
+    except InvalidTime:
         if refused is not None:
             raise refused from None
         assert first is not None
@@ -449,7 +331,7 @@ def _amount(seconds: float) -> str:
 def suggestion_view(s: TimingSuggestion, tracks: list[Track]) -> dict[str, Any]:
     """A suggestion as the reference shows it (track_position, suggestion, current_duration,
     suggested_duration, reason; durations "HH:MM:SS"), with ours (type, positions, changes) beside."""
-    from tracktion.api.shapes import hms
+    from tracktion.contract import hms
 
     by_pos = {t.position: t for t in tracks}
     position = int(
