@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracktion.auth.authorizer import authorize
+from tracktion.api.authorizer import authorize
 from tracktion.observability import logger
 
 

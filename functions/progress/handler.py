@@ -2,7 +2,9 @@
 $disconnect, and $default messages (`{"action": "subscribe", "batch_id": ...}`).
 
 A refused $connect answers its status code, which API Gateway turns into the handshake's
-HTTP answer: 401 without valid credentials, 404 for a batch that is not the caller's.
+HTTP answer: 401 without valid credentials, 403 from an address outside the key's allow-list
+(the HTTP API's own status and error code for the same credential), 404 for a batch that is
+not the caller's.
 """
 
 from __future__ import annotations
@@ -10,13 +12,32 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tracktion.api.authorizer import credential_from
+from tracktion.auth.authenticate import Credential, authenticate
 from tracktion.batch import progress
-from tracktion.errors import BadRequest, TracktionError
+from tracktion.errors import BadRequest, TracktionError, Unauthorized
 from tracktion.observability import logger
 
 
 def _answer(status: int, message: str = "") -> dict[str, Any]:
     return {"statusCode": status, "body": message}
+
+
+def _credential(query: dict[str, str], headers: dict[str, str]) -> Credential | None:
+    """The key or token given at $connect, in the query string or the headers.
+
+    Browsers cannot set headers on a WebSocket handshake, so `api_key`/`token` in the query
+    string are accepted too (`api_key` first, then an X-API-Key header, then `token`, then
+    Authorization). A handshake has no body to sign: a key that requires signing is refused.
+    """
+    presented = {
+        k.lower(): v for k, v in (headers or {}).items() if k.lower() in ("x-api-key", "authorization")
+    }
+    if query.get("api_key"):
+        presented["x-api-key"] = query["api_key"]
+    elif query.get("token") and not presented.get("x-api-key"):
+        presented["authorization"] = f"Bearer {query['token']}"
+    return credential_from(presented, signed=False)
 
 
 def _connect(event: dict[str, Any], connection_id: str) -> dict[str, Any]:
@@ -25,7 +46,11 @@ def _connect(event: dict[str, Any], connection_id: str) -> dict[str, Any]:
     if not batch_id:
         raise BadRequest("batch_id is required in the query string")
     source_ip = str(((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "")
-    principal = progress.authenticate(query, event.get("headers") or {}, source_ip)
+    credential = _credential(query, event.get("headers") or {})
+    if credential is None:
+        raise Unauthorized("Authentication required: send api_key or token in the query string")
+    # The HTTP authorizer's own checks (key allow-lists on the client's address included).
+    principal = authenticate(credential, source_ip)
     progress.connect(connection_id, principal, batch_id)
     return _answer(200, "connected")
 

@@ -154,3 +154,75 @@ def test_last_used_at_is_recorded_and_listed():
     listed = gateway("GET", KEYS, key=BOOTSTRAP_KEY).body  # the reference's top-level array
 
     assert next(k for k in listed if k["key_id"] == created["key_id"])["last_used_at"]
+
+
+# ---------------------------------------------------------------- the domain, without an event
+
+
+def _refusal(credential, source_ip="127.0.0.1"):
+    from tracktion.auth.authenticate import authenticate
+    from tracktion.errors import TracktionError
+
+    with pytest.raises(TracktionError) as refused:
+        authenticate(credential, source_ip)
+    return refused.value.status, refused.value.error_code
+
+
+def test_authenticate_takes_a_credential_and_an_address_and_answers_the_principal():
+    from tracktion.auth.authenticate import Credential, authenticate
+
+    created = create_key(scopes=["search"], ip_allowlist=["10.1.0.0/16"])
+
+    principal = authenticate(Credential(created["api_key"]), "10.1.2.3")
+    as_bearer = authenticate(Credential(created["api_key"], "bearer"), "10.1.2.3")
+    bootstrap = authenticate(Credential(BOOTSTRAP_KEY))
+
+    assert principal == as_bearer
+    assert (principal.key_id, principal.scopes, principal.auth_method) == (
+        created["key_id"],
+        frozenset({"search"}),
+        "api_key",
+    )
+    assert principal.signing_secret is None
+    assert bootstrap.is_admin and bootstrap.auth_method == "bootstrap_key"
+    assert _refusal(Credential(created["api_key"]), "192.0.2.7") == (403, "IP_BLOCKED")
+
+
+def test_authenticate_refuses_each_bad_credential_with_the_status_the_caller_is_answered():
+    from tracktion.auth import keys
+    from tracktion.auth.authenticate import Credential
+
+    assert _refusal(Credential("not-a-key")) == (401, "INVALID_API_KEY")
+    assert _refusal(Credential("not-a-token", "bearer")) == (401, "INVALID_TOKEN")
+    assert _refusal(Credential(keys.mint().secret)) == (401, "INVALID_API_KEY")
+    assert _refusal(Credential("eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "bearer"))[0] == 401
+
+
+def test_a_signed_credential_carries_the_sealed_signing_secret_for_the_edge_to_verify():
+    from tracktion.auth.authenticate import Credential, RequestSignature, authenticate
+
+    made = create_key(signature_required=True)
+    fresh = RequestSignature(str(int(time.time())), "sha256=" + "0" * 64)
+
+    principal = authenticate(Credential(made["api_key"], signature=fresh))
+
+    assert principal.signing_secret and principal.signing_secret.startswith("v1.")
+    assert made["signing_secret"] not in principal.signing_secret
+    assert made["signing_secret"] not in repr(principal)
+    assert _refusal(Credential(made["api_key"])) == (401, "SIGNATURE_REQUIRED")
+    stale = RequestSignature(str(int(time.time()) - 301), "sha256=" + "0" * 64)
+    assert _refusal(Credential(made["api_key"], signature=stale)) == (401, "INVALID_SIGNATURE")
+
+
+def test_an_unexpected_failure_is_a_503_not_a_crash(monkeypatch):
+    from tracktion.auth import key_store, keys
+    from tracktion.auth.authenticate import Credential
+
+    def broken(secret: str) -> None:
+        raise RuntimeError("table unreachable")
+
+    monkeypatch.setattr(key_store, "touch", broken)
+
+    assert _refusal(Credential(keys.mint().secret)) == (503, "SERVICE_UNAVAILABLE")
+    res = gateway("GET", KEYS, key=keys.mint().secret)
+    assert (res.status, res.code) == (503, "SERVICE_UNAVAILABLE")

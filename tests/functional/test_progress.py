@@ -50,15 +50,15 @@ class ConnectionsApi:
 def connections(monkeypatch):
     import hashlib
 
-    from tracktion.auth import authorizer
+    from tracktion.auth import authenticate
 
     api = ConnectionsApi()
     monkeypatch.setenv("WEBSOCKET_MANAGEMENT_URL", api.url)
     monkeypatch.setenv("BOOTSTRAP_ADMIN_KEY_SHA256", hashlib.sha256(ADMIN_KEY.encode()).hexdigest())
-    authorizer._bootstrap_hash.cache_clear()
+    authenticate._bootstrap_hash.cache_clear()
     yield api
     api.server.shutdown()
-    authorizer._bootstrap_hash.cache_clear()
+    authenticate._bootstrap_hash.cache_clear()
 
 
 def _ws(route, connection_id, query=None, body=None):
@@ -169,6 +169,58 @@ def test_connect_without_credentials_or_to_someone_elses_batch_is_refused(
     assert anonymous["statusCode"] == 401
     assert wrong_key["statusCode"] == 401
     assert not_owner["statusCode"] == 404
+
+
+def _live_key(monkeypatch, **overrides):
+    """A well-formed key the key store finds live, with `overrides` (allow-list, signing)."""
+    from tracktion.auth import key_store, keys
+
+    live = key_store.LiveKey(
+        **{
+            "key_id": "key-ws",
+            "user_id": "user-ws",
+            "tier": "free",
+            "permissions": frozenset({"read"}),
+            "scopes": frozenset(),
+            "ip_allowlist": (),
+            "signature_required": False,
+            "signing_secret": None,
+            **overrides,
+        }
+    )
+    monkeypatch.setattr(key_store, "touch", lambda secret: live)
+    return keys.mint().secret
+
+
+def test_connect_applies_the_keys_allow_list_with_the_http_apis_status_and_code(
+    batch_aws, connections, lambda_context, monkeypatch
+):
+    from progress.handler import lambda_handler as progress
+
+    key = _live_key(monkeypatch, ip_allowlist=("10.1.0.0/16",))
+    event = _ws("$connect", "c-ip", query={"batch_id": "b-none", "api_key": key})
+    event["requestContext"]["identity"] = {"sourceIp": "192.0.2.7"}
+
+    answer = progress(event, lambda_context)
+
+    assert answer["statusCode"] == 403
+    assert json.loads(answer["body"])["error_code"] == "IP_BLOCKED"
+
+
+def test_connect_refuses_a_key_that_requires_signing_even_with_signing_headers(
+    batch_aws, connections, lambda_context, monkeypatch
+):
+    from progress.handler import lambda_handler as progress
+
+    key = _live_key(monkeypatch, signature_required=True, signing_secret="v1.sealed")
+    event = _ws("$connect", "c-sig", query={"batch_id": "b-none", "token": key})
+    # A handshake has no body: a signature over it would be verified by nobody, so it is ignored.
+    event["headers"].update({"X-Timestamp": "1795334403", "X-Signature": "sha256=" + "0" * 64})
+
+    answer = progress(event, lambda_context)
+
+    assert answer["statusCode"] == 401
+    assert json.loads(answer["body"])["error_code"] == "SIGNATURE_REQUIRED"
 
 
 def test_gone_connection_is_forgotten_at_the_first_410(batch_aws, site, connections, lambda_context):

@@ -26,7 +26,7 @@ def identity(aws, monkeypatch):
     """The template's identity secret (as the local runtime provisions it) and the bootstrap key."""
     import boto3
 
-    from tracktion.auth import authorizer, oauth, secrets
+    from tracktion.auth import authenticate, oauth, secrets
 
     boto3.client("secretsmanager", region_name="us-east-1").create_secret(
         Name=os.environ["IDENTITY_SECRET_ID"], SecretString=os.urandom(32).hex()
@@ -35,11 +35,11 @@ def identity(aws, monkeypatch):
     monkeypatch.delenv("BOOTSTRAP_ADMIN_KEY_PARAM", raising=False)
     secrets.forget()
     oauth.forget()
-    authorizer._bootstrap_hash.cache_clear()
+    authenticate._bootstrap_hash.cache_clear()
     yield aws
     secrets.forget()
     oauth.forget()
-    authorizer._bootstrap_hash.cache_clear()
+    authenticate._bootstrap_hash.cache_clear()
 
 
 @dataclass

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tracktion.api.principal import Principal
+from tracktion.api.principal import Principal, from_context
 from tracktion.auth.weights import Weight, is_read_only, weight_of
 from tracktion.errors import Forbidden
 from tracktion.observability import logger
@@ -72,7 +72,7 @@ class Admission:
 
 def begin(event: dict[str, Any], ctx: dict[str, Any]) -> Admission:
     """The request as the limiter and usage records see it (no checks yet)."""
-    principal = Principal.from_context(ctx)
+    principal = from_context(ctx)
     http = (event.get("requestContext") or {}).get("http") or {}
     method = str(http.get("method") or "GET").upper()
     path = str(event.get("rawPath") or http.get("path") or "/")

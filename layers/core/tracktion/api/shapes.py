@@ -13,57 +13,20 @@ docs/api-contract.md for every reading of the reference this module encodes.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from tracktion.models import Model
+# Defined in the domain, which uses them too; re-exported for handlers.
+from tracktion.contract import MAX_POSITION as MAX_POSITION
+from tracktion.contract import MAX_SET_SECONDS as MAX_SET_SECONDS
+from tracktion.contract import OffsetPagination as OffsetPagination
+from tracktion.contract import Out, hms
+from tracktion.contract import Warning_ as Warning_
+from tracktion.contract import offset_pagination as offset_pagination
+from tracktion.contract import warning as warning
 from tracktion.tracklists.model import Track, Tracklist
-
-# Physical bounds of user-entered values, shared by every request model (issue 10, point 6).
-MAX_SET_SECONDS = 48 * 3600
-MAX_POSITION = 999
-
-
-class Out(Model):
-    """Base of every answer model: documented fields declared, additions allowed through."""
-
-    model_config = ConfigDict(defer_build=True, extra="allow")
-
-
-# ---------------------------------------------------------------- time text
-
-
-def hms(seconds: float | None) -> str | None:
-    """`"HH:MM:SS"` (hours grow past 99 rather than wrap) for seconds; `None` stays `None`."""
-    if seconds is None or seconds != seconds or math.isinf(seconds):
-        return None
-    whole = max(0, math.floor(seconds + 0.5))
-    hh, rest = divmod(whole, 3600)
-    mm, ss = divmod(rest, 60)
-    return f"{hh:02d}:{mm:02d}:{ss:02d}"
-
-
-# ---------------------------------------------------------------- warnings
-
-
-class Warning_(Out):
-    """A documented option we accepted but could not act on, or a reading we chose."""
-
-    type: str = Field(description="e.g. option_ignored, time_reading, conversion_warning")
-    message: str
-    severity: Literal["info", "warning"] = "warning"
-    field: str | None = None
-
-
-def warning(
-    type_: str, message: str, *, field: str | None = None, severity: str = "warning"
-) -> dict[str, Any]:
-    return Warning_(type=type_, message=message, field=field, severity=severity).model_dump(  # type: ignore[arg-type]
-        mode="json", exclude_none=True
-    )
-
 
 # ---------------------------------------------------------------- tracks and tracklists
 
@@ -190,22 +153,6 @@ def page_pagination(page: int, limit: int, total_items: int) -> dict[str, Any]:
         total_items=total_items,
         has_next=page < total_pages,
         has_previous=page > 1,
-    ).model_dump(mode="json")
-
-
-class OffsetPagination(Out):
-    """limit/offset lists (CUE files, tracklists, batches): the reference's `pagination` object."""
-
-    limit: int
-    offset: int
-    total: int
-    has_more: bool
-    returned: int
-
-
-def offset_pagination(limit: int, offset: int, total: int, returned: int) -> dict[str, Any]:
-    return OffsetPagination(
-        limit=limit, offset=offset, total=total, has_more=offset + returned < total, returned=returned
     ).model_dump(mode="json")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracktion.api.principal import Principal
+from tracktion.auth.principal import Principal
 from tracktion.auth import login_guard, refresh, users
 from tracktion.errors import Unauthorized
 

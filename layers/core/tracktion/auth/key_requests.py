@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from tracktion import clock
-from tracktion.api.principal import Principal
+from tracktion.auth.principal import Principal
 from tracktion.auth.key_store import PERMISSIONS, SCOPES, KeySpec
 from tracktion.errors import Forbidden
 from tracktion.models import Model

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracktion import clock
-from tracktion.api.principal import Principal
+from tracktion.auth.principal import Principal
 from tracktion.auth.tiers import Tier, next_tier, tier, upgrade_url
 from tracktion.config import settings
 from tracktion.errors import RateLimited

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracktion.api.principal import Principal
+from tracktion.auth.principal import Principal
 from tracktion.auth import key_store, ratelimit, usage
 from tracktion.auth.tiers import next_tier, tier, upgrade_url
 

@@ -12,7 +12,7 @@ import json
 from functools import cache
 from typing import Any
 
-from tracktion.api.principal import Principal
+from tracktion.auth.principal import Principal
 from tracktion.batch.model import progress_message
 from tracktion.batch.store import BatchStore
 from tracktion.clock import epoch, iso
@@ -27,35 +27,6 @@ CONNECTION_LIFETIME_SECONDS = 2 * 3600
 
 def _table() -> Any:
     return table(BatchStore().table_name)
-
-
-def authenticate(query: dict[str, str], headers: dict[str, str], source_ip: str = "") -> Principal:
-    """The principal behind the key or token given at $connect (query string or headers).
-
-    Browsers cannot set headers on a WebSocket handshake, so `token`/`api_key` in the query
-    string are accepted too. The checks are the HTTP authorizer's own.
-    """
-    from tracktion.auth.authorizer import authorize
-
-    lower = {k.lower(): v for k, v in (headers or {}).items()}
-    presented: dict[str, str] = {}
-    if query.get("api_key") or lower.get("x-api-key"):
-        presented["x-api-key"] = query.get("api_key") or lower["x-api-key"]
-    elif query.get("token"):
-        presented["authorization"] = f"Bearer {query['token']}"
-    elif lower.get("authorization"):
-        presented["authorization"] = lower["authorization"]
-    # The authorizer's own checks (key allow-lists included) on the credential and address.
-    answer = authorize(
-        {
-            "headers": presented,
-            "requestContext": {"http": {"method": "GET", "path": "/", "sourceIp": source_ip}},
-        }
-    )
-    context = answer.get("context") or {}
-    if not answer.get("isAuthorized") or context.get("auth_error") or not context.get("user_id"):
-        raise Unauthorized(str(context.get("auth_message") or "Authentication required"))
-    return Principal.from_context(context)
 
 
 def connect(connection_id: str, principal: Principal, batch_id: str) -> None:

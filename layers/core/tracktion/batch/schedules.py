@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field
 
-from tracktion.api.principal import Principal
+from tracktion.auth.principal import Principal
 from tracktion.batch.cron import to_scheduler
 from tracktion.batch.model import BatchItem, BatchOptions
 from tracktion.batch.store import BatchStore

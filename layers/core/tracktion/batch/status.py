@@ -62,7 +62,7 @@ def cancelled_view(batch: Batch) -> dict[str, Any]:
 
 def list_view(owner_id: str, *, limit: int, offset: int) -> dict[str, Any]:
     """The caller's batches, newest first, one limit/offset page (never another user's)."""
-    from tracktion.api.shapes import offset_pagination
+    from tracktion.contract import offset_pagination
 
     batches, total = BatchStore().page_by_owner(owner_id, limit=limit, offset=offset)
     return {

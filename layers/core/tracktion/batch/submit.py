@@ -13,7 +13,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from tracktion.api.principal import Principal
+from tracktion.auth.principal import Principal
 from tracktion.batch.model import (
     MAX_CONCURRENCY,
     TOKENS_PER_URL,
@@ -163,7 +163,7 @@ def owner_for(principal: Principal, user_id: str | None) -> tuple[Principal, lis
     unknown user). Anyone else naming another user is not refused (the reference's example
     body carries a placeholder `user_id`); the name is ignored and a warning says so.
     """
-    from tracktion.api.shapes import warning
+    from tracktion.contract import warning
 
     if not user_id or user_id == principal.user_id:
         return principal, []

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AliasChoices, ConfigDict, Field, model_validator
 
-from tracktion.api.shapes import MAX_POSITION, MAX_SET_SECONDS, Out
+from tracktion.contract import MAX_POSITION, MAX_SET_SECONDS, Out
 from tracktion.cue.options import CueOptions, GapHandling
 from tracktion.models import Model
 from tracktion.tracklists.model import Track, Tracklist

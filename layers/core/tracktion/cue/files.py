@@ -25,7 +25,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import Field
 
-from tracktion.api.shapes import hms
+from tracktion.contract import hms
 from tracktion.clock import iso
 from tracktion.config import settings
 from tracktion.cue import cache

@@ -2,7 +2,7 @@
 
 Every answer is the reference's shape (docs/api-contract.md, "CUE generation") with our own
 fields beside it. Documented options that choose nothing we can act on are accepted and named
-in `warnings` (tracktion.api.shapes.warning).
+in `warnings` (tracktion.contract.warning).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import posixpath
 import time
 from typing import Any
 
-from tracktion.api.shapes import warning
+from tracktion.contract import warning
 from tracktion.clock import iso
 from tracktion.cue import audio, cache, files, jobs, validation
 from tracktion.cue.contract import GenerationOptions, TracklistData

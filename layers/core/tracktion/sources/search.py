@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from pydantic import Field
 
-from tracktion.api.shapes import warning
+from tracktion.contract import warning
 from tracktion.config import env
 from tracktion.errors import BadRequest, ValidationFailed
 from tracktion.sources.listings import ResultPage, TracklistSummary, title_parts
