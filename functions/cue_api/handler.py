@@ -1,6 +1,6 @@
 """CUE sheets under /api/v1/cue: generate, files, download, validate, convert, formats, jobs,
-cache and uploads. The same function runs its own asynchronous generation jobs (a direct
-event `{"source": "tracktion.cue.job", "job_id": ...}` from jobs.submit).
+cache and uploads. The same function runs its own asynchronous generation jobs (`jobs.CUE_JOB`
+of tracktion.async_jobs, started by jobs.submit).
 
 Every answer is the reference's ("CUE Generation API"), with our fields beside it; how each
 documented field is read is in docs/api-contract.md, "CUE generation"."""
@@ -14,8 +14,9 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
-from tracktion.api.resolver import make_app, serve
+from tracktion.api.resolver import make_app
 from tracktion.api.shapes import Out, error_responses, offset_pagination
 from tracktion.clock import iso
 from tracktion.cue import cache, files, jobs, service, uploads
@@ -366,7 +367,10 @@ def _json(payload: Any, status: int = 200) -> Response[Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> Any:
-    if event.get("source") == jobs.JOB_EVENT_SOURCE:
-        job = jobs.run(str(event.get("job_id", "")), service.run_job)
-        return {"job_id": event.get("job_id"), "status": job.status if job else "skipped"}
-    return serve(app, event, context)
+    return serve_or_dispatch(app, event, context, {jobs.CUE_JOB: _generation_job})
+
+
+def _generation_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """A queued generation job (jobs.submit); a repeated delivery finds it taken and skips it."""
+    job = jobs.run(str(payload.get("job_id", "")), service.run_job)
+    return {"job_id": payload.get("job_id"), "status": job.status if job else "skipped"}

@@ -24,8 +24,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import ConfigDict, Field
 
 from tracktion import timeparse
+from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
-from tracktion.api.resolver import make_app, serve
+from tracktion.api.resolver import make_app
 from tracktion.api.shapes import (
     MAX_POSITION,
     OffsetPagination,
@@ -809,6 +810,6 @@ def delete_track(
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if cue_generation.is_cue_event(event):
-        return cue_generation.handle_cue_event(event)
-    return serve(app, event, context)
+    return serve_or_dispatch(
+        app, event, context, {cue_generation.GENERATE_CUE_JOB: cue_generation.run_cue_job}
+    )

@@ -4,8 +4,8 @@ import status, retrieval by id or URL, and the source cache.
 Routes: GET /api/v1/tracklists/search/1001tracklists, POST /api/v1/tracklists/import/1001tracklists,
 GET /api/v1/tracklists/import/status/{correlation_id}, POST /api/v1/tracklists/import/html,
 POST /api/v1/tracklists/import/text, POST /api/v1/tracklist, GET /api/v1/tracklist/{tracklist_id},
-DELETE /api/v1/tracklist/cache. The asynchronous leg of an import arrives here as a direct
-(non-HTTP) invocation carrying `importer.ASYNC_MARKER`.
+DELETE /api/v1/tracklist/cache. The asynchronous leg of an import arrives here as a job
+(`importer.IMPORT_JOB`, tracktion.async_jobs) that serve_or_dispatch hands to `_import_job`.
 
 Every answer has the reference's shape (../shared/spec/api-reference.md, "Tracklist API" and
 "Advanced Search"), our earlier fields beside it; docs/api-contract.md ("Tracklists") records
@@ -23,8 +23,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import ConfigDict, Field
 
+from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
-from tracktion.api.resolver import correlation_id, make_app, serve
+from tracktion.api.resolver import correlation_id, make_app
 from tracktion.api.shapes import Out, TracklistOut, Warning_, error_responses, tracklist_out, warning
 from tracktion.cue.dialects import dialect
 from tracktion.errors import TracktionError, UpstreamError, ValidationFailed
@@ -744,8 +745,10 @@ def clear_cache(url: Annotated[str | None, Query(min_length=8, max_length=2048)]
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> Any:
-    if importer.ASYNC_MARKER in event:
-        payload = event[importer.ASYNC_MARKER] or {}
-        job = importer.run_import_job(payload)
-        return {"correlation_id": payload.get("correlation_id"), "status": job.status if job else "missing"}
-    return serve(app, event, context)
+    return serve_or_dispatch(app, event, context, {importer.IMPORT_JOB: _import_job})
+
+
+def _import_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """The asynchronous leg of an import (queued by importer.queue_import)."""
+    job = importer.run_import_job(payload)
+    return {"correlation_id": payload.get("correlation_id"), "status": job.status if job else "missing"}

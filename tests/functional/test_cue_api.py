@@ -321,7 +321,7 @@ def test_generate_async_answers_202_and_the_job_completes_when_lambda_runs_it(aw
     from cue_api.handler import lambda_handler
     from tests.conftest import FakeContext
 
-    event = {"source": "tracktion.cue.job", "job_id": job["job_id"]}
+    event = {"tracktion_job": {"kind": "cue.job", "payload": {"job_id": job["job_id"]}}}
     assert lambda_handler(event, FakeContext())["status"] == "completed"
     assert lambda_handler(event, FakeContext())["status"] == "skipped"  # a repeated delivery
 
@@ -725,9 +725,8 @@ def test_async_generation_answers_202_with_the_job_and_the_generate_fields(aws, 
     from cue_api.handler import lambda_handler
     from tests.conftest import FakeContext
 
-    assert lambda_handler({"source": "tracktion.cue.job", "job_id": job["job_id"]}, FakeContext())[
-        "status"
-    ] == ("completed")
+    event = {"tracktion_job": {"kind": "cue.job", "payload": {"job_id": job["job_id"]}}}
+    assert lambda_handler(event, FakeContext())["status"] == ("completed")
     done = call("GET", f"/jobs/{job['job_id']}/status")[1]
     assert done["status"] == "completed" and done["progress"] == 100
     assert done["result"]["successful_files"] == 3 and done["result"]["cue_file_id"]

@@ -730,10 +730,10 @@ def test_cue_event_generates_files_in_the_background(call, lambda_context):
 
     tl = create(call, 2)
     event = {
-        "action": "generate_cue",
-        "tracklist_id": tl["tracklist_id"],
-        "owner_id": "user-1",
-        "formats": ["standard"],
+        "tracktion_job": {
+            "kind": "tracklists.generate_cue",
+            "payload": {"tracklist_id": tl["tracklist_id"], "owner_id": "user-1", "formats": ["standard"]},
+        }
     }
 
     out = lambda_handler(event, lambda_context)

@@ -429,7 +429,13 @@ def test_async_import_answers_202_then_status_follows_the_job(lambda_service, la
     _, before, _ = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{cid}")
     # What Lambda delivers for the InvocationType=Event call the import made:
     ran = lambda_handler(
-        {"tracktion_async_import": {"correlation_id": cid, "owner_id": "user-1"}}, lambda_context
+        {
+            "tracktion_job": {
+                "kind": "tracklists.import",
+                "payload": {"correlation_id": cid, "owner_id": "user-1"},
+            }
+        },
+        lambda_context,
     )
     _, after, _ = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{cid}")
     other = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{cid}", user="user-2")
@@ -463,7 +469,12 @@ def test_async_import_of_a_blocked_page_records_the_failure(lambda_service, lamb
         query={"async_processing": "true"},
     )
     lambda_handler(
-        {"tracktion_async_import": {"correlation_id": queued["correlation_id"], "owner_id": "user-1"}},
+        {
+            "tracktion_job": {
+                "kind": "tracklists.import",
+                "payload": {"correlation_id": queued["correlation_id"], "owner_id": "user-1"},
+            }
+        },
         lambda_context,
     )
     _, after, _ = call(lambda_context, "GET", f"/api/v1/tracklists/import/status/{queued['correlation_id']}")

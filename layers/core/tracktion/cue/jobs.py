@@ -1,5 +1,6 @@
-"""Asynchronous generation jobs: a record in CUE_TABLE and an asynchronous invocation of the
-cue function itself, which runs the job (status queued → processing → completed | failed).
+"""Asynchronous generation jobs: a record in CUE_TABLE and a CUE_JOB of `tracktion.async_jobs`
+(the cue function invoking itself), which runs the job (status queued → processing → completed |
+failed).
 
 Item: pk=CUEJOB#{job_id} sk=JOB, owner_id, status, request (JSON), result, error, expires_at
 (TTL, 7 days). The queued → processing step is a conditional write, so a repeated delivery of
@@ -8,22 +9,22 @@ the same invocation never runs a job twice.
 
 from __future__ import annotations
 
-import json
-import os
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from tracktion import async_jobs
 from tracktion.clock import epoch, iso
 from tracktion.config import settings
 from tracktion.errors import NotFound, ServiceUnavailable, TracktionError
 from tracktion.models import Model
 from tracktion.observability import logger
-from tracktion.storage.aws import client, table
+from tracktion.storage.aws import table
 
-JOB_EVENT_SOURCE = "tracktion.cue.job"
+# A job run by this function itself (tracktion.async_jobs): payload {"job_id": ...}, see `run`.
+CUE_JOB = "cue.job"
 JOB_TYPE = "cue_generation"
 SERVICE_NAME = "tracktion-cue"
 JOB_TTL = 7 * 24 * 3600
@@ -99,13 +100,9 @@ def submit(owner_id: str, request: dict[str, Any]) -> CueJob:
         }
     )
     try:
-        client("lambda").invoke(
-            FunctionName=os.environ["AWS_LAMBDA_FUNCTION_NAME"],
-            InvocationType="Event",
-            Payload=json.dumps({"source": JOB_EVENT_SOURCE, "job_id": job.job_id}).encode(),
-        )
-    except (ClientError, KeyError) as exc:
-        logger.warning("could not start cue job", extra={"job_id": job.job_id, "error": str(exc)})
+        async_jobs.start(CUE_JOB, {"job_id": job.job_id})
+    except async_jobs.JobNotStarted as exc:
+        logger.warning("could not start cue job", extra={"job_id": job.job_id, "error": exc.message})
         _finish(
             job, "failed", error={"error_code": "JOB_NOT_STARTED", "error": "The job could not be started"}
         )

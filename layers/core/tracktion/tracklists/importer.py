@@ -7,8 +7,8 @@ when the page is a block, a missing page or an empty tracklist: those raise firs
 A CUE file asked for with the import is made after the tracklist is stored; when it cannot be
 made (a track without a start, ...) the import still stands and the reason is reported
 (`ImportResult.cue_error`), never half of a sheet.
-Asynchronous imports (`queue_import`) record a job, invoke this same function again with
-InvocationType=Event and a marker key, and `run_import_job` does the work there.
+Asynchronous imports (`queue_import`) record a job and start it as an IMPORT_JOB of
+`tracktion.async_jobs` (this same function, invoked asynchronously); `run_import_job` does the work.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import Field
 
-from tracktion.config import env
+from tracktion import async_jobs
 from tracktion.errors import (
     Conflict,
     ServiceUnavailable,
@@ -35,14 +35,14 @@ from tracktion.observability import logger
 from tracktion.sources.site import Site
 from tracktion.sources.tracklists1001 import parse_tracklist
 from tracktion.sources.urls import tracklist_page
-from tracktion.storage.aws import client
 from tracktion.tracklists import cue_generation
 from tracktion.tracklists.import_jobs import ImportJob, ImportJobNotFound, ImportJobStore
 from tracktion.tracklists.model import Track, Tracklist
 from tracktion.tracklists.store import TracklistStore
 from tracktion.tracklists.text_format import parse_text_tracklist
 
-ASYNC_MARKER = "tracktion_async_import"
+# The asynchronous leg of an import (tracktion.async_jobs), run by `run_import_job`.
+IMPORT_JOB = "tracklists.import"
 CUE_DOWNLOAD_PREFIX = "/api/v1/cue/download/"
 # The source's failures for one page, answered as the reference's IMPORT_FAILED (public_error).
 SOURCE_FAILURE_CODES = frozenset(
@@ -175,7 +175,7 @@ def _with_cue(result: ImportResult, cue_format: str | None) -> ImportResult:
     """Make the asked-for CUE file; a sheet that cannot be made is reported, never fatal.
 
     The tracklist is stored before this runs and stands whatever happens here: a CUE failure
-    (e.g. CUE_TIMES_MISSING for a track without a start, CUE_UNAVAILABLE, a storage error)
+    (e.g. CUE_TIMES_MISSING for a track without a start, a storage error)
     becomes `cue_error` beside the imported tracklist. The CUE engine renders before it
     writes, so a failure leaves no half-written file behind.
     """
@@ -189,8 +189,7 @@ def _with_cue(result: ImportResult, cue_format: str | None) -> ImportResult:
         logger.warning("cue file not stored", extra={"error": exc.response.get("Error", {}).get("Code")})
         failed = TracktionError("The CUE file could not be stored", error_code="STORAGE_ERROR")
         return result.model_copy(update={"cue_error": error_record(failed)})
-    files = [{k: v for k, v in f.items() if k != "source_key"} for f in made]
-    return result.model_copy(update={"cue_files": files})
+    return result.model_copy(update={"cue_files": made})
 
 
 def _finish(
@@ -307,18 +306,9 @@ def queue_import(
             cue_format=cue_format,
         )
     )
-    function_name = env("AWS_LAMBDA_FUNCTION_NAME")
-    if not function_name:
-        raise TracktionError("Asynchronous imports need AWS_LAMBDA_FUNCTION_NAME")
     try:
-        client("lambda").invoke(
-            FunctionName=function_name,
-            InvocationType="Event",
-            Payload=json.dumps(
-                {ASYNC_MARKER: {"correlation_id": correlation_id, "owner_id": owner_id}}
-            ).encode(),
-        )
-    except ClientError as exc:
+        async_jobs.start(IMPORT_JOB, {"correlation_id": correlation_id, "owner_id": owner_id})
+    except async_jobs.JobNotStarted as exc:
         # Never leave a job "queued" that nobody will run.
         error = {"error": "Could not start the import", "error_code": "SERVICE_UNAVAILABLE", "status": 503}
         store.put(job.model_copy(update={"status": "failed", "error": error}))
