@@ -111,7 +111,7 @@ def _import(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, 
         "cue_files": [],
     }
     if options.generate_cue:
-        from tracktion.cue.files import generate_files
+        from tracktion.cue.files import generate_files, view
 
         try:
             files = generate_files(tracklist, [options.cue_format], {"gap_handling": options.gap_handling})
@@ -119,15 +119,17 @@ def _import(owner_id: str, item: BatchItem, options: BatchOptions) -> dict[str, 
             if _is_transient(exc):
                 raise TransientImportError(exc.error_code, exc.message) from exc
             return _failure(item, exc.error_code, exc.message, tracklist_id=tracklist.tracklist_id)
-        result["cue_files"] = [_cue_ref(f) for f in files]
+        result["cue_files"] = [_cue_ref(view(f)) for f in files]
     return result
 
 
-def _cue_ref(cue_file: Any) -> dict[str, Any]:
-    """The few fields of a CueFile a client needs to fetch it."""
-    fields = cue_file.model_dump(mode="json") if hasattr(cue_file, "model_dump") else dict(cue_file)
-    keep = ("file_id", "cue_file_id", "id", "format", "version", "tracklist_version")
-    return {name: fields[name] for name in keep if fields.get(name) is not None}
+# The few fields of a file record (tracktion.cue.files.view) an item result and its cue.generated
+# webhook carry: enough to fetch the file.
+CUE_REF_FIELDS = ("id", "cue_file_id", "format", "version", "tracklist_version")
+
+
+def _cue_ref(record: dict[str, Any]) -> dict[str, Any]:
+    return {name: record[name] for name in CUE_REF_FIELDS if record.get(name) is not None}
 
 
 def _maybe_interrupt(batch_id: str, item: BatchItem) -> None:

@@ -18,7 +18,6 @@ CUE_TABLE items:
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from typing import Any
 
@@ -103,10 +102,6 @@ class CueFile(Model):
     def file_path(self) -> str:
         return file_path(self.s3_key)
 
-    def info(self, accessible: bool | None = None) -> dict[str, Any]:
-        """The one view of a file record (GET files/{id}, the list, generate answers)."""
-        return view(self, accessible)
-
 
 def file_path(key: str) -> str:
     """Where a stored object lives, as the reference's `file_path`: s3://<bucket>/<key>."""
@@ -114,7 +109,9 @@ def file_path(key: str) -> str:
 
 
 def view(cue: CueFile, accessible: bool | None = None) -> dict[str, Any]:
-    """The reference's CUE file record, with our own fields beside it.
+    """The one view of a CUE file record: every answer that shows a file (GET files/{id}, the
+    list, generate/convert answers, CUE files made by an import, a publish or generate-cue) and,
+    projected, a batch item's reference. The reference's record, with our own fields beside it.
 
     `storage_info.accessible` is checked against S3 when `accessible` is given (GET files/{id});
     elsewhere it is what the record says (a live record's object was written before it) and
@@ -521,6 +518,3 @@ def list_files(
         counting["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     return [CueFile.model_validate_json(i["body"]) for i in window], total
 
-
-def to_json(cue: CueFile) -> dict[str, Any]:
-    return json.loads(cue.model_dump_json(exclude={"source_key"}))
