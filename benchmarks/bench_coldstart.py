@@ -156,8 +156,8 @@ def run() -> str:
             "over the goal pay mostly for Powertools' event handler: importing any resolver runs "
             "`aws_lambda_powertools.event_handler/__init__`, which imports every resolver (AppSync's brings "
             "asyncio) and every event data class, and `openapi.params` brings the pydantic validation stack "
-            "that `Query()`/`Path()`/bodies need. The X-Ray SDK is no longer imported at cold start (the "
-            "Tracer is created on first use), and our own pydantic models build their validators on first use "
+            "that `Query()`/`Path()`/bodies need. The X-Ray SDK is not imported at all (no code uses the "
+            "Powertools Tracer), and our own pydantic models build their validators on first use "
             "(`tracktion.models.Model`, `defer_build=True`). Importing less of Powertools would need a shim that "
             "bypasses `event_handler/__init__` (measured: about -0.13x for TracklistsFunction); it is not adopted "
             "because it is fragile across Powertools versions (docs/decisions.md).",

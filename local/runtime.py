@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import json
 import os
 import secrets
@@ -45,16 +44,6 @@ class Options:
 def new_admin_key() -> str:
     """A key shaped like the service's own test keys, so clients accept it everywhere."""
     return "tk_test_" + secrets.token_urlsafe(24).replace("-", "x").replace("_", "y")
-
-
-def _optional(module: str) -> Any:
-    """A runtime part another engineer provides; None until it exists."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
 
 
 def _url_host(host: str) -> str:
@@ -105,9 +94,10 @@ class Runtime:
             raise RuntimeError(f"moto refused its configuration: {status} {body[:200]!r}")
 
         extra_env = dict(opts.env)
-        source = _optional("local.source_site")
-        if source is not None and opts.source_site is not None and opts.source_site.is_dir():
-            site, base_url = source.start_source_site(opts.source_site, _url_host(opts.host), 0)
+        if opts.source_site is not None and opts.source_site.is_dir():
+            from local.source_site import start_source_site
+
+            site, base_url = start_source_site(opts.source_site, _url_host(opts.host), 0)
             self._stoppers.append(site.shutdown)
             self.urls["Source site"] = base_url
             extra_env.setdefault("SOURCE_BASE_URL", base_url)
@@ -133,22 +123,19 @@ class Runtime:
         for api_id in self.template.of_type("AWS::Serverless::HttpApi"):
             self.template.overrides[f"{api_id}.ApiEndpoint"] = self.urls["Gateway"]
 
-        websocket = _optional("local.websocket")
-        if websocket is not None:
-            self.websocket = websocket.start_websocket_gateway(
-                self.template, self._invoke_for_hooks, _url_host(opts.host), opts.ws_port
-            )
-            self._stoppers.append(self.websocket.shutdown)
-            self.urls["WebSocket"] = str(self.websocket.url)
-            # `https://{api}.execute-api.../{stage}` in a function's env → the local @connections.
-            lambdas.env_rewriters.append(self.websocket.rewrite_management_url)
+        from local.scheduler import start_scheduler
+        from local.websocket import start_websocket_gateway
 
-        scheduler = _optional("local.scheduler")
-        if scheduler is not None:
-            self.scheduler = scheduler.start_scheduler(
-                self.template, aws_url, self._invoke_for_hooks, self.start_execution
-            )
-            self._stoppers.append(self.scheduler.shutdown)
+        self.websocket = start_websocket_gateway(
+            self.template, self._invoke_for_hooks, _url_host(opts.host), opts.ws_port
+        )
+        self._stoppers.append(self.websocket.shutdown)
+        self.urls["WebSocket"] = str(self.websocket.url)
+        # `https://{api}.execute-api.../{stage}` in a function's env → the local @connections.
+        lambdas.env_rewriters.append(self.websocket.rewrite_management_url)
+
+        self.scheduler = start_scheduler(self.template, aws_url, self._invoke_for_hooks, self.start_execution)
+        self._stoppers.append(self.scheduler.shutdown)
 
         gateway.start()
         self._stoppers.append(gateway.stop)

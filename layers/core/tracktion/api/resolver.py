@@ -71,8 +71,6 @@ class _Resolver(APIGatewayHttpResolver):
 def make_app(group: str) -> APIGatewayHttpResolver:
     """A resolver for one route group (`search`, `cue`, ...), the scope name keys may be limited to."""
     app = _Resolver(enable_validation=True)
-    app.append_context(route_group=group)
-    # Powertools clears `context` after every resolve; serve() appends the group again each time.
     setattr(app, _GROUP_ATTR, group)
 
     @app.exception_handler(TracktionError)
@@ -167,7 +165,7 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> d
     """
     cid = _incoming_correlation_id(event)
     group = getattr(app, _GROUP_ATTR, None)
-    app.append_context(correlation_id=cid, route_group=group)
+    app.append_context(correlation_id=cid)
     logger.set_correlation_id(cid)
     refused = _authorizer_refusal(event)
     if refused is not None:

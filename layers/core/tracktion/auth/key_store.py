@@ -247,16 +247,6 @@ def list_keys(
     return [public_view(r, seen) for r in records], token
 
 
-def count_active(user_id: str) -> int:
-    item = (
-        client("dynamodb")
-        .get_item(TableName=_table(), Key=_slots_key(user_id), ConsistentRead=True)
-        .get("Item")
-        or {}
-    )
-    return int(item["active"]["N"]) if "active" in item else 0
-
-
 def rotate(
     user_id: str, key_id: str, overlap_seconds: int | None = None
 ) -> tuple[dict[str, Any], str, str | None]:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from tracktion.auth.principal import Principal
+from tracktion.auth.ratelimit import charge_tokens
 from tracktion.batch.model import (
     MAX_CONCURRENCY,
     TOKENS_PER_URL,
@@ -26,6 +27,7 @@ from tracktion.clock import iso, now
 from tracktion.config import env
 from tracktion.errors import InvalidUrl, ServiceUnavailable
 from tracktion.observability import logger
+from tracktion.sources.urls import canonical_tracklist_url
 from tracktion.storage.aws import client
 
 
@@ -41,32 +43,6 @@ class BatchStartFailed(ServiceUnavailable):
     error_code = "BATCH_START_FAILED"
 
 
-def canonical_url(url: str) -> str:
-    """The source's canonical form (raises InvalidUrl); the only URLs a batch takes."""
-    try:
-        from tracktion.sources.urls import canonical_tracklist_url
-    except ImportError:
-        return _tracklist_url(url)
-    return canonical_tracklist_url(url)
-
-
-def _tracklist_url(url: str) -> str:
-    """Stand-in for tracktion.sources.urls while that module is absent from a build."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    segments = [s for s in parts.path.split("/") if s]
-    if (
-        parts.scheme != "https"
-        or host not in ("www.1001tracklists.com", "1001tracklists.com")
-        or len(segments) < 2
-        or segments[0] != "tracklist"
-    ):
-        raise InvalidUrl("Not a 1001tracklists tracklist URL", details={"url": url[:300]})
-    return "https://www.1001tracklists.com/" + "/".join(segments)
-
-
 def unique_items(urls: list[str]) -> tuple[list[BatchItem], int]:
     """Canonicalise and de-duplicate, keeping first-seen order; invalid URLs refuse all."""
     seen: set[str] = set()
@@ -74,7 +50,7 @@ def unique_items(urls: list[str]) -> tuple[list[BatchItem], int]:
     invalid: list[dict[str, Any]] = []
     for index, raw in enumerate(urls):
         try:
-            url = canonical_url(raw)
+            url = canonical_tracklist_url(raw)
         except InvalidUrl as exc:
             invalid.append({"index": index, "url": raw[:300], "error": exc.message})
             continue
@@ -88,11 +64,6 @@ def unique_items(urls: list[str]) -> tuple[list[BatchItem], int]:
 
 def charge(principal: Principal, url_count: int) -> None:
     """Take the batch's tokens from the caller's monthly allowance, or refuse it (429)."""
-    try:
-        from tracktion.auth.ratelimit import charge_tokens
-    except ImportError:  # identity's metering not deployed in this build: nothing to charge
-        logger.warning("token metering unavailable; batch not charged")
-        return
     charge_tokens(principal, url_count * TOKENS_PER_URL)
 
 

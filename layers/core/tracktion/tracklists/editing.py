@@ -279,10 +279,6 @@ def reorder(t: Tracklist, spec: Reorder) -> Tracklist:
     return t.model_copy(update={"tracks": renumber(moved)})
 
 
-def replace_tracks(t: Tracklist, tracks: list[Track]) -> Tracklist:
-    return t.model_copy(update={"tracks": renumber(sorted(tracks, key=lambda x: x.position))})
-
-
 def fill_end_times(
     t: Tracklist, audio_duration: TimeValue, overwrite: bool, time_format: str | None = None
 ) -> Tracklist:
