@@ -7,7 +7,6 @@ documented field is read is in docs/api-contract.md, "CUE generation"."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -29,6 +28,7 @@ from tracktion.cue.contract import (
     ConvertOut,
     ConvertRequest,
     CueFileOut,
+    CueFormatName,
     DeleteOut,
     FileListOut,
     FileValidateRequest,
@@ -52,7 +52,8 @@ app = make_app("cue")
 
 BASE = "/api/v1/cue"
 Id = Annotated[str, Path(min_length=1, max_length=100)]
-Format = Annotated[str, Path(min_length=1, max_length=20)]
+Format = Annotated[CueFormatName, Path()]
+FormatQuery = Annotated[CueFormatName, Query()]
 Async = Annotated[bool, Query(description="Queue the work and answer 202 with the job (default false)")]
 
 _ACCEPTED: dict[int, Any] = {
@@ -143,9 +144,7 @@ def list_formats() -> list[str]:
 
 
 @app.get(f"{BASE}/formats/conversion-preview", responses=_errors(400, 422))
-def preview_conversion(
-    source_format: Annotated[str, Query(max_length=20)], target_format: Annotated[str, Query(max_length=20)]
-) -> Response[list[str]]:
+def preview_conversion(source_format: FormatQuery, target_format: FormatQuery) -> Response[list[str]]:
     preview = conversion_preview(source_format, target_format)
     return Response(
         status_code=200,
@@ -159,7 +158,8 @@ def preview_conversion(
     )
 
 
-@app.get(f"{BASE}/formats/<format_name>/capabilities", responses=_errors(400))
+# 404: a format name holding a "/" (sent encoded) is another path, which no route serves.
+@app.get(f"{BASE}/formats/<format_name>/capabilities", responses=_errors(400, 404, 422))
 def capabilities(format_name: Format) -> CapabilitiesOut:
     return CapabilitiesOut.model_validate(dialect(format_name).capabilities())
 
@@ -222,7 +222,7 @@ def download_companion(cue_file_id: Id, name: Annotated[str, Path(min_length=1, 
 def list_files(
     limit: Annotated[int, Query(ge=1, le=files.MAX_LIST)] = 20,
     offset: Annotated[int, Query(ge=0, le=files.MAX_OFFSET)] = 0,
-    format: Annotated[str | None, Query(max_length=20)] = None,
+    format: Annotated[CueFormatName | None, Query()] = None,
     tracklist_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> FileListOut:
     page, total = files.list_files(
@@ -355,14 +355,12 @@ class UploadOut(Out):
 
 @app.post(f"{BASE}/uploads", status_code=201, responses=_errors(422))
 def create_upload(body: UploadRequest) -> Response[UploadOut]:
-    return _json(
-        uploads.presigned_post(_owner(), body.filename, body.formats, body.content_type, body.gap_handling),
-        201,
+    # The body is the dict itself: Powertools validates it through UploadOut (a JSON string
+    # was refused as "not an object" with a 422 about the response).
+    payload = uploads.presigned_post(
+        _owner(), body.filename, body.formats, body.content_type, body.gap_handling
     )
-
-
-def _json(payload: Any, status: int = 200) -> Response[Any]:
-    return Response(status_code=status, content_type="application/json", body=json.dumps(payload))
+    return Response(status_code=201, content_type="application/json", body=UploadOut.model_validate(payload))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -3,11 +3,12 @@ section, with our own fields beside), validated by Powertools and shown in OpenA
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, WithJsonSchema, model_validator
 
 from tracktion.contract import MAX_POSITION, MAX_SET_SECONDS, Out
+from tracktion.cue.dialects import DIALECTS, UnsupportedFormat
 from tracktion.cue.options import CueOptions, GapHandling
 from tracktion.models import Model
 from tracktion.tracklists.model import Track, Tracklist
@@ -15,6 +16,26 @@ from tracktion.tracklists.model import Track, Tracklist
 MAX_TRACKS = 500
 MAX_FORMATS = 6
 MAX_PATH = 1024
+CUE_FORMATS: tuple[str, ...] = tuple(DIALECTS)
+
+
+def known_format(name: str) -> str:
+    """A format name exactly as the schema lists it; anything else is the reference's 400
+    INVALID_FORMAT (the domain's answer, raised as is: pydantic passes it through)."""
+    if name not in DIALECTS:
+        raise UnsupportedFormat(name)
+    return name
+
+
+# A CUE format name: the schema's enum, checked exactly (lower case, as every example writes it).
+CueFormatName = Annotated[
+    str,
+    AfterValidator(known_format),
+    WithJsonSchema({"type": "string", "enum": list(CUE_FORMATS)}),
+]
+# Where no tracklist_id and no tracklist is given, the caller's latest tracklist is used; both
+# at once are refused.
+_NOT_BOTH_SOURCES: dict[str, Any] = {"not": {"required": ["tracklist_id", "tracklist"]}}
 
 
 class InlineTrack(Track):
@@ -93,12 +114,13 @@ class _Audio(Model):
 class GenerateRequest(_Audio):
     model_config = ConfigDict(
         json_schema_extra={
+            **_NOT_BOTH_SOURCES,
             "example": {
                 "format": "standard",
                 "options": _OPTIONS_EXAMPLE,
                 "validate_audio": False,
                 "audio_file_path": "/path/to/audio.wav",
-            }
+            },
         }
     )
 
@@ -106,7 +128,7 @@ class GenerateRequest(_Audio):
     tracklist: TracklistData | None = Field(
         default=None, validation_alias=AliasChoices("tracklist", "tracklist_data")
     )
-    format: str = Field(default="standard", max_length=20)
+    format: CueFormatName = "standard"
     options: GenerationOptions = Field(default_factory=GenerationOptions)
 
     @model_validator(mode="after")
@@ -128,8 +150,8 @@ class GenerateStoredRequest(_Audio):
         }
     )
 
-    format: str | None = Field(default=None, max_length=20, description="The reference's one format.")
-    formats: list[str] | None = Field(
+    format: CueFormatName | None = Field(default=None, description="The reference's one format.")
+    formats: list[CueFormatName] | None = Field(
         default=None, min_length=1, max_length=MAX_FORMATS, description="Several formats at once (ours)."
     )
     options: GenerationOptions = Field(default_factory=GenerationOptions)
@@ -143,12 +165,13 @@ class GenerateStoredRequest(_Audio):
 class BatchGenerateRequest(_Audio):
     model_config = ConfigDict(
         json_schema_extra={
+            **_NOT_BOTH_SOURCES,
             "example": {
                 "formats": ["standard", "cdj", "traktor"],
                 "options": {"include_metadata": True},
                 "validate_audio": False,
                 "audio_file_path": "/path/to/audio.wav",
-            }
+            },
         }
     )
 
@@ -156,7 +179,7 @@ class BatchGenerateRequest(_Audio):
     tracklist: TracklistData | None = Field(
         default=None, validation_alias=AliasChoices("tracklist", "tracklist_data")
     )
-    formats: list[str] = Field(min_length=1, max_length=MAX_FORMATS)
+    formats: list[CueFormatName] = Field(min_length=1, max_length=MAX_FORMATS)
     options: GenerationOptions = Field(default_factory=GenerationOptions)
 
     @model_validator(mode="after")
@@ -179,12 +202,13 @@ class TracklistValidationOptions(Model):
 class ValidateRequest(Model):
     model_config = ConfigDict(
         json_schema_extra={
+            **_NOT_BOTH_SOURCES,
             "example": {
                 "tracklist_id": "123e4567-e89b-12d3-a456-426614174000",
                 "format": "standard",
                 "audio_file_path": "/path/to/audio.wav",
                 "validation_options": {"strict_mode": False},
-            }
+            },
         }
     )
 
@@ -192,7 +216,7 @@ class ValidateRequest(Model):
     tracklist: TracklistData | None = Field(
         default=None, validation_alias=AliasChoices("tracklist", "tracklist_data")
     )
-    format: str = Field(default="standard", max_length=20)
+    format: CueFormatName = "standard"
     options: GenerationOptions = Field(default_factory=GenerationOptions)
     audio_file_path: str | None = Field(default=None, max_length=MAX_PATH)
     audio_file: str | None = Field(
@@ -268,7 +292,7 @@ class ConvertRequest(Model):
         }
     )
 
-    target_format: str = Field(max_length=20)
+    target_format: CueFormatName
     preserve_metadata: bool = Field(
         default=True, description="Keep the disc metadata (REM GENRE/DATE/COMMENT); false leaves it out."
     )
@@ -290,7 +314,9 @@ class WarmRequest(Model):
     )
 
     tracklist_ids: list[str] = Field(min_length=1, max_length=25)
-    formats: list[str] = Field(default_factory=lambda: ["standard"], min_length=1, max_length=MAX_FORMATS)
+    formats: list[CueFormatName] = Field(
+        default_factory=lambda: ["standard"], min_length=1, max_length=MAX_FORMATS
+    )
     options: GenerationOptions = Field(
         default_factory=GenerationOptions,
         description="The options of the generations to warm for (generate's defaults when left out).",
@@ -300,7 +326,9 @@ class WarmRequest(Model):
 class UploadRequest(Model):
     filename: str = Field(min_length=1, max_length=200)
     content_type: str = Field(default="text/plain", pattern=r"^(text/plain|application/json)$")
-    formats: list[str] = Field(default_factory=lambda: ["standard"], min_length=1, max_length=MAX_FORMATS)
+    formats: list[CueFormatName] = Field(
+        default_factory=lambda: ["standard"], min_length=1, max_length=MAX_FORMATS
+    )
     gap_handling: str = Field(default="error", pattern=r"^(error|estimate|skip)$")
 
 
