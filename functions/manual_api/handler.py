@@ -60,6 +60,11 @@ TimeFormatQuery = Annotated[
 WARNINGS_HEADER = "X-Tracktion-Warnings"
 VERSION_HEADER = "X-Tracklist-Version"
 CUE_DOWNLOAD_PREFIX = "/api/v1/cue/download/"
+# A key filter as tracktion.catalog.keys reads it: Camelot (8A) or a name (A, F#m, Bb minor, C maj).
+KEY_PATTERN = (
+    r"^(?:(?:1[0-2]|[1-9])[ABab]"
+    r"|[A-Ga-g][#♯b♭]? ?(?:[Mm](?:[Aa][Jj](?:[Oo][Rr])?|[Ii][Nn](?:[Oo][Rr])?)?)?)$"
+)
 
 
 def error_responses(*statuses: int) -> dict[int, Any]:
@@ -390,7 +395,7 @@ def search_tracks(
     genre: Annotated[str | None, Query(max_length=100)] = None,
     bpm_min: Annotated[float | None, Query(gt=0, le=400)] = None,
     bpm_max: Annotated[float | None, Query(gt=0, le=400)] = None,
-    key: Annotated[str | None, Query(max_length=20)] = None,
+    key: Annotated[str | None, Query(max_length=20, json_schema_extra={"pattern": KEY_PATTERN})] = None,
 ) -> Response[SearchTracksOut]:
     from tracktion.catalog.service import Catalog, TrackFilters
 

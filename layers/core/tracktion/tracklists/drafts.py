@@ -11,11 +11,12 @@ makes that hold under concurrent requests too).
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ConfigDict, Field
 
 from tracktion.clock import iso
+from tracktion.cue.dialects import DIALECTS
 from tracktion.errors import Conflict, ValidationFailed
 from tracktion.models import Model
 from tracktion.timeparse import TimeFormat, parse_time
@@ -58,7 +59,10 @@ class ManualTracklistInput(Model):
     event_name: str | None = Field(
         default=None, max_length=300, description="The reference's name for event."
     )
-    default_cue_format: str | None = Field(default=None, max_length=40)
+    # The schema lists the format names (dialect() reads them case-insensitively; blank = none).
+    default_cue_format: str | None = Field(
+        default=None, max_length=40, json_schema_extra={"enum": [*DIALECTS, None]}
+    )
     time_format: TimeFormat | None = None
     venue: str | None = Field(default=None, max_length=300)
     country: str | None = Field(default=None, max_length=100)
@@ -174,32 +178,6 @@ def create_manual(
     created = store.create(tracklist)
     assert isinstance(created, StoredTracklist)
     return created, warnings
-
-
-class DraftSummary(Model):
-    tracklist_id: str
-    title: str
-    status: Literal["draft", "published"]
-    version: int
-    draft_version: int | None
-    parent_tracklist_id: str | None
-    track_count: int
-    created_at: str
-    updated_at: str
-
-    @classmethod
-    def of(cls, t: Tracklist) -> DraftSummary:
-        return cls(
-            tracklist_id=t.tracklist_id,
-            title=t.title,
-            status=t.status,
-            version=t.version,
-            draft_version=t.draft_version,
-            parent_tracklist_id=t.parent_tracklist_id,
-            track_count=len(t.tracks),
-            created_at=t.created_at,
-            updated_at=t.updated_at,
-        )
 
 
 def list_drafts(

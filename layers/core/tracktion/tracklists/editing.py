@@ -11,9 +11,9 @@ edited the same way, and this is how a reader tells a corrected track from an im
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from tracktion.errors import NotFound, ValidationFailed
 from tracktion.models import Model
@@ -31,7 +31,22 @@ from tracktion.tracklists.timing import (
 MAX_TRACKS = 500
 # The physical bound of a position a client may name (tracktion.api.shapes.MAX_POSITION).
 MAX_POSITION = 999
-TimeValue = str | float | None
+# A typed time as the request schema states it: what parse_time reads within 48 hours, written
+# narrower where a regex bounds it poorly (seconds up to 5 digits, MM:SS up to 999 minutes,
+# H:MM:SS up to 47 h and without a fraction, so it reads alike as HH:MM:SS and as MM:SS:FF).
+TIME_PATTERN = (
+    r"^(?:[0-9]{1,5}(?:\.[0-9]{1,3})?"
+    r"|[0-9]{1,3}:[0-5]?[0-9](?:\.[0-9]{1,3})?"
+    r"|(?:[0-3]?[0-9]|4[0-7]):[0-5][0-9]:[0-5][0-9])$"
+)
+TIME_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": TIME_PATTERN, "description": "HH:MM:SS, MM:SS or seconds"},
+        {"type": "number", "minimum": 0, "maximum": 48 * 3600, "description": "seconds"},
+        {"type": "null"},
+    ]
+}
+TimeValue = Annotated[str | float | None, WithJsonSchema(TIME_SCHEMA)]
 
 
 class TrackNotFound(NotFound):
@@ -92,7 +107,23 @@ class BulkUpdate(TrackPatch):
 class Reorder(Model):
     """Either the whole new order (current positions, each once) or one move."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["order"],
+                    "properties": {"order": {"type": "array"}},
+                    "not": {"anyOf": [{"required": ["from_position"]}, {"required": ["to_position"]}]},
+                },
+                {
+                    "required": ["from_position", "to_position"],
+                    "properties": {"from_position": {"type": "integer"}, "to_position": {"type": "integer"}},
+                    "not": {"required": ["order"]},
+                },
+            ]
+        },
+    )
 
     order: list[int] | None = Field(default=None, max_length=MAX_TRACKS)
     from_position: int | None = Field(default=None, ge=1, le=MAX_POSITION)
@@ -392,7 +423,11 @@ class UpdateTrackRequest(TrackPatch, Versioned):
 
 
 class TimingRequest(Versioned):
-    model_config = ConfigDict(extra="forbid")
+    # start_time and/or end_time (set_timing_fields); an explicit null clears one.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": ["start_time"]}, {"required": ["end_time"]}]},
+    )
 
     start_time: TimeValue = None
     end_time: TimeValue = None
@@ -401,7 +436,15 @@ class TimingRequest(Versioned):
 class BulkRequest(Versioned):
     """The reference's `{"tracks": [...]}` or our earlier `{"updates": [...]}` (one of them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["tracks"], "properties": {"tracks": {"type": "array"}}},
+                {"required": ["updates"], "properties": {"updates": {"type": "array"}}},
+            ]
+        },
+    )
 
     tracks: list[BulkUpdate] | None = Field(default=None, min_length=1, max_length=MAX_TRACKS)
     updates: list[BulkUpdate] | None = Field(default=None, min_length=1, max_length=MAX_TRACKS)

@@ -12,22 +12,25 @@ their TTL (7 days) removes them.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from tracktion.config import settings
+from tracktion.cue.dialects import DIALECTS
 from tracktion.errors import NotFound
 from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.storage.aws import client, table
 from tracktion.timeparse import TimeFormat, parse_time
-from tracktion.tracklists.editing import InvalidEdit
+from tracktion.tracklists.editing import InvalidEdit, TimeValue
 from tracktion.tracklists.model import Tracklist
 from tracktion.tracklists.store import StoredTracklist, TracklistStore
 from tracktion.tracklists.timing import duration_reading
 
 # ---------------------------------------------------------------- metadata changes
+
+CUE_FORMAT_NAMES = list(DIALECTS)  # default_cue_format as the schema lists it (read case-insensitively)
 
 
 class TracklistPatch(Model):
@@ -37,9 +40,35 @@ class TracklistPatch(Model):
     A field sent as null clears it (title cannot be cleared).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    # At least one field to change (version and time_format alone change nothing).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name]}
+                for name in (
+                    "title",
+                    "dj_name",
+                    "djs",
+                    "event_name",
+                    "event",
+                    "venue",
+                    "country",
+                    "date",
+                    "genres",
+                    "audio_file_id",
+                    "audio_duration",
+                    "default_cue_format",
+                )
+            ]
+        },
+    )
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    # Not blank and not null: apply_patch strips it and refuses an empty title (it cannot be cleared).
+    title: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 300, "pattern": r"\S"}),
+    ] = Field(default=None, min_length=1, max_length=300)
     dj_name: str | None = Field(default=None, max_length=300)
     djs: list[str] | None = Field(default=None, max_length=20)
     event_name: str | None = Field(default=None, max_length=300)
@@ -51,8 +80,10 @@ class TracklistPatch(Model):
     audio_file_id: str | None = Field(
         default=None, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$"
     )
-    audio_duration: str | float | None = None
-    default_cue_format: str | None = Field(default=None, max_length=40)
+    audio_duration: TimeValue = None
+    default_cue_format: str | None = Field(
+        default=None, max_length=40, json_schema_extra={"enum": [*CUE_FORMAT_NAMES, None]}
+    )
     time_format: TimeFormat | None = None
     version: int | None = Field(default=None, ge=1)
 
@@ -145,13 +176,7 @@ def _cue_records(owner_id: str, tracklist_id: str) -> list[dict[str, Any]]:
         "ProjectionExpression": "pk, sk, #f",
         "ExpressionAttributeNames": {"#f": "format"},
     }
-    items: list[dict[str, Any]] = []
-    while True:
-        page = cue_table.query(**kwargs)
-        items += page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return ddb.items(cue_table.query, **kwargs)
 
 
 def _delete_cue_items(owner_id: str, tracklist_id: str) -> int:
@@ -163,17 +188,13 @@ def _delete_cue_items(owner_id: str, tracklist_id: str) -> int:
     formats = {str(r.get("format")) for r in records if r.get("format")} | {d.name for d in DIALECTS.values()}
     doomed: list[dict[str, Any]] = [{"pk": r["pk"], "sk": r["sk"]} for r in records]
     for fmt in sorted(formats):
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": "pk = :p",
-            "ExpressionAttributeValues": {":p": f"CLAIM#{owner_id}#{tracklist_id}#{fmt}"},
-            "ProjectionExpression": "pk, sk",
-        }
-        while True:
-            page = cue_table.query(**kwargs)
-            doomed += [{"pk": i["pk"], "sk": i["sk"]} for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        claims = ddb.items(
+            cue_table.query,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": f"CLAIM#{owner_id}#{tracklist_id}#{fmt}"},
+            ProjectionExpression="pk, sk",
+        )
+        doomed += [{"pk": i["pk"], "sk": i["sk"]} for i in claims]
         doomed.append({"pk": f"SEQ#{owner_id}#{tracklist_id}#{fmt}", "sk": "SEQ"})
     with cue_table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
         for key in doomed:
