@@ -176,7 +176,13 @@ def _cue_records(owner_id: str, tracklist_id: str) -> list[dict[str, Any]]:
         "ProjectionExpression": "pk, sk, #f",
         "ExpressionAttributeNames": {"#f": "format"},
     }
-    return ddb.items(cue_table.query, **kwargs)
+    items: list[dict[str, Any]] = []
+    while True:
+        page = cue_table.query(**kwargs)
+        items += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _delete_cue_items(owner_id: str, tracklist_id: str) -> int:
@@ -188,13 +194,17 @@ def _delete_cue_items(owner_id: str, tracklist_id: str) -> int:
     formats = {str(r.get("format")) for r in records if r.get("format")} | {d.name for d in DIALECTS.values()}
     doomed: list[dict[str, Any]] = [{"pk": r["pk"], "sk": r["sk"]} for r in records]
     for fmt in sorted(formats):
-        claims = ddb.items(
-            cue_table.query,
-            KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues={":p": f"CLAIM#{owner_id}#{tracklist_id}#{fmt}"},
-            ProjectionExpression="pk, sk",
-        )
-        doomed += [{"pk": i["pk"], "sk": i["sk"]} for i in claims]
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": f"CLAIM#{owner_id}#{tracklist_id}#{fmt}"},
+            "ProjectionExpression": "pk, sk",
+        }
+        while True:
+            page = cue_table.query(**kwargs)
+            doomed += [{"pk": i["pk"], "sk": i["sk"]} for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         doomed.append({"pk": f"SEQ#{owner_id}#{tracklist_id}#{fmt}", "sk": "SEQ"})
     with cue_table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
         for key in doomed:
