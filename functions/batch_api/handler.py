@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, cast
+from zoneinfo import available_timezones
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -14,15 +15,44 @@ from tracktion.api.resolver import make_app, serve
 from tracktion.api.shapes import OffsetPagination, Out, Warning_, error_responses
 from tracktion.batch import schedules, status, submit
 from tracktion.batch.model import MAX_URLS_PER_BATCH, BatchTemplate, Priority, resolve_options
+from tracktion.cue.contract import CUE_FORMATS
 from tracktion.errors import Forbidden
 from tracktion.models import Model
 from tracktion.observability import logger
+from tracktion.sources.urls import TRACKLIST_URL_PATTERN
 from tracktion.webhooks import delivery, subscriptions
 from tracktion.webhooks.subscriptions import WebhookEvent
 
 app = make_app("batch")
 
 Url = Annotated[str, Field(min_length=1, max_length=2048)]
+# Five-field cron as tracktion.batch.cron reads it, minus what a regex says poorly (ranges, whose
+# ends must be in order; names): each field `*` or numbers in range, with optional `/step`, as
+# lists; only one of day-of-month and day-of-week restricted; no step in day-of-week.
+_STEP = r"(?:/[1-9][0-9]{0,2})?"
+
+
+def _cron_field(value: str, *, step: bool = True) -> str:
+    item = rf"(?:\*|{value}){_STEP}" if step else value
+    return rf"{item}(?:,{item})*"
+
+
+CRON_PATTERN = (
+    rf"^{_cron_field('[1-5]?[0-9]')} {_cron_field('(?:1?[0-9]|2[0-3])')} "
+    rf"(?:{_cron_field('(?:[1-9]|[12][0-9]|3[01])')} {_cron_field('(?:[1-9]|1[0-2])')} \*"
+    rf"|\* {_cron_field('(?:[1-9]|1[0-2])')} {_cron_field('[0-7]', step=False)})$"
+)
+TIMEZONES: list[Any] = sorted(available_timezones())  # the names ZoneInfo loads here
+TracklistUrl = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=2048,
+        # Schema only: a URL outside it is the code's 400 INVALID_URL, as the reference says.
+        json_schema_extra={"pattern": TRACKLIST_URL_PATTERN},
+        description="A 1001tracklists tracklist page (https://www.1001tracklists.com/tracklist/<id>/<slug>.html)",
+    ),
+]
 BatchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ItemId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -36,7 +66,10 @@ class OptionsBody(Model):
     model_config = ConfigDict(extra="forbid")
 
     generate_cue: bool | None = None
-    cue_format: str | None = Field(default=None, min_length=1, max_length=32)
+    # The schema lists the names; BatchOptions checks them exactly (422 naming the field).
+    cue_format: str | None = Field(
+        default=None, min_length=1, max_length=32, json_schema_extra={"enum": [*CUE_FORMATS, None]}
+    )
     gap_handling: Literal["error", "estimate", "skip"] | None = None
     force_refresh: bool | None = None
 
@@ -60,7 +93,7 @@ class BatchBody(Model):
         },
     )
 
-    urls: list[Url] = Field(min_length=1, max_length=MAX_URLS_PER_BATCH)
+    urls: list[TracklistUrl] = Field(min_length=1, max_length=MAX_URLS_PER_BATCH)
     priority: Priority = "normal"
     user_id: str | None = Field(
         default=None,
@@ -88,8 +121,15 @@ class ScheduleBody(BatchBody):
     )
 
     name: str = Field(min_length=1, max_length=100)
-    cron_expression: str = Field(min_length=9, max_length=120)
-    timezone: str = Field(default="UTC", min_length=1, max_length=64)
+    cron_expression: str = Field(
+        min_length=9,
+        max_length=120,
+        # Schema only (a narrower form than tracktion.batch.cron reads: no ranges or names); the
+        # code keeps its check and its INVALID_CRON_EXPRESSION.
+        json_schema_extra={"pattern": CRON_PATTERN},
+        description="minute hour day-of-month month day-of-week, e.g. '0 2 * * 1'",
+    )
+    timezone: str = Field(default="UTC", min_length=1, max_length=64, json_schema_extra={"enum": TIMEZONES})
 
 
 class WebhookBody(Model):

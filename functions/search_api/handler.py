@@ -20,6 +20,7 @@ from tracktion.api.shapes import Out, PagePagination, Warning_, error_responses,
 from tracktion.errors import UpstreamError
 from tracktion.observability import logger
 from tracktion.sources import search
+from tracktion.sources.urls import EVENT_SLUG_PATTERN
 
 app = make_app("search")
 
@@ -28,6 +29,11 @@ Limit = Annotated[int, Query(ge=1, le=search.MAX_LIMIT, description="Results per
 Refresh = Annotated[bool, Query(description="Read the source again instead of the cache")]
 IsoDate = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")]
 Slug = Annotated[str, Path(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")]
+# The site's source id, optionally with its slug (tracktion.sources.urls.event_page).
+# Schema only: another slug is the code's 400 INVALID_URL.
+EventSlug = Annotated[
+    str, Path(min_length=4, max_length=120, json_schema_extra={"pattern": EVENT_SLUG_PATTERN})
+]
 SearchType = Annotated[
     Literal["dj", "event", "track", "tracklist"],
     Query(
@@ -222,7 +228,7 @@ def search_dj(
 
 @app.get("/api/v1/search/event/<event_slug>", responses=ERRORS)
 def search_event(
-    event_slug: Slug, page: Page = 1, limit: Limit = 20, force_refresh: Refresh = False
+    event_slug: EventSlug, page: Page = 1, limit: Limit = 20, force_refresh: Refresh = False
 ) -> SearchAnswer:
     started = time.perf_counter()
     current_principal(app)

@@ -27,6 +27,7 @@ from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import correlation_id, make_app
 from tracktion.api.shapes import Out, TracklistOut, Warning_, error_responses, tracklist_out, warning
+from tracktion.cue.contract import CueFormatName
 from tracktion.cue.dialects import dialect
 from tracktion.errors import TracktionError, UpstreamError, ValidationFailed
 from tracktion.models import Model
@@ -34,6 +35,7 @@ from tracktion.observability import logger
 from tracktion.sources import search
 from tracktion.sources.listings import TracklistSummary
 from tracktion.sources.site import Site
+from tracktion.sources.urls import TRACKLIST_URL_PATTERN
 from tracktion.tracklists import importer
 from tracktion.tracklists.import_jobs import PROGRESS, ImportJobStore
 from tracktion.tracklists.model import Tracklist
@@ -42,8 +44,17 @@ from tracktion.tracklists.store import TracklistStore
 app = make_app("tracklists")
 
 T = TypeVar("T")
-Url = Annotated[str, Field(min_length=8, max_length=2048)]
-CueFormat = Annotated[str | None, Field(max_length=20)]
+Url = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=2048,
+        # Schema only: a URL outside it is the code's 400 INVALID_URL, as the reference says.
+        json_schema_extra={"pattern": TRACKLIST_URL_PATTERN},
+        description="A 1001tracklists tracklist page (https://www.1001tracklists.com/tracklist/<id>/<slug>.html)",
+    ),
+]
+CueFormat = CueFormatName | None
 AudioFileId = Annotated[str | None, Field(default=None, max_length=100)]
 Id = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
 IsoDate = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
@@ -720,7 +731,11 @@ def _forget_own_pages(owner_id: str) -> int:
     "/api/v1/tracklist/cache",
     responses=_responses({200: "Cache entries cleared"}, 400, 401, 403, 422, 429),
 )
-def clear_cache(url: Annotated[str | None, Query(min_length=8, max_length=2048)] = None) -> CacheClearOut:
+def clear_cache(
+    url: Annotated[
+        str | None, Query(min_length=8, max_length=2048, json_schema_extra={"pattern": TRACKLIST_URL_PATTERN})
+    ] = None,
+) -> CacheClearOut:
     principal = current_principal(app)
     extra: dict[str, Any] = {}
     if url:

@@ -25,6 +25,17 @@ _TRACKLIST = re.compile(rf"^/tracklist/(?P<id>{_ID})(?:/(?P<slug>{_SLUG})\.html|
 _DJ = re.compile(rf"^/dj/(?P<slug>{_SLUG})(?:/(?:index\.html|tracklists\.html)?)?$")
 _SOURCE = re.compile(rf"^/source/(?P<id>{_ID})(?:/(?P<slug>{_SLUG}))?(?:/(?:index\.html)?)?$")
 
+# The same rules as JSON Schema patterns (ECMA-262 and Python alike), for request schemas (as
+# schema only: the checks above stay the code's, with their INVALID_URL): every string they match
+# is accepted here (tracklist_page, event_page). Narrower where a regex says it poorly: lower case
+# only (scheme, host and path are read case-insensitively).
+TRACKLIST_URL_PATTERN = (
+    r"^https://(?:www\.)?1001tracklists\.com(?::443)?"
+    r"/tracklist/[0-9a-z]{4,12}(?:/[0-9a-z][0-9a-z._-]{0,200}\.html|/)?(?:[?#][^\s]*)?$"
+)
+# `<id>`, `<id>-<slug>`, `<id>_<slug>` or `<id>--<slug>` ("--" stands for "/"); a slug holds no "--".
+EVENT_SLUG_PATTERN = r"^[0-9A-Za-z]{4,12}(?:(?:-|_|--)[0-9A-Za-z](?:-?[0-9A-Za-z._])*-?)?$"
+
 
 class PageKind(StrEnum):
     TRACKLIST = "tracklist"
