@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, model_validator
 from tracktion.api.principal import Principal, current_principal
 from tracktion.api.resolver import make_app, serve
 from tracktion.api.shapes import Out, error_responses
-from tracktion.auth import accounts, oauth, refresh, users
+from tracktion.auth import accounts, oauth, passwords, refresh, users
 from tracktion.auth.key_requests import reject_server_fields
 from tracktion.errors import Forbidden, ValidationFailed
 from tracktion.models import Model
@@ -28,13 +28,28 @@ class Registration(Model):
     model_config = ConfigDict(extra="ignore")
     _reject = model_validator(mode="before")(reject_server_fields)
 
-    email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=1, max_length=256)
+    # The schema states the rule users.normalise_email applies (its EMAIL_RE), not a looser one.
+    email: str = Field(
+        min_length=3,
+        max_length=320,
+        json_schema_extra={"format": "email", "pattern": users.EMAIL_RE.pattern},
+    )
+    # users.register's rule (passwords.MIN_LENGTH..MAX_LENGTH characters), stated in the schema.
+    password: str = Field(min_length=1, max_length=256, json_schema_extra={"minLength": passwords.MIN_LENGTH})
     name: str = Field(default="", max_length=100)
 
 
 class Credentials(Model):
-    model_config = ConfigDict(extra="ignore")
+    # username (the account's email, as the published client sends it) or email: one is needed.
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["username"], "properties": {"username": {"type": "string", "minLength": 1}}},
+                {"required": ["email"], "properties": {"email": {"type": "string", "minLength": 1}}},
+            ]
+        },
+    )
 
     username: str | None = Field(default=None, max_length=320)
     email: str | None = Field(default=None, max_length=320)

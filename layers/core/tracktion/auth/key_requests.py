@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from tracktion import clock
-from tracktion.auth.principal import Principal
 from tracktion.auth.key_store import PERMISSIONS, SCOPES, KeySpec
+from tracktion.auth.principal import Principal
 from tracktion.errors import Forbidden
 from tracktion.models import Model
 
@@ -19,6 +19,39 @@ SERVER_FIELDS = frozenset(
     {"tier", "is_admin", "owner_id", "user_id", "key_hash", "key_id", "status", "signing_secret", "api_key"}
 )
 MAX_EXPIRY_DAYS = 3650
+_PERMISSION_NAMES = sorted(PERMISSIONS)
+# The request schema says what the validators below check: permission names from the list (as
+# an array or as an object of booleans), networks as addresses or IPv4 CIDR blocks.
+_IPV4_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+IPV4_CIDR_PATTERN = rf"^{_IPV4_OCTET}(?:\.{_IPV4_OCTET}){{3}}/(?:3[0-2]|[12]?[0-9])$"
+Permissions = Annotated[
+    dict[str, bool] | list[str],
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string", "enum": _PERMISSION_NAMES}},
+                {
+                    "type": "object",
+                    "propertyNames": {"enum": _PERMISSION_NAMES},
+                    "additionalProperties": {"type": "boolean"},
+                },
+            ]
+        }
+    ),
+]
+Network = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "ipv4"},
+                {"type": "string", "format": "ipv6"},
+                {"type": "string", "pattern": IPV4_CIDR_PATTERN},
+            ],
+            "description": "An address or a CIDR block (any network Python's ipaddress reads)",
+        }
+    ),
+]
 
 
 def reject_server_fields(data: Any) -> Any:
@@ -30,17 +63,20 @@ def reject_server_fields(data: Any) -> Any:
 
 
 class KeyCreate(Model):
-    model_config = ConfigDict(extra="ignore")
+    # expires_in_days or expires_at, not both (that expires_at lies ahead no schema can say).
+    model_config = ConfigDict(
+        extra="ignore", json_schema_extra={"not": {"required": ["expires_in_days", "expires_at"]}}
+    )
 
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=500)
-    permissions: dict[str, bool] | list[str] = Field(default_factory=lambda: ["read"])
+    permissions: Permissions = Field(default_factory=lambda: ["read"])
     scopes: list[Literal["search", "tracklists", "cue", "batch", "developer"]] | None = Field(
         default=None, max_length=len(SCOPES)
     )
     expires_in_days: int | None = Field(default=None, ge=1, le=MAX_EXPIRY_DAYS)
     expires_at: datetime | None = None
-    ip_allowlist: list[str] | None = Field(default=None, max_length=50)
+    ip_allowlist: list[Network] | None = Field(default=None, max_length=50)
     signature_required: bool = False
     signing: bool = False
     environment: Literal["live", "test"] = "live"
