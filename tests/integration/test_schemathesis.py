@@ -1,0 +1,34 @@
+"""schemathesis against the local runtime's /api/v1/openapi.json: a short run (>= 300 cases).
+
+`make fuzz` runs the same harness (tests/fuzz.py) for 5,000 cases (TRACKTION_FUZZ_CASES).
+Required: no 5xx, no answer outside its documented schema, no undocumented status, and no
+schema-valid request refused with 400/415/422. The figures and a table of failures by route and
+cause are printed (`-s`) and in the failure message.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests import fuzz
+
+pytestmark = pytest.mark.integration
+
+
+def test_schemathesis_finds_no_server_error_schema_violation_undocumented_status_or_refusal() -> None:
+    cases = int(os.environ.get("TRACKTION_FUZZ_CASES", "300"))
+    runtime = fuzz.start()
+    try:
+        figures = fuzz.run(runtime, cases, schema_source=os.environ.get("TRACKTION_FUZZ_SCHEMA", "served"))
+    finally:
+        runtime.stop()
+    report = (
+        f"{figures.summary()}\nstatuses: {dict(sorted(figures.statuses.items()))}\n"
+        f"{figures.table()}\n{figures.allowed_table()}"
+    )
+    print("\n" + report)
+    assert figures.cases >= cases, report
+    for category in fuzz.CATEGORIES:
+        assert figures.count(category) == 0, report
