@@ -177,6 +177,14 @@ def test_the_enclosing_reading_applies_and_the_lenient_reader_ignores_it():
     assert parse_time("03:30:00") == 3 * 3600 + 30 * 60
 
 
+def test_more_digits_than_a_number_holds_is_refused_not_a_crash():
+    huge = "9" * 5000 + ":00"
+    with pytest.raises(InvalidTime, match="beyond any time"):
+        parse_time(huge, position=1, field="start_time")
+    assert clock_time(huge) is None
+    assert clock_time("9" * 400 + ":00:00") is None  # beyond any float: the old parsers raised OverflowError
+
+
 @pytest.mark.parametrize("text", [None, "", "   ", "93", "abc", "4:75", "1:61:00", "-1:00"])
 def test_the_lenient_reader_says_unknown_rather_than_refusing(text):
     assert clock_time(text) is None

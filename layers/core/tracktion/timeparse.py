@@ -122,7 +122,15 @@ def _parse_text(text: str, refuse: Any, reading: str) -> float:
     m = _CLOCK.match(text)
     if not m:
         raise refuse(f"{text!r} is not a time (use HH:MM:SS, MM:SS or seconds)", "not_a_time")
-    hours_s, minutes_s, seconds_s = m.groups()
+    try:
+        return _clock_seconds(*m.groups(), text=text, refuse=refuse, reading=reading)
+    except (OverflowError, ValueError):  # more digits than a number holds (int's 4300-digit limit)
+        raise refuse("is beyond any time (more digits than a number holds)", "beyond") from None
+
+
+def _clock_seconds(
+    hours_s: str | None, minutes_s: str, seconds_s: str, *, text: str, refuse: Any, reading: str
+) -> float:
     if hours_s is not None and reading == MSF:
         # MM:SS:FF, the CUE sheet's form: minutes may pass 59, frames are 1/75 s.
         minutes, whole, frames_s = int(hours_s), int(minutes_s), seconds_s
@@ -133,6 +141,8 @@ def _parse_text(text: str, refuse: Any, reading: str) -> float:
     # In H:MM:SS the minutes are a clock field; in MM:SS they may run past 59 (a 90-minute mix).
     if seconds >= 60 or (hours_s is not None and minutes >= 60):
         raise refuse(f"{text!r} has a field out of range", "out_of_range")
+    if "." not in seconds_s:  # whole seconds: exact in integers, however many hours
+        return float(hours * 3600 + minutes * 60 + int(seconds_s))
     return hours * 3600 + minutes * 60 + seconds
 
 
