@@ -1,4 +1,7 @@
-"""One local runtime for the conformance tests, a user who cannot run out, and real objects to name.
+"""A user who cannot run out, and real objects to name, on the session's local runtime.
+
+The runtime is tests/conftest.py's `runtime` (shared with tests/integration and tests/sdk; its
+Beatport and MusicBrainz are the recorded catalog server, so catalog answers have elements).
 
 The reference's examples name placeholder ids (`123e4567-...`), placeholder 1001tracklists URLs
 and placeholder users; the tests swap them for real ones created here, through the same HTTP API
@@ -12,19 +15,15 @@ checkout); the tests skip with a message when that folder is absent.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 
-from local.testing import RuntimeProcess, start_runtime
-from tests.catalog_server import CLIENT_ID, CLIENT_SECRET, CatalogServer
-from tests.conftest import ROOT
+from local.testing import RuntimeProcess
 from tests.contract.reference import SPEC_DIR
 
 SITE = "https://www.1001tracklists.com"
@@ -36,7 +35,6 @@ SERVED_QUERY = "Kolsch Sonar"  # a search the local site answers with results
 DJ_SLUG = "kolsch"
 EVENT_SLUG = "8f2k1c-sonar-festival"
 PASSWORD = "conformance-pass-1"
-CATALOG_CREDENTIALS_PARAM = "/tracktion/conformance/beatport-client"
 # A short, fully timed tracklist (positions 1-3 within ten minutes).
 TIMED_TRACKS = [
     {
@@ -69,37 +67,6 @@ def require_spec() -> None:
             f"the published documents are absent: {SPEC_DIR} (set TRACKTION_SHARED to the shared folder)",
             allow_module_level=True,
         )
-
-
-@pytest.fixture(scope="session")
-def catalog() -> Iterator[CatalogServer]:
-    """Beatport and MusicBrainz answering recorded responses, so catalog answers have elements."""
-    with CatalogServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def runtime(catalog: CatalogServer) -> Iterator[RuntimeProcess]:
-    env = {
-        "SOURCE_MIN_INTERVAL_SECONDS": "0",
-        "BEATPORT_BASE_URL": catalog.beatport_url,
-        "MUSICBRAINZ_BASE_URL": catalog.musicbrainz_url,
-        "BEATPORT_CREDENTIALS_PARAM": CATALOG_CREDENTIALS_PARAM,
-        "MUSICBRAINZ_MIN_INTERVAL_SECONDS": "0",
-        "CATALOG_MAX_BACKOFF_SECONDS": "0",
-    }
-    args = [arg for name, value in env.items() for arg in ("--env", f"{name}={value}")]
-    process = start_runtime(ROOT / "template.yaml", args, timeout=120)
-    try:
-        process.aws_client("ssm").put_parameter(
-            Name=CATALOG_CREDENTIALS_PARAM,
-            Type="SecureString",
-            Value=json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}),
-            Overwrite=True,
-        )
-        yield process
-    finally:
-        process.stop()
 
 
 def expect(response: httpx.Response, *statuses: int) -> dict[str, Any]:

@@ -101,10 +101,9 @@ def batch_aws_fixture(aws: dict[str, str]) -> dict[str, str]:
     import boto3
 
     from local.provision import create_state_machines
-    from local.template import Template
-    from tests.conftest import ROOT
+    from tests.contract.template_functions import load_template
 
-    template = Template.load(ROOT / "template.yaml", {"Stage": "test"})
+    template = load_template()
     create_state_machines(template, boto3.client("stepfunctions", region_name="us-east-1"))
     boto3.client("scheduler", region_name="us-east-1").create_schedule_group(Name=aws["BATCH_SCHEDULE_GROUP"])
     return aws

@@ -1,9 +1,8 @@
 """Manual tracklists and the catalog end to end through the local runtime on the real template.
 
-This module starts its own runtime (the shared one cannot point Beatport/MusicBrainz at a
-test's server): every function gets BEATPORT_BASE_URL / MUSICBRAINZ_BASE_URL of a local catalog
-server answering the recorded responses, and the Beatport credentials are stored in the
-runtime's SSM as an operator would.
+The session's runtime (tests/conftest.py) serves them: every function gets BEATPORT_BASE_URL /
+MUSICBRAINZ_BASE_URL of the local catalog server answering the recorded responses (`catalog`),
+and the Beatport credentials are stored in the runtime's SSM as an operator would.
 """
 
 from __future__ import annotations
@@ -18,46 +17,18 @@ from typing import Any
 import httpx
 import pytest
 
-from local.testing import RuntimeProcess, start_runtime
-from tests.catalog_server import CLIENT_ID, CLIENT_SECRET, CatalogServer
-from tests.conftest import ROOT
+from local.testing import RuntimeProcess
+from tests.catalog_server import CatalogServer
 
 pytestmark = pytest.mark.integration
 
 BASE = "/api/v1/tracklists"
-CREDENTIALS_PARAM = "/tracktion/integration/beatport-client"
 
 
 @pytest.fixture(scope="module")
-def catalog() -> Iterator[CatalogServer]:
-    with CatalogServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def manual_runtime(catalog: CatalogServer) -> Iterator[RuntimeProcess]:
-    env = {
-        "BEATPORT_BASE_URL": catalog.beatport_url,
-        "MUSICBRAINZ_BASE_URL": catalog.musicbrainz_url,
-        "BEATPORT_CREDENTIALS_PARAM": CREDENTIALS_PARAM,
-        "MUSICBRAINZ_MIN_INTERVAL_SECONDS": "0",
-        "CATALOG_MAX_BACKOFF_SECONDS": "0",
-        "SOURCE_MIN_INTERVAL_SECONDS": "0",
-    }
-    args: list[str] = []
-    for key, value in env.items():
-        args += ["--env", f"{key}={value}"]
-    process = start_runtime(ROOT / "template.yaml", args, timeout=120)
-    try:
-        process.aws_client("ssm").put_parameter(
-            Name=CREDENTIALS_PARAM,
-            Type="SecureString",
-            Value=json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}),
-            Overwrite=True,
-        )
-        yield process
-    finally:
-        process.stop()
+def manual_runtime(runtime: RuntimeProcess) -> RuntimeProcess:
+    """The session's runtime (tests/conftest.py): its catalog is the recorded server's."""
+    return runtime
 
 
 @pytest.fixture(scope="module")
@@ -361,7 +332,9 @@ def _stored_mentions(runtime: RuntimeProcess, ids: list[str]) -> list[str]:
     for name in ddb.list_tables()["TableNames"]:
         for page in ddb.get_paginator("scan").paginate(TableName=name):
             for item in page["Items"]:
-                text = json.dumps(item)
+                # Binary attributes (other tests' items share the session's runtime) are
+                # searched as their bytes.
+                text = json.dumps(item, default=lambda b: b.decode("latin-1"))
                 found += [f"{name}: {item.get('pk')}" for i in ids if i in text]
     s3 = runtime.aws_client("s3")
     for bucket in s3.list_buckets()["Buckets"]:

@@ -32,6 +32,15 @@ def runtime() -> Iterator[RuntimeProcess]:
         process.stop()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of tests/runtime drives a runtime (or its parts): marked integration, so
+    `make test-fast` (-m "not integration") starts none."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.integration)
+
+
 def eventually(probe: Callable[[], T | None], timeout: float = 30.0) -> T:
     """What `probe` returns once it returns something (asynchronous deliveries), or fail."""
     deadline = time.monotonic() + timeout
