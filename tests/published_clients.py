@@ -11,15 +11,14 @@ first unless the route is public, then the function the template routes it to).
 
 from __future__ import annotations
 
-import functools
-import importlib
 import json
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.conftest import ROOT, FakeContext, http_event
+from tests import gateway
+from tests.conftest import ROOT
 
 SPEC = Path(ROOT).parent / "shared" / "spec" / "python-client-examples.md"
 BASE_URL = "https://api.tracktion.com"  # the published clients' default
@@ -41,42 +40,20 @@ def load() -> dict[str, Any]:
     return namespace
 
 
-@functools.cache
-def _routes() -> list[tuple[str, re.Pattern[str], bool, str]]:
-    """(method, path regex, public, handler module) for every HttpApi route of the template."""
-    from tests.contract.template_functions import functions
-
-    found = []
-    for spec in functions().values():
-        for route in spec.routes:
-            pattern = re.sub(r"\\\{[^}/]+\\\+\\\}", ".+", re.escape(route.path))
-            pattern = re.sub(r"\\\{[^}/]+\\\}", "[^/]+", pattern)
-            found.append((route.method, re.compile(f"^{pattern}$"), route.public, spec.module))
-    # Literal routes before parameterised ones before the greedy catch-all, as API Gateway picks.
-    found.sort(key=lambda r: (".+" in r[1].pattern, r[1].pattern.count("[^/]+"), -len(r[1].pattern)))
-    return found
-
-
 def route_for(method: str, path: str) -> tuple[bool, str]:
-    for route_method, pattern, public, module in _routes():
-        if route_method in (method, "ANY") and pattern.match(path):
-            return public, module
-    raise AssertionError(f"no route for {method} {path}")
+    """(public, handler module) of the route the gateway picks for `method path`."""
+    found = gateway.route(method, path)
+    if found is None:
+        raise AssertionError(f"no route for {method} {path}")
+    return found[0].authorizer is None, gateway.module_of(found[0].function)
 
 
 def invoke(method: str, path: str, query: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
-    """One request through the authorizer and the function the template routes it to."""
-    from authorizer.handler import lambda_handler as authorizer
-
-    public, module = route_for(method, path)
-    event = http_event(method, path, body=body, headers=headers, query=dict(parse_qsl(query)))
-    event["rawQueryString"] = query
-    if not public:
-        answer = authorizer(event, FakeContext())
-        assert answer["isAuthorized"] is True
-        event["requestContext"]["authorizer"] = {"lambda": answer["context"]}
-    handler = importlib.import_module(module).lambda_handler
-    return handler(event, FakeContext())
+    """One request through the template's route table: the authorizer (unless the route is
+    public), then the function the template routes it to; the function's result."""
+    return gateway.invoke(
+        method, path, body=body, headers=headers, query=dict(parse_qsl(query)), raw_query=query
+    ).result
 
 
 class HandlerAdapter:

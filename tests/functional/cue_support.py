@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
 import wave
 from typing import Any
 
-from tests.conftest import FakeContext, http_event, principal_ctx
+from tests.conftest import principal_ctx
+from tests.gateway import invoke
 
 CUE = "/api/v1/cue"
 
@@ -21,21 +21,14 @@ def call(
     route: str | None = None,
 ) -> tuple[int, Any, dict[str, str]]:
     """(status, decoded body, headers) of one request to the cue function."""
-    from cue_api.handler import lambda_handler
-
-    event = http_event(
-        method, CUE + path, body=body, query=query, principal=principal_ctx(user), route_key=route
-    )
-    res = lambda_handler(event, FakeContext())
-    raw = res.get("body") or ""
-    if res.get("isBase64Encoded"):
-        import base64
-
-        raw = base64.b64decode(raw)
-    headers = res.get("headers") or {}
-    if "json" in headers.get("Content-Type", ""):
-        return res["statusCode"], json.loads(raw), headers
-    return res["statusCode"], raw, headers
+    res = invoke(method, CUE + path, body=body, query=query, principal=principal_ctx(user))
+    assert res.route is not None and res.route.function == "CueFunction", res.route
+    if route is not None:
+        assert res.route.route_key == route, res.route
+    raw = res.body
+    if raw is None:
+        raw = b"" if res.result.get("isBase64Encoded") else ""
+    return res.status, raw, res.headers
 
 
 def tracklist_body(n: int = 6, spacing: float = 300.0, **fields: Any) -> dict[str, Any]:

@@ -6,18 +6,21 @@ import json
 
 import boto3
 
-from tests.conftest import http_event, principal_ctx
+from tests.conftest import principal_ctx
 from tests.functional.batch_site import batch_aws_fixture, execution_input, site_fixture, task  # noqa: F401
+from tests.gateway import invoke
 
 
 def _call(lambda_context, method, path, body=None, user="user-1", query=None, permissions="read,write"):
-    from batch_api.handler import lambda_handler
-
-    event = http_event(
-        method, path, body=body, query=query, principal=principal_ctx(user, permissions=permissions)
+    res = invoke(
+        method,
+        path,
+        body=body,
+        query=query,
+        principal=principal_ctx(user, permissions=permissions),
+        context=lambda_context,
     )
-    res = lambda_handler(event, lambda_context)
-    return res["statusCode"], (json.loads(res["body"]) if res.get("body") else None)
+    return res.status, res.body
 
 
 def _sfn():

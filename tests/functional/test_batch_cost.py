@@ -10,8 +10,9 @@ import json
 from collections import Counter
 from typing import Any
 
-from tests.conftest import http_event, principal_ctx
+from tests.conftest import principal_ctx
 from tests.functional.batch_site import batch_aws_fixture, execution_input, site_fixture, task  # noqa: F401
+from tests.gateway import invoke
 
 URLS = 10
 
@@ -32,15 +33,13 @@ def _count_writes(counted: Counter[str]) -> Any:
 
 
 def test_each_batch_url_costs_at_most_five_dynamodb_writes(batch_aws, site, lambda_context):
-    from batch_api.handler import lambda_handler as api
     from batch_worker.handler import lambda_handler as worker
     from tracktion.storage.aws import client, resource
 
     urls = [site.good(f"c{i:07d}") for i in range(URLS)]
-    created = api(
-        http_event("POST", "/api/v1/batch", body={"urls": urls}, principal=principal_ctx("cost")),
-        lambda_context,
-    )
+    created = invoke(
+        "POST", "/api/v1/batch", body={"urls": urls}, principal=principal_ctx("cost"), context=lambda_context
+    ).result
     assert created["statusCode"] == 200, created["body"]
     batch = execution_input(json.loads(created["body"])["batch_id"])
     counted: Counter[str] = Counter()

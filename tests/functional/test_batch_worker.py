@@ -6,31 +6,32 @@ import json
 
 import pytest
 
-from tests.conftest import http_event, principal_ctx
+from tests.conftest import principal_ctx
 from tests.functional.batch_site import batch_aws_fixture, execution_input, site_fixture, task  # noqa: F401
+from tests.gateway import invoke
 
 
 def _submit(lambda_context, urls, user="user-1", **body):
-    from batch_api.handler import lambda_handler
-
-    res = lambda_handler(
-        http_event("POST", "/api/v1/batch", body={"urls": urls, **body}, principal=principal_ctx(user)),
-        lambda_context,
-    )
+    res = invoke(
+        "POST",
+        "/api/v1/batch",
+        body={"urls": urls, **body},
+        principal=principal_ctx(user),
+        context=lambda_context,
+    ).result
     assert res["statusCode"] == 200, res["body"]
     created = json.loads(res["body"])
     return execution_input(created["batch_id"])
 
 
 def _status(lambda_context, batch_id, user="user-1", **query):
-    from batch_api.handler import lambda_handler
-
-    res = lambda_handler(
-        http_event(
-            "GET", f"/api/v1/batch/{batch_id}/status", query=query or None, principal=principal_ctx(user)
-        ),
-        lambda_context,
-    )
+    res = invoke(
+        "GET",
+        f"/api/v1/batch/{batch_id}/status",
+        query=query or None,
+        principal=principal_ctx(user),
+        context=lambda_context,
+    ).result
     assert res["statusCode"] == 200, res["body"]
     return json.loads(res["body"])
 
@@ -174,18 +175,15 @@ def test_interrupted_worker_is_retried_without_a_duplicate(batch_aws, site, lamb
 
 
 def test_scheduled_firing_becomes_a_normal_batch_record(batch_aws, site, lambda_context):
-    from batch_api.handler import lambda_handler as api
     from batch_worker.handler import lambda_handler as worker
 
-    created = api(
-        http_event(
-            "POST",
-            "/api/v1/batch/schedule",
-            body={"name": "weekly", "urls": [site.good("hhh00001")], "cron_expression": "0 6 * * 1"},
-            principal=principal_ctx(),
-        ),
-        lambda_context,
-    )
+    created = invoke(
+        "POST",
+        "/api/v1/batch/schedule",
+        body={"name": "weekly", "urls": [site.good("hhh00001")], "cron_expression": "0 6 * * 1"},
+        principal=principal_ctx(),
+        context=lambda_context,
+    ).result
     schedule_id = json.loads(created["body"])["schedule_id"]
     execution = "arn:aws:states:us-east-1:123456789012:execution:tracktion-batch-import-test:sched-1"
     payload = {

@@ -13,22 +13,19 @@ from typing import Any
 import pytest
 
 from tests.catalog_server import CatalogServer
-from tests.conftest import http_event, principal_ctx, shared_fixture
+from tests.conftest import principal_ctx, shared_fixture
+from tests.gateway import invoke
 
 pytest_plugins = ["tests.catalog_server.fixtures"]  # catalog_server, catalog_env
 
 
 @pytest.fixture
 def api(catalog_env, lambda_context):
-    from manual_api.handler import lambda_handler
-
     def _call(method: str, path: str, route: str, body: Any = None, query: dict[str, str] | None = None):
-        event = http_event(
-            method, path, body=body, query=query, principal=principal_ctx(), route_key=f"{method} {route}"
-        )
-        res = lambda_handler(event, lambda_context)
-        _call.headers = {k.lower(): v for k, v in (res.get("headers") or {}).items()}  # type: ignore[attr-defined]
-        return res["statusCode"], json.loads(res["body"]) if res.get("body") else None
+        res = invoke(method, path, body=body, query=query, principal=principal_ctx(), context=lambda_context)
+        assert res.route is not None and res.route.route_key == f"{method} {route}", res.route
+        _call.headers = res.lower_headers  # type: ignore[attr-defined]
+        return res.status, res.body
 
     return _call
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import http_event, principal_ctx
+from tests.conftest import principal_ctx
+from tests.gateway import invoke
 
 
 def test_health_answers_healthy_with_service_and_version(aws, lambda_context):
-    from health_api.handler import lambda_handler
-
-    res = lambda_handler(http_event("GET", "/health", route_key="GET /health"), lambda_context)
+    res = invoke("GET", "/health", context=lambda_context).result
 
     assert res["statusCode"] == 200
     body = json.loads(res["body"])
@@ -25,10 +24,7 @@ def test_health_answers_healthy_with_service_and_version(aws, lambda_context):
 
 
 def test_unknown_route_with_identity_answers_standard_404(aws, lambda_context):
-    from health_api.handler import lambda_handler
-
-    event = http_event("GET", "/api/v1/anything", principal=principal_ctx(), route_key="ANY /{proxy+}")
-    res = lambda_handler(event, lambda_context)
+    res = invoke("GET", "/api/v1/anything", principal=principal_ctx(), context=lambda_context).result
 
     assert res["statusCode"] == 404
     body = json.loads(res["body"])
@@ -38,21 +34,16 @@ def test_unknown_route_with_identity_answers_standard_404(aws, lambda_context):
 
 
 def test_refused_credentials_answer_401_before_any_route(aws, lambda_context):
-    from authorizer.handler import lambda_handler as authorizer
-    from health_api.handler import lambda_handler
-
-    auth = authorizer(http_event("GET", "/api/v1/anything"), lambda_context)
-    event = http_event("GET", "/api/v1/anything", principal=auth["context"], route_key="ANY /{proxy+}")
-    res = lambda_handler(event, lambda_context)
+    # No credentials: the authorizer runs (the route is not public) and the function refuses.
+    answer = invoke("GET", "/api/v1/anything", context=lambda_context)
+    assert answer.route is not None and answer.route.route_key == "ANY /{proxy+}"
+    res = answer.result
 
     assert res["statusCode"] == 401
     assert json.loads(res["body"])["error_code"] == "UNAUTHORIZED"
 
 
 def test_given_correlation_id_is_echoed(aws, lambda_context):
-    from health_api.handler import lambda_handler
-
-    event = http_event("GET", "/health", headers={"X-Correlation-ID": "abc-123"}, route_key="GET /health")
-    res = lambda_handler(event, lambda_context)
+    res = invoke("GET", "/health", headers={"X-Correlation-ID": "abc-123"}, context=lambda_context).result
 
     assert res["headers"]["X-Correlation-ID"] == "abc-123"

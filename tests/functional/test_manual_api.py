@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import http_event, principal_ctx
+from tests.conftest import principal_ctx
+from tests.gateway import invoke
 
 BASE = "/api/v1/tracklists"
 TRACKS = "/api/v1/tracklists/{tracklist_id}/tracks"
@@ -119,9 +120,6 @@ def assert_tracklist(obj: dict[str, Any]) -> None:
 
 class Caller:
     def __init__(self, lambda_context: Any) -> None:
-        from manual_api.handler import lambda_handler
-
-        self.handler = lambda_handler
         self.context = lambda_context
         self.headers: dict[str, str] = {}
 
@@ -136,19 +134,18 @@ class Caller:
         query: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
-        event = http_event(
+        res = invoke(
             method,
             path,
             body=body,
             query=query,
             headers=headers,
             principal=principal_ctx(user),
-            route_key=f"{method} {route}",
+            context=self.context,
         )
-        res = self.handler(event, self.context)
-        self.headers = {k.lower(): v for k, v in (res.get("headers") or {}).items()}
-        raw = res.get("body") or ""
-        return res["statusCode"], (json.loads(raw) if raw else None)
+        assert res.route is not None and res.route.route_key == f"{method} {route}", res.route
+        self.headers = res.lower_headers
+        return res.status, res.body
 
     def warnings(self) -> list[dict[str, Any]]:
         return json.loads(self.headers.get("x-tracktion-warnings", "[]"))

@@ -8,8 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import http_event, principal_ctx
+from tests.conftest import principal_ctx
 from tests.functional.batch_site import batch_aws_fixture, execution_input, site_fixture, task  # noqa: F401
+from tests.gateway import invoke
 
 ADMIN_KEY = "tk_test_progress_admin_key_0001"
 
@@ -84,12 +85,8 @@ def _ws(route, connection_id, query=None, body=None):
 
 
 def _admin_batch(lambda_context, site, urls):
-    from batch_api.handler import lambda_handler
-
     admin = principal_ctx("bootstrap-admin", tier="enterprise", permissions="read,write,admin")
-    res = lambda_handler(
-        http_event("POST", "/api/v1/batch", body={"urls": urls}, principal=admin), lambda_context
-    )
+    res = invoke("POST", "/api/v1/batch", body={"urls": urls}, principal=admin, context=lambda_context).result
     assert res["statusCode"] == 200, res["body"]
     return execution_input(json.loads(res["body"])["batch_id"])
 
@@ -147,15 +144,15 @@ def test_subscribe_message_answers_a_snapshot_of_the_batch(batch_aws, site, conn
 def test_connect_without_credentials_or_to_someone_elses_batch_is_refused(
     batch_aws, site, connections, lambda_context
 ):
-    from batch_api.handler import lambda_handler as api
     from progress.handler import lambda_handler as progress
 
-    theirs = api(
-        http_event(
-            "POST", "/api/v1/batch", body={"urls": [site.good("p0000004")]}, principal=principal_ctx("user-9")
-        ),
-        lambda_context,
-    )
+    theirs = invoke(
+        "POST",
+        "/api/v1/batch",
+        body={"urls": [site.good("p0000004")]},
+        principal=principal_ctx("user-9"),
+        context=lambda_context,
+    ).result
     their_batch = json.loads(theirs["body"])["batch_id"]
 
     anonymous = progress(_ws("$connect", "c-a", query={"batch_id": their_batch}), lambda_context)

@@ -6,7 +6,6 @@ Runs the handler with real payload-2.0 events on moto, against a local copy of t
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 
@@ -14,7 +13,8 @@ import pytest
 from boto3.dynamodb.conditions import Attr
 
 from local.source_site import OWN_PAGES, start_source_site
-from tests.conftest import http_event, principal_ctx, shared_fixture
+from tests.conftest import principal_ctx, shared_fixture
+from tests.gateway import invoke
 
 # The reference's answer: every documented field of the answer, a result and its pagination.
 DOCUMENTED = {"results", "pagination", "query_info", "cache_hit", "response_time_ms", "correlation_id"}
@@ -61,11 +61,9 @@ def real_source(aws, monkeypatch):
 
 
 def call(lambda_context, path, route, query=None):
-    from search_api.handler import lambda_handler
-
-    event = http_event("GET", path, query=query, principal=principal_ctx(), route_key=route)
-    res = lambda_handler(event, lambda_context)
-    return res["statusCode"], json.loads(res["body"])
+    res = invoke("GET", path, query=query, principal=principal_ctx(), context=lambda_context)
+    assert res.route is not None and res.route.route_key == route, res.route
+    return res.status, res.body
 
 
 def search(lambda_context, **query):

@@ -13,7 +13,8 @@ import pytest
 from boto3.dynamodb.conditions import Attr
 
 from local.source_site import OWN_PAGES, start_source_site
-from tests.conftest import http_event, principal_ctx, shared_fixture
+from tests.conftest import principal_ctx, shared_fixture
+from tests.gateway import invoke
 from tests.unit.sources.test_tracklist_pages import SHARED_PAGES
 
 SITE = "https://www.1001tracklists.com"
@@ -85,14 +86,6 @@ TRACK_FIELDS = (
     "bpm",
     "key",
 )
-ROUTES = {
-    ("POST", "/api/v1/tracklists/import/1001tracklists"): "POST /api/v1/tracklists/import/1001tracklists",
-    ("POST", "/api/v1/tracklist"): "POST /api/v1/tracklist",
-    ("POST", "/api/v1/tracklists/import/html"): "POST /api/v1/tracklists/import/html",
-    ("POST", "/api/v1/tracklists/import/text"): "POST /api/v1/tracklists/import/text",
-    ("DELETE", "/api/v1/tracklist/cache"): "DELETE /api/v1/tracklist/cache",
-    ("GET", "/api/v1/tracklists/search/1001tracklists"): "GET /api/v1/tracklists/search/1001tracklists",
-}
 
 
 @pytest.fixture
@@ -108,25 +101,16 @@ def source(aws, monkeypatch):
 
 
 def call(lambda_context, method, path, *, body=None, query=None, user="user-1", permissions="read,write"):
-    from tracklists_api.handler import lambda_handler
-
-    route = ROUTES.get((method, path))
-    if route is None:
-        prefix = path.rsplit("/", 1)[0]
-        route = {
-            "/api/v1/tracklist": "GET /api/v1/tracklist/{tracklist_id}",
-            "/api/v1/tracklists/import/status": "GET /api/v1/tracklists/import/status/{correlation_id}",
-        }[prefix]
-    event = http_event(
+    res = invoke(
         method,
         path,
         body=body,
         query=query,
         principal=principal_ctx(user, permissions=permissions),
-        route_key=route,
+        context=lambda_context,
     )
-    res = lambda_handler(event, lambda_context)
-    return res["statusCode"], json.loads(res["body"]), res["headers"]
+    assert res.route is not None and res.route.function == "TracklistsFunction", res.route
+    return res.status, res.body, res.headers
 
 
 def _items(aws, table_env, prefix):

@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import http_event, principal_ctx
+from tests.conftest import principal_ctx
 from tests.functional.batch_site import batch_aws_fixture, execution_input, site_fixture, task  # noqa: F401
+from tests.gateway import invoke
 
 
 class Receiver:
@@ -57,10 +58,8 @@ def receiver(monkeypatch):
 
 
 def _call(lambda_context, method, path, body=None, user="user-1"):
-    from batch_api.handler import lambda_handler
-
-    res = lambda_handler(http_event(method, path, body=body, principal=principal_ctx(user)), lambda_context)
-    return res["statusCode"], (json.loads(res["body"]) if res.get("body") else None)
+    res = invoke(method, path, body=body, principal=principal_ctx(user), context=lambda_context)
+    return res.status, res.body
 
 
 def _subscribe(lambda_context, url, events, user="user-1"):

@@ -1,22 +1,19 @@
 """Shared by the identity tests: the identity secret in moto, and requests through the gateway path.
 
-`gateway(...)` does what API Gateway (and the local runtime) does for a request: run the
-authorizer on the event, put its context under requestContext.authorizer.lambda, then call
-the function's handler. Tests import the fixtures from here.
+`gateway(...)` is tests.gateway.invoke (what API Gateway and the local runtime do for a request:
+the template's route, its authorizer, then the function) plus what the test expects of the
+route. Tests import the fixtures from here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.conftest import FakeContext, http_event
+from tests.gateway import Answer, invoke
 
 BOOTSTRAP_KEY = "tk-bootstrap-admin-key-for-tests-only"
 
@@ -42,29 +39,6 @@ def identity(aws, monkeypatch):
     authenticate._bootstrap_hash.cache_clear()
 
 
-@dataclass
-class Answer:
-    status: int
-    body: Any
-    headers: dict[str, str]
-
-    @property
-    def code(self) -> str | None:
-        return self.body.get("error_code") if isinstance(self.body, dict) else None
-
-
-def handler_for(path: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    if path.startswith("/api/v1/developer"):
-        from developer_api.handler import lambda_handler
-    elif path == "/health":
-        from health_api.handler import lambda_handler
-    elif path.startswith(("/api/v1/auth", "/api/v1/user")):
-        from auth_api.handler import lambda_handler
-    else:
-        from health_api.handler import lambda_handler  # the catch-all: any other /api/v1 path
-    return lambda_handler
-
-
 def gateway(
     method: str,
     path: str,
@@ -78,27 +52,17 @@ def gateway(
     public: bool = False,
     route_key: str | None = None,
 ) -> Answer:
-    """One request as API Gateway runs it: authorizer (unless the route is public), then the function."""
-    from authorizer.handler import lambda_handler as authorizer
-
-    hdrs = dict(headers or {})
-    if key:
-        hdrs["X-API-Key"] = key
-    if token:
-        hdrs["Authorization"] = f"Bearer {token}"
-    event = http_event(method, path, body=body, headers=hdrs, query=query, route_key=route_key)
-    event["requestContext"]["http"]["sourceIp"] = source_ip
-    if not public:
-        answer = authorizer(event, FakeContext())
-        assert answer["isAuthorized"] is True
-        event["requestContext"]["authorizer"] = {"lambda": answer["context"]}
-    res = handler_for(path)(event, FakeContext())
-    raw = res.get("body")
-    try:
-        parsed = json.loads(raw) if raw else None
-    except ValueError:
-        parsed = raw
-    return Answer(res["statusCode"], parsed, dict(res.get("headers") or {}))
+    """One request as API Gateway runs it (tests.gateway.invoke): the route of the template's
+    table, its authorizer (unless the route is public), then the function. `public` and
+    `route_key` state what the test expects of the route the gateway picks."""
+    answer = invoke(
+        method, path, body=body, headers=headers, query=query, key=key, token=token, source_ip=source_ip
+    )
+    assert answer.route is not None, f"no route for {method} {path}"
+    assert (answer.route.authorizer is None) == public, (answer.route, public)
+    if route_key is not None:
+        assert answer.route.route_key == route_key, answer.route
+    return answer
 
 
 def create_key(admin_key: str = BOOTSTRAP_KEY, **body: Any) -> dict[str, Any]:
@@ -110,17 +74,13 @@ def create_key(admin_key: str = BOOTSTRAP_KEY, **body: Any) -> dict[str, Any]:
 
 def key_for(user_id: str, tier: str = "free", **body: Any) -> dict[str, Any]:
     """A key of `user_id` (created as that user would, through the developer function)."""
-    from developer_api.handler import lambda_handler
     from tests.conftest import principal_ctx
 
     body.setdefault("name", f"{user_id} key")
     perms = ",".join(sorted(set(body.get("permissions") or ["read", "write"]) | {"read", "write"}))
-    event = http_event(
-        "POST", "/api/v1/developer/keys", body=body, principal=principal_ctx(user_id, tier, perms)
-    )
-    res = lambda_handler(event, FakeContext())
-    assert res["statusCode"] == 201, res["body"]
-    return json.loads(res["body"])
+    res = invoke("POST", "/api/v1/developer/keys", body=body, principal=principal_ctx(user_id, tier, perms))
+    assert res.status == 201, res.body
+    return res.body  # type: ignore[no-any-return]
 
 
 def table_item(table: str, pk: str, sk: str) -> dict[str, Any] | None:
