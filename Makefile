@@ -11,7 +11,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test test-fast test-system system-deps sam-build lint typecheck validate build bench openapi fuzz clean
+.PHONY: install run test test-fast test-system system-deps sam-build lint deadcode typecheck validate build bench openapi fuzz clean
 
 $(STAMP): pyproject.toml layers/core/requirements.txt
 	$(PY) -m venv $(VENV)
@@ -65,6 +65,11 @@ typecheck: install
 	$(BIN)/mypy layers/core/tracktion functions local sdk/tracktion_sdk
 
 validate: install $(SAM_STAMP)
+	$(BIN)/python -m tests.deadcode
+
+## Dead code: vulture over the shipped code ([tool.vulture] in pyproject.toml; part of lint).
+deadcode: install
+	$(BIN)/python -m tests.deadcode
 	$(BIN)/cfn-lint template.yaml
 	$(SAM) validate --lint --template-file template.yaml --region $(AWS_DEFAULT_REGION)
 

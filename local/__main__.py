@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     stop = threading.Event()
 
-    def request_stop(signum: int, _frame: object) -> None:
+    def request_stop(_signum: int, _frame: object) -> None:
         stop.set()
 
     signal.signal(signal.SIGINT, request_stop)

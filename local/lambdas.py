@@ -356,10 +356,6 @@ class LambdaService:
             return InvokeResult(202)
         return self._pool(spec).invoke(payload)
 
-    def invoke_json(self, name_or_arn: str, payload: Any) -> Any:
-        """The function's result; its error is returned as Lambda's error payload."""
-        return self.invoke(name_or_arn, payload).payload
-
     def _run_async(self, spec: FunctionSpec, payload: Any) -> None:
         for attempt in range(ASYNC_RETRIES + 1):
             if self._closed:

@@ -236,10 +236,6 @@ class WebSocketGateway:
     def url(self) -> str:
         return f"ws://{self.host}:{self.port}"
 
-    def client_url(self, api_logical_id: str) -> str:
-        api = self.apis[api_logical_id]
-        return f"{self.url}{api.prefix}/{api.stage}"
-
     def management_endpoint(self, api_logical_id: str) -> str:
         """What boto3's `apigatewaymanagementapi` client takes as endpoint_url for this API."""
         api = self.apis[api_logical_id]

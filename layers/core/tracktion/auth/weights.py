@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PER_BATCH_URL = 10
-
 
 @dataclass(frozen=True)
 class Weight:

@@ -18,7 +18,6 @@ from tracktion.models import Model
 Priority = Literal["low", "normal", "high", "urgent"]
 BatchTemplate = Literal["dj_set", "radio_show", "festival"]
 BatchStatus = Literal["queued", "processing", "completed", "partially_failed", "failed", "cancelled"]
-ItemStatus = Literal["completed", "failed"]
 
 ACTIVE_STATUSES: frozenset[str] = frozenset({"queued", "processing"})
 FINAL_STATUSES: frozenset[str] = frozenset({"completed", "partially_failed", "failed", "cancelled"})

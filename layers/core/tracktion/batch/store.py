@@ -137,14 +137,6 @@ class BatchStore:
             raise BatchNotFound(batch_id)
         return batch
 
-    def set_execution(self, batch_id: str, execution_arn: str) -> None:
-        self._table.update_item(
-            Key=_key(batch_id),
-            UpdateExpression="SET execution_arn = :e",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":e": execution_arn},
-        )
-
     def fail_to_start(self, batch_id: str, reason: str) -> None:
         """The execution could not start: the batch is over before it began."""
         self._table.update_item(

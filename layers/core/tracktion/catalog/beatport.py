@@ -243,13 +243,6 @@ class BeatportProvider:
             to_catalog_track(i) for i in self.pages("catalog/search/", params, item_key="tracks", limit=limit)
         ]
 
-    def search_entities(self, text: str, kind: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Releases, artists or labels, as Beatport returns them."""
-        if kind not in ("releases", "artists", "labels", "tracks", "charts"):
-            raise ValueError(kind)
-        params = {"q": text, "type": kind, "per_page": max(1, min(limit, 100))}
-        return list(self.pages("catalog/search/", params, item_key=kind, limit=limit))
-
     def track(self, track_id: str | int) -> CatalogTrack | None:
         data = self.get(f"catalog/tracks/{int(track_id)}/")
         return to_catalog_track(data) if data else None

@@ -179,15 +179,6 @@ class Catalog:
         except Exception:  # remembering is a cache: never fail a match for it
             logger.exception("could not remember matched tracks")
 
-    def match_request(self, queries: list[TrackQuery], threshold: float) -> dict[str, Any]:
-        results, notes = self.match(queries, threshold)
-        return {
-            "threshold": threshold,
-            "results": [match_public(r) for r in results],
-            "matched": sum(1 for r in results if r.matched),
-            "notes": [n.model_dump() for n in notes],
-        }
-
 
 def catalog_result(t: CatalogTrack, confidence: float) -> dict[str, Any]:
     """A catalog entry as the reference's search answer shows it, our fields beside."""

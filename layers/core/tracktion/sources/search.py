@@ -33,7 +33,6 @@ from tracktion.sources.site import SEARCH_SELECTION_TRACKLISTS, SITE_PAGE_SIZE, 
 from tracktion.sources.urls import SEARCH_PATH, SITE, SourcePage, dj_page, event_page
 
 SearchType = Literal["dj", "event", "track", "tracklist"]
-SEARCH_TYPES: tuple[str, ...] = ("dj", "event", "track", "tracklist")
 MAX_LIMIT = 100
 MIN_QUERY = 2
 MAX_SCAN_PAGES = 5  # a filtered search reads at most the site's first 150 rows for its words

@@ -21,7 +21,7 @@ from tracktion.sources.fetch import SourceFetcher
 from tracktion.sources.listings import ResultPage, TracklistSummary, parse_results
 from tracktion.sources.politeness import PolitenessBucket
 from tracktion.sources.tracklists1001 import parse_tracklist
-from tracktion.sources.urls import SEARCH_PATH, PageKind, SourcePage, dj_page, event_page, tracklist_page
+from tracktion.sources.urls import SEARCH_PATH, PageKind, SourcePage, event_page, tracklist_page
 from tracktion.tracklists.model import Tracklist
 
 SITE_PAGE_SIZE = 30  # rows per page of the site's own result lists
@@ -168,12 +168,6 @@ class Site:
         return self.window(
             lambda p: self.search_page(query, p, force_refresh=force_refresh), page, limit, keep
         )
-
-    def dj(
-        self, dj_slug: str, *, page: int = 1, limit: int = 20, force_refresh: bool = False
-    ) -> ResultWindow:
-        target = dj_page(dj_slug)
-        return self.window(lambda p: self.listing_page(target, p, force_refresh=force_refresh), page, limit)
 
     def event(
         self, event_slug: str, *, page: int = 1, limit: int = 20, force_refresh: bool = False

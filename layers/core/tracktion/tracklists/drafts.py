@@ -11,7 +11,7 @@ makes that hold under concurrent requests too).
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ConfigDict, Field
 
@@ -178,32 +178,6 @@ def create_manual(
     created = store.create(tracklist)
     assert isinstance(created, StoredTracklist)
     return created, warnings
-
-
-class DraftSummary(Model):
-    tracklist_id: str
-    title: str
-    status: Literal["draft", "published"]
-    version: int
-    draft_version: int | None
-    parent_tracklist_id: str | None
-    track_count: int
-    created_at: str
-    updated_at: str
-
-    @classmethod
-    def of(cls, t: Tracklist) -> DraftSummary:
-        return cls(
-            tracklist_id=t.tracklist_id,
-            title=t.title,
-            status=t.status,
-            version=t.version,
-            draft_version=t.draft_version,
-            parent_tracklist_id=t.parent_tracklist_id,
-            track_count=len(t.tracks),
-            created_at=t.created_at,
-            updated_at=t.updated_at,
-        )
 
 
 def list_drafts(
