@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,9 @@ def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
     )
     groups: dict[str, str] = {}  # path → route group (the scope a resolver was made for)
     for logical_id, module_name in http_functions(template).items():
+        # A handler validates its settings at import: give it what Lambda would (unless set).
+        for name, value in template.function_environment(logical_id).items():
+            os.environ.setdefault(name, value)
         app = importlib.import_module(module_name).app
         try:
             app_schema = app.get_openapi_schema(title=TITLE, version=tracktion.__version__)

@@ -37,6 +37,25 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 
+def _required_settings() -> None:
+    """The settings functions cannot start without (table names ...), as template.yaml sets them
+    for stage "test", so any test may import any handler (each validates its settings at import,
+    tracktion.config.load). Only what is unset; the `aws` fixture sets every function's again."""
+    from local.template import Template
+    from tracktion.config import GROUPS, required
+
+    template = Template.load(ROOT / "template.yaml", {"Stage": "test"})
+    env: dict[str, str] = {}
+    for fn in template.of_type("AWS::Serverless::Function"):
+        env.update(template.function_environment(fn))
+    for name in {n for group in GROUPS for n in required(group)}:
+        if name in env:
+            os.environ.setdefault(name, env[name])
+
+
+_required_settings()
+
+
 def shared_fixture(*parts: str) -> Path:
     """A file of ../shared/fixtures; real-data tests skip (with a message) when it is absent."""
     path = SHARED_FIXTURES.joinpath(*parts)

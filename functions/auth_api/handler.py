@@ -14,9 +14,13 @@ from tracktion.api.resolver import make_app, serve
 from tracktion.api.shapes import Out, error_responses
 from tracktion.auth import accounts, oauth, passwords, refresh, users
 from tracktion.auth.key_requests import reject_server_fields
+from tracktion.config import AuthSettings, CoreSettings, load
 from tracktion.errors import Forbidden, ValidationFailed
 from tracktion.models import Model
 from tracktion.observability import logger
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings)
 
 app = make_app("auth")
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from tracktion.api.authorizer import authorize
+from tracktion.config import AuthSettings, CoreSettings, load
 from tracktion.observability import logger
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)

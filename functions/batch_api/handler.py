@@ -15,6 +15,7 @@ from tracktion.api.resolver import make_app, serve
 from tracktion.api.shapes import OffsetPagination, Out, Warning_, error_responses
 from tracktion.batch import schedules, status, submit
 from tracktion.batch.model import MAX_URLS_PER_BATCH, BatchTemplate, Priority, resolve_options
+from tracktion.config import AuthSettings, BatchSettings, CoreSettings, SourceSettings, WebhookSettings, load
 from tracktion.cue.contract import CUE_FORMATS
 from tracktion.errors import Forbidden
 from tracktion.models import Model
@@ -22,6 +23,9 @@ from tracktion.observability import logger
 from tracktion.sources.urls import TRACKLIST_URL_PATTERN
 from tracktion.webhooks import delivery, subscriptions
 from tracktion.webhooks.subscriptions import WebhookEvent
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings, BatchSettings, SourceSettings, WebhookSettings)
 
 app = make_app("batch")
 

@@ -18,6 +18,7 @@ from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app
 from tracktion.api.shapes import Out, error_responses, offset_pagination
 from tracktion.clock import iso
+from tracktion.config import AuthSettings, CoreSettings, CueSettings, load
 from tracktion.cue import cache, files, jobs, service, uploads
 from tracktion.cue.contract import (
     BatchGenerateRequest,
@@ -47,6 +48,9 @@ from tracktion.cue.contract import (
 from tracktion.cue.dialects import conversion_preview, dialect, preview_lines
 from tracktion.cue.files import CueFile
 from tracktion.observability import logger
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings, CueSettings)
 
 app = make_app("cue")
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracktion.config import CoreSettings, CueSettings, load
 from tracktion.cue.incoming import handle_event
 from tracktion.observability import logger
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, CueSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)

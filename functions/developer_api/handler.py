@@ -19,7 +19,11 @@ from tracktion.api.resolver import make_app, serve
 from tracktion.api.shapes import Out, error_responses
 from tracktion.auth import key_store, usage, usage_report
 from tracktion.auth.key_requests import KeyCreate, KeyRotate
+from tracktion.config import AuthSettings, CoreSettings, load
 from tracktion.observability import logger
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings)
 
 app = make_app("developer")
 

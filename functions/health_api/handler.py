@@ -24,8 +24,11 @@ from pydantic import ConfigDict, Field
 from tracktion.api.errors import error_response
 from tracktion.api.resolver import correlation_id, make_app, serve
 from tracktion.api.shapes import Out, error_responses
-from tracktion.config import settings
+from tracktion.config import AuthSettings, CoreSettings, load, settings
 from tracktion.observability import logger
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings)
 
 app = make_app("health")
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tracktion.batch.maintenance import run_maintenance
+from tracktion.config import BatchSettings, CoreSettings, CueSettings, load
 from tracktion.observability import logger
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, BatchSettings, CueSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -41,12 +41,16 @@ from tracktion.api.shapes import (
 from tracktion.api.shapes import (
     error_responses as _shape_errors,
 )
+from tracktion.config import AuthSettings, CatalogSettings, CoreSettings, load
 from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.tracklists import cue_generation, drafts, editing, resource, timing
 from tracktion.tracklists.editing import TimeValue
 from tracktion.tracklists.model import Track, Tracklist
 from tracktion.tracklists.store import TracklistStore
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings, CatalogSettings)
 
 app = make_app("manual")
 

@@ -15,8 +15,12 @@ from typing import Any
 from tracktion.api.authorizer import credential_from
 from tracktion.auth.authenticate import Credential, authenticate
 from tracktion.batch import progress
+from tracktion.config import AuthSettings, BatchSettings, CoreSettings, load
 from tracktion.errors import BadRequest, TracktionError, Unauthorized
 from tracktion.observability import logger
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings, BatchSettings)
 
 
 def _answer(status: int, message: str = "") -> dict[str, Any]:

@@ -17,10 +17,14 @@ from pydantic import ConfigDict, Field
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import correlation_id, make_app, serve
 from tracktion.api.shapes import Out, PagePagination, Warning_, error_responses, page_pagination
+from tracktion.config import AuthSettings, CoreSettings, SourceSettings, load
 from tracktion.errors import UpstreamError
 from tracktion.observability import logger
 from tracktion.sources import search
 from tracktion.sources.urls import EVENT_SLUG_PATTERN
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings, SourceSettings)
 
 app = make_app("search")
 

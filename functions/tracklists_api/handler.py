@@ -27,6 +27,7 @@ from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import correlation_id, make_app
 from tracktion.api.shapes import Out, TracklistOut, Warning_, error_responses, tracklist_out, warning
+from tracktion.config import AuthSettings, CoreSettings, CueSettings, SourceSettings, load
 from tracktion.cue.contract import CueFormatName
 from tracktion.cue.dialects import dialect
 from tracktion.errors import TracktionError, UpstreamError, ValidationFailed
@@ -40,6 +41,9 @@ from tracktion.tracklists import importer
 from tracktion.tracklists.import_jobs import PROGRESS, ImportJobStore
 from tracktion.tracklists.model import Tracklist
 from tracktion.tracklists.store import TracklistStore
+
+# Validated now, at cold start: a missing or malformed setting fails the import, naming it.
+SETTINGS = load(CoreSettings, AuthSettings, SourceSettings, CueSettings)
 
 app = make_app("tracklists")
 

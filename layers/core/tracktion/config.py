@@ -1,58 +1,287 @@
-"""Settings read from the environment once per cold start.
+"""Settings: every environment variable the code reads, each with one default and a description,
+validated when a function starts.
 
-template.yaml sets these per function; the local runtime sets the same names, so the code
-cannot tell where it runs. Only names a function needs are required by that function.
+Settings come in groups (one pydantic model each, fields aliased to their environment names).
+A function's handler module declares the groups it needs at import time:
+
+    SETTINGS = load(CoreSettings, SourceSettings)
+
+`load` validates them at once, so a missing or malformed setting fails the cold start with a
+message naming the variable (not the first request). Code reads a group where it is used with
+`get(SourceSettings).min_interval_seconds`; `settings()` is the core group (table names...).
+
+Reads are cheap and always current: a group is validated once per distinct set of values of its
+variables (so tests that change the environment need not clear anything, though
+`settings.cache_clear()` still forgets every validated group). An empty variable counts as unset
+(template.yaml sets some to "" on purpose). template.yaml sets them per function; the local
+runtime and tests/conftest.py set the same names from it, so the code cannot tell where it runs.
+tests/contract/test_settings.py checks that template.yaml sets every setting each function
+requires.
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tracktion.models import Model
-
-
-class Settings(Model):
-    stage: str = "local"
-    service: str = "tracklist_service"
-    version: str = "0.1.0"
-    region: str = "us-east-1"
-    tracklists_table: str = "tracktion-tracklists"
-    cue_table: str = "tracktion-cue"
-    identity_table: str = "tracktion-identity"
-    counters_table: str = "tracktion-counters"
-    cache_table: str = "tracktion-cache"
-    batches_table: str = "tracktion-batches"
-    idempotency_table: str = "tracktion-idempotency"
-    cue_bucket: str = "tracktion-cue"
-    extra: dict[str, str] = Field(default_factory=dict)
+from tracktion.errors import TracktionError
 
 
-_ENV = {
-    "stage": "STAGE",
-    "service": "POWERTOOLS_SERVICE_NAME",
-    "version": "SERVICE_VERSION",
-    "region": "AWS_REGION",
-    "tracklists_table": "TRACKLISTS_TABLE",
-    "cue_table": "CUE_TABLE",
-    "identity_table": "IDENTITY_TABLE",
-    "counters_table": "COUNTERS_TABLE",
-    "cache_table": "CACHE_TABLE",
-    "batches_table": "BATCHES_TABLE",
-    "idempotency_table": "IDEMPOTENCY_TABLE",
-    "cue_bucket": "CUE_BUCKET",
-}
+class SettingsError(TracktionError):
+    """A required setting is missing or a setting is malformed: the function cannot run."""
+
+    status = 500
+    error_code = "CONFIGURATION_ERROR"
 
 
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    """The process's settings; tests that change the environment call `settings.cache_clear()`."""
-    values = {field: os.environ[env] for field, env in _ENV.items() if os.environ.get(env)}
-    return Settings.model_validate(values)
+class Group(BaseModel):
+    """A group of settings; each field's alias is its environment variable."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=False)
 
 
-def env(name: str, default: str = "") -> str:
-    """A setting owned by one module (e.g. SOURCE_BASE_URL), read where it is used."""
-    return os.environ.get(name, default)
+def _env(name: str, description: str, default: Any = ..., **constraints: Any) -> Any:
+    return Field(default, alias=name, description=description, **constraints)
+
+
+# --------------------------------------------------------------------------- groups
+
+
+class CoreSettings(Group):
+    """What every function has (template.yaml Globals)."""
+
+    stage: str = _env("STAGE", "Deployment stage (dev, prod ...); local when run locally.", "local")
+    service: str = _env("POWERTOOLS_SERVICE_NAME", "Service name in logs and metrics.", "tracklist_service")
+    version: str = _env("SERVICE_VERSION", "Version shown by /health.", "0.1.0")
+    region: str = _env("AWS_REGION", "AWS region (set by Lambda).", "us-east-1")
+    tracklists_table: str = _env("TRACKLISTS_TABLE", "Table of tracklists, drafts and source claims.")
+    cue_table: str = _env("CUE_TABLE", "Table of CUE file records, claims and CUE jobs.")
+    identity_table: str = _env("IDENTITY_TABLE", "Table of users, API keys, refresh tokens, OAuth state.")
+    counters_table: str = _env("COUNTERS_TABLE", "Table of rate-limit windows, usage, politeness budget.")
+    cache_table: str = _env("CACHE_TABLE", "Table of cached source pages.")
+    batches_table: str = _env("BATCHES_TABLE", "Table of batches, schedules, webhooks, connections.")
+    idempotency_table: str = _env("IDEMPOTENCY_TABLE", "Powertools idempotency records.")
+    cue_bucket: str = _env("CUE_BUCKET", "Bucket of CUE files and uploads.")
+
+
+Settings = CoreSettings  # the name the stores have always used
+
+
+class AuthSettings(Group):
+    """Authentication and the identity store."""
+
+    identity_secret_id: str = _env(
+        "IDENTITY_SECRET_ID", "Secrets Manager secret that signs tokens and seals signing secrets."
+    )
+    jwt_issuer: str = _env("JWT_ISSUER", "`iss` of the access tokens we issue.", "https://api.tracktion.dev")
+    jwt_audience: str = _env("JWT_AUDIENCE", "`aud` of the access tokens we issue.", "tracktion-api")
+    upgrade_url: str = _env(
+        "UPGRADE_URL",
+        "Where a rate-limited answer sends the caller to upgrade.",
+        "https://tracktion.dev/pricing",
+    )
+    oauth_clients_secret_id: str = _env(
+        "OAUTH_CLIENTS_SECRET_ID", "Secret with the OAuth providers' client registrations (unset: none).", ""
+    )
+    key_rotation_overlap_seconds: int = _env(
+        "KEY_ROTATION_OVERLAP_SECONDS", "How long a rotated API key's old secret keeps working.", 86400, ge=0
+    )
+    bootstrap_admin_key_sha256: str = _env(
+        "BOOTSTRAP_ADMIN_KEY_SHA256", "SHA-256 (hex) of the bootstrap admin key (local runs, tests).", ""
+    )
+    bootstrap_admin_key_param: str = _env(
+        "BOOTSTRAP_ADMIN_KEY_PARAM", "SSM parameter holding that SHA-256 when it is not set directly.", ""
+    )
+
+
+class SourceSettings(Group):
+    """Reading 1001tracklists: where, how politely, and how long a fetch may take."""
+
+    base_url: str = _env(
+        "SOURCE_BASE_URL", "The site read (a local stand-in in tests).", "https://www.1001tracklists.com"
+    )
+    min_interval_seconds: float = _env(
+        "SOURCE_MIN_INTERVAL_SECONDS", "Shared politeness budget: seconds between two fetches.", 3.0, ge=0
+    )
+    max_wait_seconds: float = _env(
+        "SOURCE_MAX_WAIT_SECONDS", "Longest wait for a politeness slot before answering busy.", 10.0, ge=0
+    )
+    block_backoff_seconds: float | None = _env(
+        "SOURCE_BLOCK_BACKOFF_SECONDS", "Pause after the site blocks us (unset: a few intervals).", None, ge=0
+    )
+    connect_timeout_seconds: float = _env(
+        "SOURCE_CONNECT_TIMEOUT_SECONDS", "Connect timeout of a fetch.", 5.0, gt=0
+    )
+    read_timeout_seconds: float = _env("SOURCE_READ_TIMEOUT_SECONDS", "Read timeout of a fetch.", 15.0, gt=0)
+    deadline_seconds: float = _env(
+        "SOURCE_DEADLINE_SECONDS", "Whole-fetch deadline, retries included.", 20.0, gt=0
+    )
+    max_response_bytes: int = _env(
+        "SOURCE_MAX_RESPONSE_BYTES", "Largest page read from the site.", 5 * 1024 * 1024, gt=0
+    )
+    search_max_scan_pages: int = _env(
+        "SEARCH_MAX_SCAN_PAGES", "Result pages a filtered search reads at most (30 rows each).", 5, ge=1
+    )
+    cache_ttl_seconds: int = _env(
+        "SOURCE_CACHE_TTL_SECONDS", "How long a fetched page is cached.", 86400, ge=0
+    )
+
+
+class CatalogSettings(Group):
+    """Catalog matching (Beatport, MusicBrainz, our own tracks)."""
+
+    providers: str = _env(
+        "CATALOG_PROVIDERS", "Providers asked, in order (comma-separated).", "own,beatport,musicbrainz"
+    )
+    beatport_base_url: str = _env("BEATPORT_BASE_URL", "Beatport API.", "https://api.beatport.com/v4")
+    beatport_credentials_param: str = _env(
+        "BEATPORT_CREDENTIALS_PARAM", "SSM SecureString with Beatport client credentials (unset: off).", ""
+    )
+    musicbrainz_base_url: str = _env(
+        "MUSICBRAINZ_BASE_URL", "MusicBrainz API.", "https://musicbrainz.org/ws/2"
+    )
+    musicbrainz_user_agent: str = _env(
+        "MUSICBRAINZ_USER_AGENT", "User-Agent MusicBrainz asks for (unset: ours with the version).", ""
+    )
+    musicbrainz_min_interval_seconds: float = _env(
+        "MUSICBRAINZ_MIN_INTERVAL_SECONDS", "Seconds between two MusicBrainz requests.", 1.0, ge=0
+    )
+    timeout_seconds: float = _env("CATALOG_TIMEOUT_SECONDS", "Timeout of one catalog request.", 8.0, gt=0)
+    max_backoff_seconds: float = _env("CATALOG_MAX_BACKOFF_SECONDS", "Longest retry backoff.", 2.0, ge=0)
+    match_budget_seconds: float = _env(
+        "CATALOG_MATCH_BUDGET_SECONDS", "Time one matching request may spend in all.", 20.0, gt=0
+    )
+
+
+class CueSettings(Group):
+    """CUE generation and its cache."""
+
+    cache_ttl_seconds: int = _env(
+        "CUE_CACHE_TTL_SECONDS", "How long a rendered CUE sheet is cached.", 86400, ge=0
+    )
+    cache_budget_mb: float = _env(
+        "CUE_CACHE_BUDGET_MB", "Cached CUE sheets kept per owner, in MB.", 100.0, ge=0
+    )
+    soft_delete_retention_days: int = _env(
+        "CUE_SOFT_DELETE_RETENTION_DAYS", "Days a deleted CUE file can be restored.", 30, ge=0
+    )
+
+
+class BatchSettings(Group):
+    """Batches, schedules and their progress."""
+
+    state_machine_arn: str = _env("BATCH_STATE_MACHINE_ARN", "Step Functions machine that runs a batch.", "")
+    schedule_group: str = _env(
+        "BATCH_SCHEDULE_GROUP", "EventBridge Scheduler group of batch schedules.", "default"
+    )
+    scheduler_role_arn: str = _env("BATCH_SCHEDULER_ROLE_ARN", "Role the scheduler starts batches with.", "")
+    websocket_management_url: str = _env(
+        "WEBSOCKET_MANAGEMENT_URL", "Progress WebSocket API's management endpoint (unset: no pushes).", ""
+    )
+    worker_fault: str = _env(
+        "BATCH_WORKER_FAULT", "Fault injection for one test only (`after_import:<url part>`).", ""
+    )
+
+
+class WebhookSettings(Group):
+    """Webhook delivery."""
+
+    allowed_hosts: str = _env(
+        "WEBHOOK_ALLOWED_HOSTS", "Hosts allowed despite the private-address guard (tests only).", ""
+    )
+    max_attempts: int = _env("WEBHOOK_MAX_ATTEMPTS", "Delivery attempts per event.", 3, ge=1)
+    backoff_seconds: float = _env("WEBHOOK_BACKOFF_SECONDS", "First retry delay (doubles).", 1.0, ge=0)
+
+
+GROUPS: tuple[type[Group], ...] = (
+    CoreSettings,
+    AuthSettings,
+    SourceSettings,
+    CatalogSettings,
+    CueSettings,
+    BatchSettings,
+    WebhookSettings,
+)
+
+G = TypeVar("G", bound=Group)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@cache
+def names(group: type[Group]) -> tuple[str, ...]:
+    """The environment variables of a group."""
+    return tuple(str(f.alias) for f in group.model_fields.values())
+
+
+def required(group: type[Group]) -> tuple[str, ...]:
+    """The variables of a group that have no default."""
+    return tuple(str(f.alias) for f in group.model_fields.values() if f.is_required())
+
+
+def _message(group: type[Group], exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err.get("loc") else "?"
+        if err["type"] == "missing":
+            problems.append(f"{name} is required but not set")
+        else:
+            problems.append(f"{name}={err.get('input')!r}: {err['msg']}")
+    return f"{group.__name__}: " + "; ".join(problems)
+
+
+@lru_cache(maxsize=128)
+def _validated(group: type[G], values: tuple[str | None, ...]) -> G:
+    present = {name: value for name, value in zip(names(group), values, strict=True) if value is not None}
+    try:
+        return group.model_validate(present)
+    except ValidationError as exc:
+        raise SettingsError(_message(group, exc)) from None
+
+
+def get(group: type[G]) -> G:
+    """The group's settings as the environment has them now (validated; cached per values)."""
+    return _validated(group, tuple(os.environ.get(name) or None for name in names(group)))
+
+
+def settings() -> CoreSettings:
+    """The core settings (table and bucket names ...)."""
+    return get(CoreSettings)
+
+
+def _clear() -> None:
+    _validated.cache_clear()
+
+
+settings.cache_clear = _clear  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    """The groups one function declared (its handler's `SETTINGS`)."""
+
+    groups: tuple[type[Group], ...]
+
+    def required(self) -> set[str]:
+        return {name for g in self.groups for name in required(g)}
+
+
+def load(*groups: type[Group]) -> FunctionSettings:
+    """Validate the function's settings now (at import, i.e. cold start) and say which it uses.
+
+    Raises SettingsError naming every missing or malformed variable.
+    """
+    problems = []
+    for group in groups:
+        try:
+            get(group)
+        except SettingsError as exc:
+            problems.append(exc.message)
+    if problems:
+        raise SettingsError("Invalid function settings: " + " | ".join(problems))
+    return FunctionSettings(tuple(groups))

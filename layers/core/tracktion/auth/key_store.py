@@ -12,8 +12,6 @@ A per-owner slot counter enforces the tier's key limit under concurrent creation
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets as pysecrets
 import time
 from dataclasses import dataclass
@@ -24,8 +22,10 @@ from tracktion import clock
 from tracktion.auth import keys, secrets
 from tracktion.auth.records import from_item, to_item, value
 from tracktion.auth.tiers import tier as tier_of
-from tracktion.config import env, settings
+from tracktion.config import AuthSettings, settings
+from tracktion.config import get as setting
 from tracktion.errors import BadRequest, Conflict, Forbidden, NotFound
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client
 
 PERMISSIONS = ("read", "write", "admin")
@@ -44,7 +44,7 @@ class KeyLimitReached(Forbidden):
 
 
 def default_overlap_seconds() -> int:
-    return int(env("KEY_ROTATION_OVERLAP_SECONDS", "86400"))
+    return setting(AuthSettings).key_rotation_overlap_seconds
 
 
 @dataclass(frozen=True)
@@ -134,43 +134,38 @@ def create(user_id: str, user_tier: str, spec: KeySpec) -> tuple[dict[str, Any],
         "current_hash": new.key_hash,
     }
     sealed = secrets.seal(signing_secret, key_id) if signing_secret else None
-    ddb = client("dynamodb")
-    try:
-        ddb.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": _slots_key(user_id),
-                        "UpdateExpression": "ADD active :one",
-                        "ConditionExpression": "attribute_not_exists(active) OR active < :max",
-                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":max": {"N": str(plan.max_keys)}},
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": to_item(record),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": _lookup_item(record, new, sealed),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except ddb.exceptions.TransactionCanceledException as exc:
-        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise KeyLimitReached(
-                f"The {plan.name} tier allows {plan.max_keys} active API keys",
-                details={"max_keys": plan.max_keys, "tier": plan.name},
-            ) from None
-        raise
+    limit_reached = KeyLimitReached(
+        f"The {plan.name} tier allows {plan.max_keys} active API keys",
+        details={"max_keys": plan.max_keys, "tier": plan.name},
+    )
+    ddb.transact_write(
+        [
+            {
+                "Update": {
+                    "TableName": _table(),
+                    "Key": _slots_key(user_id),
+                    "UpdateExpression": "ADD active :one",
+                    "ConditionExpression": "attribute_not_exists(active) OR active < :max",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}, ":max": {"N": str(plan.max_keys)}},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": _table(),
+                    "Item": to_item(record),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": _table(),
+                    "Item": _lookup_item(record, new, sealed),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ],
+        on_condition={0: limit_reached},  # the slot counter: the tier's key limit
+    )
     return public_view(record), new.secret, signing_secret
 
 
@@ -230,20 +225,17 @@ def list_keys(
         kwargs["FilterExpression"] = "#s = :active"
         kwargs["ExpressionAttributeNames"] = {"#s": "status"}
         kwargs["ExpressionAttributeValues"][":active"] = {"S": "active"}
-    if next_token:
-        try:
-            start = json.loads(base64.urlsafe_b64decode(next_token.encode()))
-            if start["pk"]["S"] != f"USER#{user_id}":
-                raise ValueError("token of another owner")
-        except (ValueError, KeyError, TypeError):
-            raise BadRequest("Invalid next_token", error_code="INVALID_PAGINATION_TOKEN") from None
-        kwargs["ExclusiveStartKey"] = start
-    out = client("dynamodb").query(**kwargs)
-    records = [from_item(i) for i in out.get("Items", [])]
+    scope = ddb.CursorScope(
+        "api_keys",
+        bound={"pk": f"USER#{user_id}"},
+        attributes=("pk", "sk"),
+        typed=True,
+        error_code="INVALID_PAGINATION_TOKEN",
+        message="Invalid next_token",
+    )
+    found, token = ddb.query_page(client("dynamodb").query, scope, next_token, **kwargs)
+    records = [from_item(i) for i in found]
     seen = _last_used(records)
-    token = None
-    if out.get("LastEvaluatedKey"):
-        token = base64.urlsafe_b64encode(json.dumps(out["LastEvaluatedKey"]).encode()).decode()
     return [public_view(r, seen) for r in records], token
 
 
@@ -311,11 +303,10 @@ def rotate(
     if record.get("previous_hash") and record["previous_hash"] != old_hash:
         # Only one earlier secret is honoured at a time: a second rotation ends the first overlap.
         items.append({"Delete": {"TableName": _table(), "Key": _lookup_key(record["previous_hash"])}})
-    ddb = client("dynamodb")
-    try:
-        ddb.transact_write_items(TransactItems=items)
-    except ddb.exceptions.TransactionCanceledException:
-        raise Conflict("The key changed during rotation; retry", error_code="RESOURCE_CONFLICT") from None
+    ddb.transact_write(
+        items,
+        otherwise=lambda: Conflict("The key changed during rotation; retry", error_code="RESOURCE_CONFLICT"),
+    )
     record.update(
         current_hash=new.key_hash,
         previous_hash=old_hash,
@@ -368,63 +359,71 @@ def revoke(user_id: str, key_id: str) -> str | None:
     ]
     for h in {record.get("current_hash"), record.get("previous_hash")} - {None}:
         items.append({"Delete": {"TableName": _table(), "Key": _lookup_key(str(h))}})
-    ddb = client("dynamodb")
     try:
-        ddb.transact_write_items(TransactItems=items)
-    except ddb.exceptions.TransactionCanceledException:
+        client("dynamodb").transact_write_items(TransactItems=items)
+    except Exception as exc:
+        if ddb.cancellation_reasons(exc) is None:
+            raise
         # revoked concurrently: the outcome the caller asked for, at the other request's time
         return _get_record(user_id, key_id).get("revoked_at")
     return revoked_at
 
 
+def _records(user_id: str, *, active_only: bool = False) -> list[dict[str, Any]]:
+    """Every key record of the account (a user has a handful: the tier caps live keys)."""
+    kwargs: dict[str, Any] = {}
+    if active_only:
+        kwargs = {
+            "FilterExpression": "#s = :active",
+            "ExpressionAttributeNames": {"#s": "status"},
+        }
+    values = {":pk": {"S": f"USER#{user_id}"}, ":sk": {"S": "KEY#"}}
+    found = ddb.items(
+        client("dynamodb").query,
+        TableName=_table(),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
+        ExpressionAttributeValues={**values, **({":active": {"S": "active"}} if active_only else {})},
+        ConsistentRead=True,
+        **kwargs,
+    )
+    return [from_item(i) for i in found]
+
+
+def all_keys(user_id: str) -> list[dict[str, Any]]:
+    """Every key of the account (revoked ones too) as its owner sees them."""
+    records = _records(user_id)
+    seen = _last_used(records)
+    return [public_view(r, seen) for r in records]
+
+
 def revoke_all(user_id: str) -> int:
-    records, token, count = [], None, 0
-    while True:
-        page, token = list_keys(user_id, include_inactive=False, limit=100, next_token=token)
-        records.extend(page)
-        if not token:
-            break
+    records = _records(user_id, active_only=True)
     for rec in records:
         revoke(user_id, rec["key_id"])
-        count += 1
-    return count
+    return len(records)
 
 
 def retier(user_id: str, new_tier: str) -> None:
     """Copy a tier change onto every live lookup item so the next request is limited by it."""
-    token = None
-    while True:
-        kwargs: dict[str, Any] = {
-            "TableName": _table(),
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
-            "ExpressionAttributeValues": {":pk": {"S": f"USER#{user_id}"}, ":sk": {"S": "KEY#"}},
-            "ConsistentRead": True,
-        }
-        if token:
-            kwargs["ExclusiveStartKey"] = token
-        out = client("dynamodb").query(**kwargs)
-        for raw in out.get("Items", []):
-            rec = from_item(raw)
-            client("dynamodb").update_item(
-                TableName=_table(),
-                Key=_record_key(user_id, rec["key_id"]),
-                UpdateExpression="SET tier = :t",
-                ExpressionAttributeValues={":t": value(new_tier)},
-            )
-            for h in {rec.get("current_hash"), rec.get("previous_hash")} - {None}:
-                try:
-                    client("dynamodb").update_item(
-                        TableName=_table(),
-                        Key=_lookup_key(str(h)),
-                        UpdateExpression="SET tier = :t",
-                        ConditionExpression="attribute_exists(pk)",
-                        ExpressionAttributeValues={":t": value(new_tier)},
-                    )
-                except client("dynamodb").exceptions.ConditionalCheckFailedException:
-                    pass  # that secret's overlap already ended
-        token = out.get("LastEvaluatedKey")
-        if not token:
-            return
+    for rec in _records(user_id):
+        client("dynamodb").update_item(
+            TableName=_table(),
+            Key=_record_key(user_id, rec["key_id"]),
+            UpdateExpression="SET tier = :t",
+            ExpressionAttributeValues={":t": value(new_tier)},
+        )
+        for h in {rec.get("current_hash"), rec.get("previous_hash")} - {None}:
+            try:
+                client("dynamodb").update_item(
+                    TableName=_table(),
+                    Key=_lookup_key(str(h)),
+                    UpdateExpression="SET tier = :t",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues={":t": value(new_tier)},
+                )
+            except Exception as exc:
+                if not ddb.condition_failed(exc):
+                    raise  # else: that secret's overlap already ended
 
 
 def public_view(record: dict[str, Any], last_used: dict[str, str] | None = None) -> dict[str, Any]:
@@ -475,10 +474,10 @@ def touch(secret_key: str) -> LiveKey | None:
 
     None for unknown, revoked, expired, or past its rotation overlap.
     """
-    ddb = client("dynamodb")
+    dynamo = client("dynamodb")
     now = clock.epoch()
     try:
-        out = ddb.update_item(
+        out = dynamo.update_item(
             TableName=_table(),
             Key=_lookup_key(keys.hash_key(secret_key)),
             UpdateExpression="SET last_used_at = :now",
@@ -486,7 +485,7 @@ def touch(secret_key: str) -> LiveKey | None:
             ExpressionAttributeValues={":now": {"S": clock.iso()}},
             ReturnValues="ALL_NEW",
         )
-    except ddb.exceptions.ConditionalCheckFailedException:
+    except dynamo.exceptions.ConditionalCheckFailedException:
         return None
     item = out["Attributes"]
 

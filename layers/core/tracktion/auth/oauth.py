@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from tracktion import clock
 from tracktion.auth import refresh, users
-from tracktion.config import env, settings
+from tracktion.config import AuthSettings, get, settings
 from tracktion.errors import BadRequest, Forbidden, NotFound, UpstreamError
 from tracktion.storage.aws import client
 
@@ -77,7 +77,7 @@ def _registrations() -> dict[str, Any]:
     global _cache
     if _cache and _cache[0] > time.monotonic():
         return _cache[1]
-    secret_id = env("OAUTH_CLIENTS_SECRET_ID")
+    secret_id = get(AuthSettings).oauth_clients_secret_id
     config: dict[str, Any] = {}
     if secret_id:
         sm = client("secretsmanager")

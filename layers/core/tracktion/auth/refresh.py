@@ -25,6 +25,7 @@ from tracktion import clock
 from tracktion.auth import tokens
 from tracktion.auth.records import to_item, value
 from tracktion.config import settings
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client
 
 REFRESH_TTL_SECONDS = 7 * 86400
@@ -188,9 +189,8 @@ def rotate(token: str, *, _attempts: int = 3) -> dict[str, Any]:
                     }
                 }
             )
-    ddb = client("dynamodb")
     try:
-        ddb.transact_write_items(
+        client("dynamodb").transact_write_items(
             TransactItems=[
                 {"Update": {"TableName": _table(), "Key": _refresh_key(token), **spend}},
                 {
@@ -204,8 +204,10 @@ def rotate(token: str, *, _attempts: int = 3) -> dict[str, Any]:
                 *extra,
             ]
         )
-    except ddb.exceptions.TransactionCanceledException as exc:
-        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+    except Exception as exc:
+        reasons = ddb.cancellation_reasons(exc)
+        if reasons is None:
+            raise
         if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
             raise tokens.InvalidToken("The session has ended") from None
         if "ConditionalCheckFailed" in reasons and _attempts > 1:

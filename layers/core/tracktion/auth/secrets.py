@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from tracktion.config import env
+from tracktion.config import AuthSettings, get
 from tracktion.errors import ServiceUnavailable, Unauthorized
 
 CURRENT_TTL_SECONDS = 300
@@ -53,7 +53,7 @@ def hkdf(ikm: bytes, info: bytes, length: int = 32) -> bytes:
 
 
 def _fetch(version: str | None) -> tuple[str, bytes]:
-    secret_id = env("IDENTITY_SECRET_ID")
+    secret_id = get(AuthSettings).identity_secret_id
     if not secret_id:
         raise IdentitySecretMissing("Identity secret is not configured (IDENTITY_SECRET_ID)")
     from tracktion.storage.aws import client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracktion.config import env
+from tracktion.config import AuthSettings, get
 
 
 @dataclass(frozen=True)
@@ -35,4 +35,4 @@ def next_tier(name: str) -> Tier | None:
 
 
 def upgrade_url() -> str:
-    return env("UPGRADE_URL", "https://tracktion.dev/pricing")
+    return get(AuthSettings).upgrade_url

@@ -14,7 +14,7 @@ from typing import Any
 
 from tracktion import clock
 from tracktion.auth import secrets
-from tracktion.config import env
+from tracktion.config import AuthSettings, get
 from tracktion.errors import Unauthorized
 
 ALGORITHM = "HS256"
@@ -32,11 +32,11 @@ class ExpiredToken(Unauthorized):
 
 
 def issuer() -> str:
-    return env("JWT_ISSUER", "https://api.tracktion.dev")
+    return get(AuthSettings).jwt_issuer
 
 
 def audience() -> str:
-    return env("JWT_AUDIENCE", "tracktion-api")
+    return get(AuthSettings).jwt_audience
 
 
 @dataclass(frozen=True)

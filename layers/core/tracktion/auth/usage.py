@@ -13,6 +13,7 @@ from typing import Any
 
 from tracktion import clock
 from tracktion.config import settings
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client
 
 SESSION_KEY = "session"
@@ -137,10 +138,6 @@ def for_account(user_id: str, period: str) -> dict[str, UsageTotals]:
             ":b": {"S": f"D#{days[-1].isoformat()}#~"},
         },
     }
-    while True:
-        out = client("dynamodb").query(**kwargs)
-        for item in out.get("Items", []):
-            by_key.setdefault(item["key_id"]["S"], UsageTotals()).add(item)
-        if not out.get("LastEvaluatedKey"):
-            return by_key
-        kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+    for item in ddb.items(client("dynamodb").query, **kwargs):
+        by_key.setdefault(item["key_id"]["S"], UsageTotals()).add(item)
+    return by_key

@@ -159,13 +159,7 @@ def _key_advice(
 
 
 def all_keys(user_id: str) -> list[dict[str, Any]]:
-    keys: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        page, token = key_store.list_keys(user_id, include_inactive=True, limit=100, next_token=token)
-        keys.extend(page)
-        if not token:
-            return keys
+    return key_store.all_keys(user_id)
 
 
 def summary(principal: Principal, period: str) -> dict[str, Any]:

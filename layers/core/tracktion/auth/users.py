@@ -22,6 +22,7 @@ from tracktion.auth.records import from_item, to_item, value
 from tracktion.auth.tiers import TIERS
 from tracktion.config import settings
 from tracktion.errors import Conflict, NotFound, ValidationFailed
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}$")
@@ -34,6 +35,10 @@ class UserNotFound(NotFound):
 
 class EmailTaken(Conflict):
     error_code = "EMAIL_ALREADY_REGISTERED"
+
+
+class LinkedAlready(Conflict):
+    """A concurrent login linked the same provider identity first (never reaches a client)."""
 
 
 def normalise_email(email: str) -> str:
@@ -56,31 +61,28 @@ def _email_key(email: str) -> dict[str, Any]:
 
 
 def _create(record: dict[str, Any], extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    ddb = client("dynamodb")
-    try:
-        ddb.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": to_item(
-                            {"pk": f"EMAIL#{record['email']}", "sk": "EMAIL", "user_id": record["user_id"]}
-                        ),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": to_item(record),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                *(extra or []),
-            ]
-        )
-    except ddb.exceptions.TransactionCanceledException:
-        raise EmailTaken("An account with this email already exists") from None
+    ddb.transact_write(
+        [
+            {
+                "Put": {
+                    "TableName": _table(),
+                    "Item": to_item(
+                        {"pk": f"EMAIL#{record['email']}", "sk": "EMAIL", "user_id": record["user_id"]}
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": _table(),
+                    "Item": to_item(record),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            *(extra or []),
+        ],
+        otherwise=lambda: EmailTaken("An account with this email already exists"),
+    )
     return record
 
 
@@ -157,9 +159,8 @@ def link_oauth(provider: str, subject: str, email: str, name: str) -> dict[str, 
     Known identity → its account. Else the account holding that email gets the link (the
     provider proved the email), else a new account is created with it.
     """
-    ddb = client("dynamodb")
     link_key = {"pk": {"S": f"OAUTH#{provider}#{subject}"}, "sk": {"S": "OAUTH"}}
-    link = ddb.get_item(TableName=_table(), Key=link_key, ConsistentRead=True).get("Item")
+    link = client("dynamodb").get_item(TableName=_table(), Key=link_key, ConsistentRead=True).get("Item")
     if link:
         return get(link["user_id"]["S"])
     email = normalise_email(email)
@@ -186,9 +187,9 @@ def link_oauth(provider: str, subject: str, email: str, name: str) -> dict[str, 
             if user is None:
                 raise
     # A concurrent login through the same identity may have linked it already: fine either way.
-    with contextlib.suppress(ddb.exceptions.TransactionCanceledException):
-        ddb.transact_write_items(
-            TransactItems=[
+    with contextlib.suppress(LinkedAlready):
+        ddb.transact_write(
+            [
                 link_item(user["user_id"]),
                 {
                     "Update": {
@@ -207,7 +208,8 @@ def link_oauth(provider: str, subject: str, email: str, name: str) -> dict[str, 
                         },
                     }
                 },
-            ]
+            ],
+            otherwise=LinkedAlready("Linked already"),
         )
     return get(user["user_id"])
 
@@ -224,9 +226,8 @@ def update(user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     names = {f"#{k}": k for k in changes}
     values = {f":{k}": value(v) for k, v in changes.items()}
     sets = ", ".join(f"#{k} = :{k}" for k in changes)
-    ddb = client("dynamodb")
-    try:
-        out = ddb.update_item(
+    with ddb.condition_error(lambda: UserNotFound("User not found")):
+        out = client("dynamodb").update_item(
             TableName=_table(),
             Key=_user_key(user_id),
             UpdateExpression=f"SET {sets}, updated_at = :now",
@@ -235,8 +236,6 @@ def update(user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
             ExpressionAttributeValues={**values, ":now": value(clock.iso())},
             ReturnValues="ALL_NEW",
         )
-    except ddb.exceptions.ConditionalCheckFailedException:
-        raise UserNotFound("User not found") from None
     if "tier" in changes and changes["tier"] != current.get("tier"):
         key_store.retier(user_id, changes["tier"])
     return from_item(out["Attributes"])
@@ -248,13 +247,13 @@ def delete(user_id: str) -> None:
 
     user = get(user_id)
     key_store.revoke_all(user_id)
-    ddb = client("dynamodb")
+    dynamo = client("dynamodb")
     deletes = [_user_key(user_id), _email_key(user["email"])]
     deletes += [
         {"pk": {"S": f"OAUTH#{link}"}, "sk": {"S": "OAUTH"}} for link in user.get("oauth_links") or []
     ]
     for key in deletes:
-        ddb.delete_item(TableName=_table(), Key=key)
+        dynamo.delete_item(TableName=_table(), Key=key)
 
 
 def list_users(page: int, per_page: int, email: str | None, tier: str | None) -> dict[str, Any]:
@@ -275,17 +274,10 @@ def list_users(page: int, per_page: int, email: str | None, tier: str | None) ->
         kwargs["ExpressionAttributeValues"][":email"] = {"S": email.strip().lower()}
     if filters:
         kwargs["FilterExpression"] = " AND ".join(filters)
-    matched: list[dict[str, Any]] = []
-    while True:
-        out = client("dynamodb").query(**kwargs)
-        matched.extend(out.get("Items", []))
-        if not out.get("LastEvaluatedKey"):
-            break
-        kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
-    total = len(matched)
     start = (page - 1) * per_page
+    found, total = ddb.offset_page(client("dynamodb").query, offset=start, limit=per_page, **kwargs)
     return {
-        "data": [view(from_item(i)) for i in matched[start : start + per_page]],
+        "data": [view(from_item(i)) for i in found],
         "pagination": {
             "page": page,
             "per_page": per_page,

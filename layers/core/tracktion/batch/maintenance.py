@@ -13,22 +13,21 @@ from typing import Any
 
 from tracktion.batch import progress
 from tracktion.clock import epoch, iso
-from tracktion.config import env, settings
+from tracktion.config import CueSettings, get, settings
 from tracktion.observability import logger
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 
 MAX_DELETES_PER_PART = 5000
+# A sweep that scans more than this many pages (1 MB each) fails loudly rather than time out.
+SCAN_MAX_PAGES = 1000
 
 
 def _scan(table_name: str, **kwargs: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    while len(found) < MAX_DELETES_PER_PART:
-        page = table(table_name).scan(**kwargs)
-        found.extend(page.get("Items", []))
-        if not page.get("LastEvaluatedKey"):
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return found[:MAX_DELETES_PER_PART]
+    # A sweep does a bounded amount per run; what is left is deleted by the next run.
+    return ddb.items(
+        table(table_name).scan, max_items=MAX_DELETES_PER_PART, max_pages=SCAN_MAX_PAGES, **kwargs
+    )
 
 
 def _delete_keys(table_name: str, items: list[dict[str, Any]]) -> int:
@@ -54,7 +53,7 @@ def purge_deleted_cue_files(now: int) -> int:
     package's own hard delete (which removes the S3 objects first, then the record)."""
     from tracktion.cue import files
 
-    days = int(env("CUE_SOFT_DELETE_RETENTION_DAYS", "30") or 30)
+    days = get(CueSettings).soft_delete_retention_days
     cutoff = iso_from_epoch(now - days * 86400)
     items = _scan(
         settings().cue_table,

@@ -16,13 +16,15 @@ from tracktion.auth.principal import Principal
 from tracktion.batch.model import progress_message
 from tracktion.batch.store import BatchStore
 from tracktion.clock import epoch, iso
-from tracktion.config import env
+from tracktion.config import BatchSettings, get
 from tracktion.errors import Unauthorized
 from tracktion.observability import logger
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 
 # API Gateway closes a WebSocket connection after two hours whatever happens.
 CONNECTION_LIFETIME_SECONDS = 2 * 3600
+SCAN_MAX_PAGES = 1000  # the stale-connection sweep's bound (1 MB pages)
 
 
 def _table() -> Any:
@@ -74,18 +76,13 @@ def snapshot(connection_id: str, batch_id: str, owner_id: str) -> None:
 
 
 def listeners(batch_id: str) -> list[str]:
-    ids: list[str] = []
-    kwargs: dict[str, Any] = {
-        "IndexName": "gsi1",
-        "KeyConditionExpression": "gsi1pk = :p",
-        "ExpressionAttributeValues": {":p": f"PROGRESS#{batch_id}"},
-    }
-    while True:
-        page = _table().query(**kwargs)
-        ids.extend(str(i["connection_id"]) for i in page.get("Items", []))
-        if not page.get("LastEvaluatedKey"):
-            return ids
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    found = ddb.items(
+        _table().query,
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :p",
+        ExpressionAttributeValues={":p": f"PROGRESS#{batch_id}"},
+    )
+    return [str(i["connection_id"]) for i in found]
 
 
 def broadcast(batch_id: str, message: dict[str, Any]) -> int:
@@ -119,7 +116,7 @@ def _post(connection_id: str, message: dict[str, Any]) -> bool:
 
 def management_url() -> str:
     """The @connections endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage})."""
-    return env("WEBSOCKET_MANAGEMENT_URL")
+    return get(BatchSettings).websocket_management_url
 
 
 @cache
@@ -139,19 +136,15 @@ def _management() -> Any:
 
 def stale_connections(now_epoch: int, limit: int = 1000) -> list[str]:
     """Connections past their lifetime (for maintenance; scans, never on a request path)."""
-    out: list[str] = []
-    kwargs: dict[str, Any] = {
-        "FilterExpression": "begins_with(pk, :c) AND connected_epoch < :t",
-        "ExpressionAttributeValues": {":c": "CONN#", ":t": now_epoch - CONNECTION_LIFETIME_SECONDS},
-        "ProjectionExpression": "connection_id",
-    }
-    while len(out) < limit:
-        page = _table().scan(**kwargs)
-        out.extend(str(i["connection_id"]) for i in page.get("Items", []))
-        if not page.get("LastEvaluatedKey"):
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return out[:limit]
+    found = ddb.items(
+        _table().scan,
+        max_items=limit,
+        max_pages=SCAN_MAX_PAGES,
+        FilterExpression="begins_with(pk, :c) AND connected_epoch < :t",
+        ExpressionAttributeValues={":c": "CONN#", ":t": now_epoch - CONNECTION_LIFETIME_SECONDS},
+        ProjectionExpression="connection_id",
+    )
+    return [str(i["connection_id"]) for i in found]
 
 
 def close(connection_id: str) -> None:

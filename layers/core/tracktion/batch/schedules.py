@@ -28,12 +28,13 @@ from tracktion.batch.submit import (
     unique_items,
 )
 from tracktion.clock import iso
-from tracktion.config import env, settings
+from tracktion.config import BatchSettings, settings
+from tracktion.config import get as setting
 from tracktion.errors import NotFound, TracktionError, ValidationFailed
 from tracktion.models import Model
 from tracktion.observability import logger
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client, table
-from tracktion.webhooks.subscriptions import decode_cursor, encode_cursor
 
 
 class ScheduleNotFound(NotFound):
@@ -92,7 +93,7 @@ def _scheduler_name(schedule_id: str) -> str:
 
 
 def _group() -> str:
-    return env("BATCH_SCHEDULE_GROUP", "default") or "default"
+    return setting(BatchSettings).schedule_group
 
 
 def create(
@@ -144,7 +145,7 @@ def create(
             State="ENABLED",
             Target={
                 "Arn": state_machine_arn(),
-                "RoleArn": env("BATCH_SCHEDULER_ROLE_ARN"),
+                "RoleArn": setting(BatchSettings).scheduler_role_arn,
                 "Input": json.dumps({"schedule_id": schedule.schedule_id, "owner_id": principal.user_id}),
                 "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600},
             },
@@ -172,16 +173,9 @@ def list_for_owner(
         "ExpressionAttributeValues": {":p": f"SCHED#{owner_id}", ":s": "SCHED#"},
         "Limit": max(1, min(limit, 100)),
     }
-    start = decode_cursor(cursor)
-    if start:
-        if start.get("pk") != f"SCHED#{owner_id}":
-            from tracktion.errors import BadRequest
-
-            raise BadRequest("Invalid pagination cursor", error_code="INVALID_CURSOR")
-        kwargs["ExclusiveStartKey"] = start
-    page = _table().query(**kwargs)
-    found = [_from_item(i) for i in page.get("Items", [])]
-    return found, encode_cursor(page.get("LastEvaluatedKey"))
+    scope = ddb.CursorScope("schedules", bound={"pk": f"SCHED#{owner_id}"}, attributes=("pk", "sk"))
+    found, token = ddb.query_page(_table().query, scope, cursor, **kwargs)
+    return [_from_item(i) for i in found], token
 
 
 def delete(owner_id: str, schedule_id: str) -> None:

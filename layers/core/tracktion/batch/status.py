@@ -6,7 +6,6 @@ from typing import Any
 
 from tracktion.batch.model import FINAL_STATUSES, Batch
 from tracktion.batch.store import BatchStore
-from tracktion.webhooks.subscriptions import decode_cursor, encode_cursor
 
 
 def summary(batch: Batch) -> dict[str, Any]:
@@ -85,12 +84,7 @@ def status_view(
     batch = store.get(batch_id, owner_id)
     view = summary(batch)
     if include_errors or include_items:
-        start = decode_cursor(cursor)
-        if start and start.get("pk") != f"BATCH#{batch_id}":
-            from tracktion.errors import BadRequest
-
-            raise BadRequest("Invalid pagination cursor", error_code="INVALID_CURSOR")
-        results, last = store.results(batch_id, only_failed=not include_items, limit=limit, cursor=start)
+        results, token = store.results(batch_id, only_failed=not include_items, limit=limit, cursor=cursor)
         view["items" if include_items else "errors"] = results
-        view["next_cursor"] = encode_cursor(last)
+        view["next_cursor"] = token
     return view

@@ -22,6 +22,7 @@ from tracktion.batch.model import Batch, BatchItem, BatchOptions
 from tracktion.clock import epoch, iso
 from tracktion.config import settings
 from tracktion.errors import Conflict, NotFound
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 
 # Finished batches and their results are kept this long, then DynamoDB's TTL drops them.
@@ -157,7 +158,7 @@ class BatchStore:
                 ExpressionAttributeValues={":s": status, ":now": iso(), ":q": "queued", ":p": "processing"},
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if ddb.condition_failed(exc):
                 return False
             raise
         return True
@@ -180,26 +181,10 @@ class BatchStore:
                 },
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                current = self.get(batch_id, owner_id)
-                raise BatchNotActive(batch_id, current.status) from exc
+            if ddb.condition_failed(exc):
+                raise BatchNotActive(batch_id, self.get(batch_id, owner_id).status) from exc
             raise
         return self.get(batch_id, owner_id)
-
-    def list_by_owner(
-        self, owner_id: str, limit: int = 20, cursor: dict[str, Any] | None = None
-    ) -> tuple[list[Batch], dict[str, Any] | None]:
-        kwargs: dict[str, Any] = {
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": {":p": f"OWNER#{owner_id}#BATCH"},
-            "Limit": max(1, min(limit, 100)),
-            "ScanIndexForward": False,
-        }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = cursor
-        page = self._table.query(**kwargs)
-        return [_batch_from_item(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
     def page_by_owner(self, owner_id: str, *, limit: int, offset: int) -> tuple[list[Batch], int]:
         """One limit/offset page of the owner's batches, newest first, and how many they have.
@@ -213,17 +198,7 @@ class BatchStore:
             "ExpressionAttributeValues": {":p": f"OWNER#{owner_id}#BATCH"},
             "ScanIndexForward": False,
         }
-        wanted: list[dict[str, Any]] = []
-        total = 0
-        while True:
-            page = self._table.query(**kwargs)
-            for item in page.get("Items", []):
-                if offset <= total < offset + limit:
-                    wanted.append(item)
-                total += 1
-            if not page.get("LastEvaluatedKey"):
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        wanted, total = ddb.offset_page(self._table.query, offset=offset, limit=limit, **kwargs)
         return [_batch_from_item(i) for i in wanted], total
 
     # ------------------------------------------------------------------ item results
@@ -251,9 +226,9 @@ class BatchStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not ddb.condition_failed(exc):
                 raise
-            if not exc.response.get("Item"):
+            if not ddb.failed_item(exc):
                 raise BatchNotFound(batch_id) from exc
             counted = None
         else:
@@ -272,7 +247,7 @@ class BatchStore:
             condition = {} if counted is not None else {"ConditionExpression": "attribute_not_exists(pk)"}
             self._table.put_item(Item=item, **condition)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not ddb.condition_failed(exc):
                 raise
         return counted
 
@@ -282,9 +257,9 @@ class BatchStore:
         *,
         only_failed: bool = False,
         limit: int = 100,
-        cursor: dict[str, Any] | None = None,
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """Per-item outcomes in URL order, a page at a time."""
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Per-item outcomes in URL order, a page at a time (cursor: the token of the last page)."""
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :p AND begins_with(sk, :i)",
             "ExpressionAttributeValues": {":p": f"BATCH#{batch_id}", ":i": "ITEM#"},
@@ -294,11 +269,10 @@ class BatchStore:
             kwargs["FilterExpression"] = "#s = :f"
             kwargs["ExpressionAttributeNames"] = {"#s": "status"}
             kwargs["ExpressionAttributeValues"][":f"] = "failed"
-        if cursor:
-            kwargs["ExclusiveStartKey"] = cursor
-        page = self._table.query(**kwargs)
+        scope = ddb.CursorScope("batch_results", bound={"pk": f"BATCH#{batch_id}"}, attributes=("pk", "sk"))
+        found, token = ddb.query_page(self._table.query, scope, cursor, **kwargs)
         out = [
             {"index": int(i["index"]), "finished_at": i["finished_at"], **json.loads(i["result"])}
-            for i in page.get("Items", [])
+            for i in found
         ]
-        return out, page.get("LastEvaluatedKey")
+        return out, token

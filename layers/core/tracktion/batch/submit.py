@@ -24,7 +24,7 @@ from tracktion.batch.model import (
 )
 from tracktion.batch.store import BatchStore
 from tracktion.clock import iso, now
-from tracktion.config import env
+from tracktion.config import BatchSettings, SourceSettings, get
 from tracktion.errors import InvalidUrl, ServiceUnavailable
 from tracktion.observability import logger
 from tracktion.sources.urls import canonical_tracklist_url
@@ -69,12 +69,11 @@ def charge(principal: Principal, url_count: int) -> None:
 
 def estimate_seconds(url_count: int) -> int:
     """Wall time the shared politeness budget allows: one source request per interval."""
-    interval = float(env("SOURCE_MIN_INTERVAL_SECONDS", "2") or 2)
-    return math.ceil(url_count * max(interval, 0.0)) + 5
+    return math.ceil(url_count * get(SourceSettings).min_interval_seconds) + 5
 
 
 def state_machine_arn() -> str:
-    arn = env("BATCH_STATE_MACHINE_ARN")
+    arn = get(BatchSettings).state_machine_arn
     if not arn:
         raise BatchStartFailed("Batch processing is not configured")
     return arn

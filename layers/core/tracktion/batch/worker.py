@@ -21,9 +21,10 @@ from tracktion.batch.model import BatchItem, BatchOptions, final_status
 from tracktion.batch.notify import batch_finished, item_finished
 from tracktion.batch.store import BatchNotFound, BatchStore
 from tracktion.clock import epoch
-from tracktion.config import env
+from tracktion.config import BatchSettings, get
 from tracktion.errors import RateLimited, ServiceUnavailable, TracktionError, UpstreamError
 from tracktion.observability import logger
+from tracktion.storage import dynamodb as ddb
 
 # Errors worth another attempt later; everything else of ours is the item's final answer.
 TRANSIENT: tuple[type[TracktionError], ...] = (ServiceUnavailable, UpstreamError, RateLimited)
@@ -136,7 +137,7 @@ def _maybe_interrupt(batch_id: str, item: BatchItem) -> None:
     """Fault injection for the no-duplicate test: the first attempt of an item dies here,
     after its import and before its result is recorded. Off unless BATCH_WORKER_FAULT asks:
     `after_import` (every item) or `after_import:<text>` (items whose URL contains text)."""
-    mode, _, needle = env("BATCH_WORKER_FAULT").partition(":")
+    mode, _, needle = get(BatchSettings).worker_fault.partition(":")
     if mode != "after_import" or (needle and needle not in item.url):
         return
     from botocore.exceptions import ClientError
@@ -150,7 +151,7 @@ def _maybe_interrupt(batch_id: str, item: BatchItem) -> None:
             ConditionExpression="attribute_not_exists(pk)",
         )
     except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        if ddb.condition_failed(exc):
             return  # this item was interrupted once already: let the retry through
         raise
     raise WorkerInterrupted(f"injected interruption of item {item.index} after its import")

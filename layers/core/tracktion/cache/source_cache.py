@@ -15,14 +15,15 @@ import zlib
 from typing import Any
 
 from tracktion.clock import epoch, iso
-from tracktion.config import env, settings
+from tracktion.config import SourceSettings, get, settings
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 
-DEFAULT_TTL_SECONDS = 24 * 3600
+CLEAR_MAX_PAGES = 1000  # "clear all" scans at most this many 1 MB pages
 
 
 def ttl_seconds() -> int:
-    return int(env("SOURCE_CACHE_TTL_SECONDS", str(DEFAULT_TTL_SECONDS)))
+    return get(SourceSettings).cache_ttl_seconds
 
 
 def page_key(kind: str, identity: str) -> str:
@@ -85,12 +86,8 @@ class SourceCache:
             "ProjectionExpression": "pk, sk, expires_at",
         }
         with self._table.batch_writer() as batch:
-            while True:
-                page = self._table.scan(**kwargs)
+            for page in ddb.pages(self._table.scan, max_pages=CLEAR_MAX_PAGES, **kwargs):
                 for item in page.get("Items", []):
                     batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
                     live += int(item.get("expires_at", 0)) > now
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return live

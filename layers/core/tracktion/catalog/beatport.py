@@ -29,12 +29,11 @@ import httpx
 from tracktion.catalog.keys import camelot
 from tracktion.catalog.model import CatalogTrack
 from tracktion.catalog.transport import ProviderUnavailable, request_json, timeout
-from tracktion.config import env, settings
+from tracktion.config import CatalogSettings, get, settings
 from tracktion.observability import logger
 from tracktion.storage.aws import client, table
 
 NAME = "beatport"
-DEFAULT_BASE_URL = "https://api.beatport.com/v4"
 REFRESH_MARGIN_SECONDS = 300
 MAX_PAGES = 10
 
@@ -148,13 +147,13 @@ class BeatportProvider:
     name = NAME
 
     def __init__(self, base_url: str | None = None, http: httpx.Client | None = None) -> None:
-        self.base_url = (base_url or env("BEATPORT_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+        self.base_url = (base_url or get(CatalogSettings).beatport_base_url).rstrip("/")
         self.http = http or httpx.Client(timeout=timeout(), headers={"Accept": "application/json"})
         self._token: tuple[str, int] | None = None
 
     # ------------------------------------------------------------------ auth
     def _client_credentials(self) -> tuple[str, str]:
-        param = env("BEATPORT_CREDENTIALS_PARAM")
+        param = get(CatalogSettings).beatport_credentials_param
         creds = _credentials(param) if param else None
         if creds is None:
             raise ProviderUnavailable(

@@ -19,10 +19,9 @@ import httpx
 
 from tracktion.catalog.model import CatalogTrack
 from tracktion.catalog.transport import request_json, timeout
-from tracktion.config import env, settings
+from tracktion.config import CatalogSettings, get, settings
 
 NAME = "musicbrainz"
-DEFAULT_BASE_URL = "https://musicbrainz.org/ws/2"
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
 
@@ -102,15 +101,16 @@ class MusicBrainzProvider:
     name = NAME
 
     def __init__(self, base_url: str | None = None, http: httpx.Client | None = None) -> None:
-        self.base_url = (base_url or env("MUSICBRAINZ_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+        configured = get(CatalogSettings)
+        self.base_url = (base_url or configured.musicbrainz_base_url).rstrip("/")
         agent = (
-            env("MUSICBRAINZ_USER_AGENT")
+            configured.musicbrainz_user_agent
             or f"Tracktion/{settings().version} ( https://github.com/tracktion )"
         )
         self.http = http or httpx.Client(
             timeout=timeout(), headers={"User-Agent": agent, "Accept": "application/json"}
         )
-        self.throttle = shared_throttle(float(env("MUSICBRAINZ_MIN_INTERVAL_SECONDS", "1.0")))
+        self.throttle = shared_throttle(configured.musicbrainz_min_interval_seconds)
 
     def search(
         self, text: str | None, limit: int = 20, artist: str | None = None, title: str | None = None

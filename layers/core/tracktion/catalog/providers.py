@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from tracktion.catalog.model import CatalogTrack
-from tracktion.config import env
+from tracktion.config import CatalogSettings, get
 from tracktion.observability import logger
-
-DEFAULT_PROVIDERS = "own,beatport,musicbrainz"
 
 
 class CatalogProvider(Protocol):
@@ -27,7 +25,7 @@ class CatalogProvider(Protocol):
 
 
 def configured_names() -> list[str]:
-    names = [n.strip().lower() for n in env("CATALOG_PROVIDERS", DEFAULT_PROVIDERS).split(",") if n.strip()]
+    names = [n.strip().lower() for n in get(CatalogSettings).providers.split(",") if n.strip()]
     return list(dict.fromkeys(names))
 
 

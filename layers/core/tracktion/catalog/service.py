@@ -17,7 +17,7 @@ from tracktion.catalog.matching import MatchResult, best_match, normalize_candid
 from tracktion.catalog.model import CatalogTrack, ProviderNote, TrackQuery
 from tracktion.catalog.providers import CatalogProvider, providers_from_config
 from tracktion.catalog.transport import ProviderUnavailable
-from tracktion.config import env
+from tracktion.config import CatalogSettings, get
 from tracktion.errors import BadRequest
 from tracktion.models import Model
 from tracktion.observability import logger
@@ -132,7 +132,7 @@ class Catalog:
         self, queries: list[TrackQuery], threshold: float
     ) -> tuple[list[MatchResult], list[ProviderNote]]:
         notes: dict[str, ProviderNote] = {}
-        budget = float(env("CATALOG_MATCH_BUDGET_SECONDS", "20"))
+        budget = get(CatalogSettings).match_budget_seconds
         deadline = time.monotonic() + budget
         results: list[MatchResult] = []
         remembered: list[CatalogTrack] = []

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from tracktion.config import env
+from tracktion.config import CatalogSettings, get
 from tracktion.errors import ServiceUnavailable
 from tracktion.observability import logger
 
@@ -37,12 +37,12 @@ class ProviderUnavailable(ServiceUnavailable):
 
 
 def timeout() -> httpx.Timeout:
-    seconds = float(env("CATALOG_TIMEOUT_SECONDS", "8"))
+    seconds = get(CatalogSettings).timeout_seconds
     return httpx.Timeout(seconds, connect=min(3.0, seconds))
 
 
 def _max_backoff() -> float:
-    return float(env("CATALOG_MAX_BACKOFF_SECONDS", "2"))
+    return get(CatalogSettings).max_backoff_seconds
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -22,9 +22,10 @@ import hashlib
 from typing import Any
 
 from tracktion.clock import epoch, iso
-from tracktion.config import env, settings
+from tracktion.config import CueSettings, get, settings
 from tracktion.cue.options import CueOptions
 from tracktion.cue.render import RenderedCue, render
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 from tracktion.tracklists.model import Tracklist
 
@@ -33,7 +34,7 @@ MAX_CLEAR = 1000
 
 
 def ttl_seconds() -> int:
-    return int(env("CUE_CACHE_TTL_SECONDS", "86400"))
+    return get(CueSettings).cache_ttl_seconds
 
 
 def content_fingerprint(tracklist: Tracklist) -> str:
@@ -54,7 +55,7 @@ def _table() -> Any:
 
 
 def budget_mb() -> float:
-    return float(env("CUE_CACHE_BUDGET_MB", "100"))
+    return get(CueSettings).cache_budget_mb
 
 
 def _count(owner_id: str, field: str, fmt: str) -> None:
@@ -111,20 +112,14 @@ def warm(tracklist: Tracklist, formats: list[str], options: CueOptions | None = 
 
 
 def _entries(owner_id: str, limit: int = MAX_CLEAR) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :p",
-        "ExpressionAttributeValues": {":p": f"CUECACHE#{owner_id}"},
-        "ProjectionExpression": "pk, sk, expires_at, #f, #s",
-        "ExpressionAttributeNames": {"#f": "format", "#s": "size"},
-    }
-    while len(items) < limit:
-        page = _table().query(**kwargs)
-        items += page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return items[:limit]
+    return ddb.items(
+        _table().query,
+        max_items=limit,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": f"CUECACHE#{owner_id}"},
+        ProjectionExpression="pk, sk, expires_at, #f, #s",
+        ExpressionAttributeNames={"#f": "format", "#s": "size"},
+    )
 
 
 def key_pattern(pattern: str | None) -> str | None:

@@ -33,6 +33,7 @@ from tracktion.cue.options import CueOptions
 from tracktion.cue.render import CUE_CONTENT_TYPE, RenderedCue
 from tracktion.errors import BadRequest, NotFound, TracktionError
 from tracktion.models import Model
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client, table
 from tracktion.tracklists.model import Tracklist
 
@@ -368,7 +369,7 @@ def _generate_one(
     try:
         client("dynamodb").transact_write_items(TransactItems=[{"Put": file_put}, {"Put": claim_put}])
     except ClientError as exc:
-        if exc.response["Error"]["Code"] != "TransactionCanceledException":
+        if ddb.cancellation_reasons(exc) is None:
             raise
         # Someone else generated the same sheet meanwhile: theirs stands, ours goes (only the
         # object versions this call wrote, so nothing of theirs can be touched).
@@ -497,24 +498,6 @@ def list_files(
     }
     if fmt:
         kwargs["ExpressionAttributeNames"] = {"#fmt": "format"}
-    window: list[dict[str, Any]] = []
-    seen = total = 0
-    query = dict(kwargs)
-    while True:  # read only as far as the page needs
-        page = _table().query(**query)
-        for item in page.get("Items", []):
-            if offset <= seen < offset + limit:
-                window.append(item)
-            seen += 1
-        if "LastEvaluatedKey" not in page or seen >= offset + limit:
-            break
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    counting = {**kwargs, "Select": "COUNT"}
-    while True:  # the total, counted without fetching the records
-        page = _table().query(**counting)
-        total += int(page.get("Count", 0))
-        if "LastEvaluatedKey" not in page:
-            break
-        counting["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    window, total = ddb.offset_page(_table().query, offset=offset, limit=limit, **kwargs)
     return [CueFile.model_validate_json(i["body"]) for i in window], total
 

@@ -21,18 +21,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
-from tracktion.config import env
+from tracktion.config import SourceSettings, get
 from tracktion.errors import SourceBlocked, UpstreamError
 from tracktion.models import Model
 from tracktion.sources.blocks import DEFAULT_BLOCK_RETRY_AFTER, SourcePageNotFound
 from tracktion.sources.politeness import PolitenessBucket
-from tracktion.sources.urls import ALLOWED_HOSTS, SITE
+from tracktion.sources.urls import ALLOWED_HOSTS
 
 if TYPE_CHECKING:
     import httpx
 
 MAX_REDIRECTS = 5
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "Tracktion/0.1 (tracklist import; polite: one request every few seconds)"
 
 Resolver = Callable[[str, int], list[str]]
@@ -79,7 +78,7 @@ def _origin(url: str) -> tuple[str, str, int]:
 
 def base_url() -> str:
     """Where the site is fetched from: the real site, or a local copy set by configuration."""
-    return (env("SOURCE_BASE_URL", SITE) or SITE).rstrip("/")
+    return get(SourceSettings).base_url.rstrip("/")
 
 
 class SourceFetcher:
@@ -97,10 +96,11 @@ class SourceFetcher:
         self.base = (base or base_url()).rstrip("/")
         self._resolver = resolver
         self._bucket = bucket if bucket is not None else PolitenessBucket()
-        self._connect_timeout = connect_timeout or float(env("SOURCE_CONNECT_TIMEOUT_SECONDS", "5"))
-        self._read_timeout = read_timeout or float(env("SOURCE_READ_TIMEOUT_SECONDS", "15"))
-        self._deadline = deadline_seconds or float(env("SOURCE_DEADLINE_SECONDS", "20"))
-        self._max_bytes = max_bytes or int(env("SOURCE_MAX_RESPONSE_BYTES", str(DEFAULT_MAX_BYTES)))
+        configured = get(SourceSettings)
+        self._connect_timeout = connect_timeout or configured.connect_timeout_seconds
+        self._read_timeout = read_timeout or configured.read_timeout_seconds
+        self._deadline = deadline_seconds or configured.deadline_seconds
+        self._max_bytes = max_bytes or configured.max_response_bytes
         base_origin = _origin(self.base)
         # The real site is never trusted by name: it is resolved and checked like any redirect.
         self._trusted = base_origin if base_origin[1] not in ALLOWED_HOSTS else None

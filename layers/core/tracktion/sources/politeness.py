@@ -19,9 +19,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tracktion.config import env, settings
+from tracktion.config import SourceSettings, get, settings
 from tracktion.errors import SourceBlocked
 from tracktion.sources.blocks import SourceBusy
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 
 KEY = {"pk": "POLITENESS#1001tracklists", "sk": "BUCKET"}
@@ -44,17 +45,17 @@ class PolitenessBucket:
         self.interval = (
             interval_seconds
             if interval_seconds is not None
-            else float(env("SOURCE_MIN_INTERVAL_SECONDS", "3"))
+            else get(SourceSettings).min_interval_seconds
         )
         self.max_wait = (
-            max_wait_seconds if max_wait_seconds is not None else float(env("SOURCE_MAX_WAIT_SECONDS", "10"))
+            max_wait_seconds if max_wait_seconds is not None else get(SourceSettings).max_wait_seconds
         )
-        configured_backoff = env("SOURCE_BLOCK_BACKOFF_SECONDS")
+        configured_backoff = get(SourceSettings).block_backoff_seconds
         self.block_backoff = (
             block_backoff_seconds
             if block_backoff_seconds is not None
-            else float(configured_backoff)
-            if configured_backoff
+            else configured_backoff
+            if configured_backoff is not None
             else BACKOFF_TURNS * self.interval
         )
         self._sleep = sleep
@@ -81,7 +82,7 @@ class PolitenessBucket:
             )
             return 0.0
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not ddb.condition_failed(exc):
                 raise
         item = self._table.update_item(
             Key=KEY,
@@ -129,6 +130,6 @@ class PolitenessBucket:
                 },
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not ddb.condition_failed(exc):
                 raise
         return max(1, math.ceil(self.block_backoff))

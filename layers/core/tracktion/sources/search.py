@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 
 from pydantic import Field
 
+from tracktion.config import SourceSettings, get
 from tracktion.contract import warning
-from tracktion.config import env
 from tracktion.errors import BadRequest, ValidationFailed
 from tracktion.sources.listings import ResultPage, TracklistSummary, title_parts
 from tracktion.sources.site import SEARCH_SELECTION_TRACKLISTS, SITE_PAGE_SIZE, ResultWindow, Site, fold
@@ -35,12 +35,11 @@ from tracktion.sources.urls import SEARCH_PATH, SITE, SourcePage, dj_page, event
 SearchType = Literal["dj", "event", "track", "tracklist"]
 MAX_LIMIT = 100
 MIN_QUERY = 2
-MAX_SCAN_PAGES = 5  # a filtered search reads at most the site's first 150 rows for its words
 
 
 def max_scan_pages() -> int:
     """SEARCH_MAX_SCAN_PAGES, default 5: each unread page costs one polite fetch (3 s apart)."""
-    return max(1, int(env("SEARCH_MAX_SCAN_PAGES", str(MAX_SCAN_PAGES))))
+    return get(SourceSettings).search_max_scan_pages
 
 
 Keep = Callable[[TracklistSummary], bool]

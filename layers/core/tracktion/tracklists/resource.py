@@ -21,6 +21,7 @@ from tracktion.cue.dialects import DIALECTS
 from tracktion.errors import NotFound
 from tracktion.models import Model
 from tracktion.observability import logger
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client, table
 from tracktion.timeparse import TimeFormat, parse_time
 from tracktion.tracklists.editing import InvalidEdit, TimeValue
@@ -176,13 +177,7 @@ def _cue_records(owner_id: str, tracklist_id: str) -> list[dict[str, Any]]:
         "ProjectionExpression": "pk, sk, #f",
         "ExpressionAttributeNames": {"#f": "format"},
     }
-    items: list[dict[str, Any]] = []
-    while True:
-        page = cue_table.query(**kwargs)
-        items += page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return ddb.items(cue_table.query, **kwargs)
 
 
 def _delete_cue_items(owner_id: str, tracklist_id: str) -> int:
@@ -194,17 +189,13 @@ def _delete_cue_items(owner_id: str, tracklist_id: str) -> int:
     formats = {str(r.get("format")) for r in records if r.get("format")} | {d.name for d in DIALECTS.values()}
     doomed: list[dict[str, Any]] = [{"pk": r["pk"], "sk": r["sk"]} for r in records]
     for fmt in sorted(formats):
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": "pk = :p",
-            "ExpressionAttributeValues": {":p": f"CLAIM#{owner_id}#{tracklist_id}#{fmt}"},
-            "ProjectionExpression": "pk, sk",
-        }
-        while True:
-            page = cue_table.query(**kwargs)
-            doomed += [{"pk": i["pk"], "sk": i["sk"]} for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        claims = ddb.items(
+            cue_table.query,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": f"CLAIM#{owner_id}#{tracklist_id}#{fmt}"},
+            ProjectionExpression="pk, sk",
+        )
+        doomed += [{"pk": i["pk"], "sk": i["sk"]} for i in claims]
         doomed.append({"pk": f"SEQ#{owner_id}#{tracklist_id}#{fmt}", "sk": "SEQ"})
     with cue_table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
         for key in doomed:

@@ -14,7 +14,6 @@ Item shapes (table TRACKLISTS_TABLE, keys pk/sk, GSI1 gsi1pk/gsi1sk, GSI2 gsi2pk
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +24,7 @@ from pydantic import Field
 from tracktion.clock import iso
 from tracktion.config import settings
 from tracktion.errors import BadRequest, Conflict, NotFound
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client, table
 from tracktion.tracklists.model import Tracklist
 
@@ -92,20 +92,20 @@ def _from_item(item: dict[str, Any]) -> StoredTracklist:
     return StoredTracklist.model_validate_json(item["body"])
 
 
-def _encode_cursor(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+def _by_owner(owner_id: str) -> ddb.CursorScope:
+    return ddb.CursorScope(
+        "tracklists.by_owner",
+        bound={"gsi1pk": f"OWNER#{owner_id}"},
+        attributes=("pk", "sk", "gsi1pk", "gsi1sk"),
+    )
 
 
-def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
-        from tracktion.errors import BadRequest
-
-        raise BadRequest("Invalid pagination cursor", error_code="INVALID_CURSOR") from exc
-    return value if isinstance(value, dict) else None
+def _by_audio_file(owner_id: str, audio_file_id: str) -> ddb.CursorScope:
+    return ddb.CursorScope(
+        "tracklists.by_audio_file",
+        bound={"gsi2pk": f"AUDIO#{owner_id}#{audio_file_id}"},
+        attributes=("pk", "sk", "gsi2pk", "gsi2sk"),
+    )
 
 
 class TracklistStore:
@@ -158,15 +158,13 @@ class TracklistStore:
                     }
                 }
             )
-        try:
-            client("dynamodb").transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "TransactionCanceledException":
-                raise Conflict(
-                    "Tracklist already exists",
-                    details={"tracklist_id": t.tracklist_id, "source_key": source_key},
-                ) from exc
-            raise
+        ddb.transact_write(
+            items,
+            otherwise=lambda: Conflict(
+                "Tracklist already exists",
+                details={"tracklist_id": t.tracklist_id, "source_key": source_key},
+            ),
+        )
         return t
 
     def find_by_source(self, owner_id: str, source_key: str) -> Tracklist | None:
@@ -191,12 +189,12 @@ class TracklistStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not ddb.condition_failed(exc):
                 raise
-            old = exc.response.get("Item") or {}
-            if not old or old.get("owner_id", {}).get("S") != t.owner_id:
+            old = ddb.failed_item(exc) or {}
+            if old.get("owner_id") != t.owner_id:
                 raise TracklistNotFound(t.tracklist_id) from exc
-            raise VersionConflict(t.tracklist_id, int(old["version"]["N"])) from exc
+            raise VersionConflict(t.tracklist_id, int(old["version"])) from exc
         return new
 
     def delete(self, tracklist_id: str, owner_id: str) -> None:
@@ -313,26 +311,7 @@ class TracklistStore:
         if filters:
             kwargs["FilterExpression"] = " AND ".join(filters)
             kwargs["ExpressionAttributeNames"] = names
-        window: list[dict[str, Any]] = []
-        seen = 0
-        query = dict(kwargs)
-        while True:  # read only as far as the page needs
-            page = self._table.query(**query)
-            for item in page.get("Items", []):
-                if offset <= seen < offset + limit:
-                    window.append(item)
-                seen += 1
-            if "LastEvaluatedKey" not in page or seen >= offset + limit:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        total = 0
-        counting = {**kwargs, "Select": "COUNT"}
-        while True:  # the total, counted without fetching the items
-            page = self._table.query(**counting)
-            total += int(page.get("Count", 0))
-            if "LastEvaluatedKey" not in page:
-                break
-            counting["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        window, total = ddb.offset_page(self._table.query, offset=offset, limit=limit, **kwargs)
         return [_from_item(i) for i in window], total
 
     def list_by_owner(
@@ -345,11 +324,8 @@ class TracklistStore:
             "Limit": max(1, min(limit, 100)),
             "ScanIndexForward": False,
         }
-        start = _decode_cursor(cursor)
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = self._table.query(**kwargs)
-        return [_from_item(i) for i in page.get("Items", [])], _encode_cursor(page.get("LastEvaluatedKey"))
+        found, token = ddb.query_page(self._table.query, _by_owner(owner_id), cursor, **kwargs)
+        return [_from_item(i) for i in found], token
 
     def list_by_audio_file(
         self, owner_id: str, audio_file_id: str, limit: int = 100, cursor: str | None = None
@@ -361,11 +337,9 @@ class TracklistStore:
             "ExpressionAttributeValues": {":p": f"AUDIO#{owner_id}#{audio_file_id}"},
             "Limit": max(1, min(limit, 500)),
         }
-        start = _decode_cursor(cursor)
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = self._table.query(**kwargs)
-        return [_from_item(i) for i in page.get("Items", [])], _encode_cursor(page.get("LastEvaluatedKey"))
+        scope = _by_audio_file(owner_id, audio_file_id)
+        found, token = ddb.query_page(self._table.query, scope, cursor, **kwargs)
+        return [_from_item(i) for i in found], token
 
 
 def _serialize(item: dict[str, Any]) -> dict[str, Any]:

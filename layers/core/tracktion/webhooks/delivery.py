@@ -20,9 +20,10 @@ import uuid
 from typing import Any
 
 from tracktion.clock import epoch, iso
-from tracktion.config import env, settings
+from tracktion.config import WebhookSettings, get, settings
 from tracktion.errors import TracktionError
 from tracktion.observability import logger
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 from tracktion.webhooks import subscriptions
 from tracktion.webhooks.guard import check_webhook_url
@@ -51,12 +52,12 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, toleranc
 
 
 def _attempts() -> int:
-    return max(1, int(env("WEBHOOK_MAX_ATTEMPTS", "3") or 3))
+    return get(WebhookSettings).max_attempts
 
 
 def _backoff(attempt: int) -> float:
     """Full-jitter exponential backoff before attempt n+1 (seconds)."""
-    base = float(env("WEBHOOK_BACKOFF_SECONDS", "1") or 1)
+    base = get(WebhookSettings).backoff_seconds
     return random.uniform(0, base * (2**attempt))
 
 
@@ -140,10 +141,10 @@ def delivery_log(
         "Limit": max(1, min(limit, 100)),
         "ScanIndexForward": False,
     }
-    start = subscriptions.decode_cursor(cursor)
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    page = table(settings().batches_table).query(**kwargs)
+    scope = ddb.CursorScope(
+        "webhook_deliveries", bound={"pk": f"WHLOG#{webhook_id}"}, attributes=("pk", "sk")
+    )
+    found, token = ddb.query_page(table(settings().batches_table).query, scope, cursor, **kwargs)
     items = [
         {
             "delivery_id": i["delivery_id"],
@@ -152,6 +153,6 @@ def delivery_log(
             "success": bool(i["success"]),
             "attempts": json.loads(i["attempts"]),
         }
-        for i in page.get("Items", [])
+        for i in found
     ]
-    return items, subscriptions.encode_cursor(page.get("LastEvaluatedKey"))
+    return items, token

@@ -13,7 +13,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from tracktion.config import env
+from tracktion.config import WebhookSettings, get
 from tracktion.errors import InvalidUrl
 
 MAX_URL_LENGTH = 2048
@@ -24,7 +24,7 @@ class UnsafeWebhookUrl(InvalidUrl):
 
 
 def _allowed_hosts() -> set[str]:
-    return {h.strip().lower() for h in env("WEBHOOK_ALLOWED_HOSTS").split(",") if h.strip()}
+    return {h.strip().lower() for h in get(WebhookSettings).allowed_hosts.split(",") if h.strip()}
 
 
 def _is_public(address: str) -> bool:

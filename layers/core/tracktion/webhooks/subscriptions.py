@@ -7,8 +7,6 @@ list, or for a delivery) are one Query. The signing secret has to be kept in the
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 import uuid
 from typing import Any, Literal
@@ -19,6 +17,7 @@ from tracktion.clock import iso
 from tracktion.config import settings
 from tracktion.errors import BadRequest, Conflict, NotFound
 from tracktion.models import Model
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 from tracktion.webhooks.guard import check_webhook_url
 
@@ -88,30 +87,8 @@ def get(owner_id: str, webhook_id: str) -> Webhook:
 
 
 def delete(owner_id: str, webhook_id: str) -> None:
-    from botocore.exceptions import ClientError
-
-    try:
+    with ddb.condition_error(lambda: WebhookNotFound(webhook_id)):
         _table().delete_item(Key=_key(owner_id, webhook_id), ConditionExpression="attribute_exists(pk)")
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise WebhookNotFound(webhook_id) from exc
-        raise
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
-        raise BadRequest("Invalid pagination cursor", error_code="INVALID_CURSOR") from exc
-    if not isinstance(value, dict):
-        raise BadRequest("Invalid pagination cursor", error_code="INVALID_CURSOR")
-    return value
 
 
 def list_for_owner(
@@ -122,13 +99,9 @@ def list_for_owner(
         "ExpressionAttributeValues": {":p": f"WH#{owner_id}", ":w": "WH#"},
         "Limit": max(1, min(limit, 100)),
     }
-    start = decode_cursor(cursor)
-    if start:
-        if start.get("pk") != f"WH#{owner_id}":
-            raise BadRequest("Invalid pagination cursor", error_code="INVALID_CURSOR")
-        kwargs["ExclusiveStartKey"] = start
-    page = _table().query(**kwargs)
-    return [_from_item(i) for i in page.get("Items", [])], encode_cursor(page.get("LastEvaluatedKey"))
+    scope = ddb.CursorScope("webhooks", bound={"pk": f"WH#{owner_id}"}, attributes=("pk", "sk"))
+    found, token = ddb.query_page(_table().query, scope, cursor, **kwargs)
+    return [_from_item(i) for i in found], token
 
 
 def subscribed(owner_id: str, event_type: str) -> list[Webhook]:
