@@ -24,12 +24,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
 from tracktion.auth.principal import Principal
+from tracktion.config import AuthSettings, get
 from tracktion.errors import Forbidden, ServiceUnavailable, TracktionError, Unauthorized
 from tracktion.observability import logger
 
@@ -76,8 +76,8 @@ def authenticate(credential: Credential, source_ip: str = "") -> Principal:
 
 @cache
 def _bootstrap_hash() -> str:
-    value = os.environ.get("BOOTSTRAP_ADMIN_KEY_SHA256", "")
-    param = os.environ.get("BOOTSTRAP_ADMIN_KEY_PARAM", "")
+    configured = get(AuthSettings)
+    value, param = configured.bootstrap_admin_key_sha256, configured.bootstrap_admin_key_param
     if not value and param:
         from tracktion.storage.aws import client
 

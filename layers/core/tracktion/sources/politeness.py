@@ -43,9 +43,7 @@ class PolitenessBucket:
     ) -> None:
         self.table_name = table_name or settings().counters_table
         self.interval = (
-            interval_seconds
-            if interval_seconds is not None
-            else get(SourceSettings).min_interval_seconds
+            interval_seconds if interval_seconds is not None else get(SourceSettings).min_interval_seconds
         )
         self.max_wait = (
             max_wait_seconds if max_wait_seconds is not None else get(SourceSettings).max_wait_seconds
