@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracktion.auth.principal import Principal
 from tracktion.auth import key_store, ratelimit, usage
+from tracktion.auth.principal import Principal
 from tracktion.auth.tiers import next_tier, tier, upgrade_url
 
 PRICE_PER_TOKEN_USD = 0.000002  # $2.00 per 1,000,000 tokens

@@ -24,9 +24,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import Field
 
-from tracktion.contract import hms
 from tracktion.clock import iso
 from tracktion.config import settings
+from tracktion.contract import hms
 from tracktion.cue import cache
 from tracktion.cue.dialects import dialect
 from tracktion.cue.options import CueOptions
@@ -500,4 +500,3 @@ def list_files(
         kwargs["ExpressionAttributeNames"] = {"#fmt": "format"}
     window, total = ddb.offset_page(_table().query, offset=offset, limit=limit, **kwargs)
     return [CueFile.model_validate_json(i["body"]) for i in window], total
-
