@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracktion.auth.principal import Principal
 from tracktion.auth import login_guard, refresh, users
+from tracktion.auth.principal import Principal
 from tracktion.errors import Unauthorized
 
 

@@ -11,8 +11,8 @@ import posixpath
 import time
 from typing import Any
 
-from tracktion.contract import warning
 from tracktion.clock import iso
+from tracktion.contract import warning
 from tracktion.cue import audio, cache, files, jobs, validation
 from tracktion.cue.contract import GenerationOptions, TracklistData
 from tracktion.cue.dialects import DIALECTS, FILE_TYPES, conversion_preview, dialect, preview_lines
