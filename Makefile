@@ -32,9 +32,14 @@ $(SAM_STAMP):
 run: install
 	$(BIN)/python -m local
 
+# The suite runs on every core (pytest-xdist): unit and functional tests spread one by one;
+# the tests on one local runtime run on one worker (--dist loadgroup, groups set in
+# tests/conftest.py), so each runtime starts once. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+
 ## Everything CI checks: lint, types, template validation, and the whole test suite.
 test: install $(SAM_STAMP) system-deps lint typecheck validate sam-build
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
 test-fast: install
 	$(BIN)/python -m pytest -q -x -m "not integration"
