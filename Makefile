@@ -65,16 +65,16 @@ test-system: install system-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-
-typecheck: install
-	$(BIN)/mypy layers/core/tracktion functions local sdk/tracktion_sdk
-
-validate: install $(SAM_STAMP)
 	$(BIN)/python -m tests.deadcode
 
 ## Dead code: vulture over the shipped code ([tool.vulture] in pyproject.toml; part of lint).
 deadcode: install
 	$(BIN)/python -m tests.deadcode
+
+typecheck: install
+	$(BIN)/mypy layers/core/tracktion functions local sdk/tracktion_sdk
+
+validate: install $(SAM_STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(SAM) validate --lint --template-file template.yaml --region $(AWS_DEFAULT_REGION)
 
