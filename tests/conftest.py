@@ -114,10 +114,16 @@ def _moto_world() -> Iterator[_MotoWorld]:
 
     from local.provision import create_buckets, create_tables
     from tests.contract.template_functions import load_template
+    from tracktion.storage import aws as aws_clients
 
     template = load_template()
-    # boto3's default session survives between tests (its service models load once); the
-    # credentials it resolves are the fake ones above either way.
+    # A boto3 session made before moto was imported (a runtime test's boto3.client, say) lacks
+    # the handler moto adds to botocore's built-in ones, so its clients would call real AWS:
+    # start from a new default session and new tracktion clients, both made with it.
+    boto3.DEFAULT_SESSION = None
+    aws_clients.reset()
+    # From here boto3's default session survives between tests (its service models load once);
+    # the credentials it resolves are the fake ones above either way.
     mock = mock_aws(config={"core": {"reset_boto3_session": False}})
     mock.start()
     try:
@@ -135,8 +141,6 @@ def _moto_world() -> Iterator[_MotoWorld]:
     finally:
         mock.stop(remove_data=False)
     yield world
-    from tracktion.storage import aws as aws_clients
-
     aws_clients.reset()
     mock.start(reset=True)
     mock.stop()  # removes every backend's data
