@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import time
-from typing import Any
+from typing import Any, Literal
 
 from tracktion.clock import iso
 from tracktion.contract import warning
@@ -281,24 +281,18 @@ def generate(
     stored: bool = True,
 ) -> dict[str, Any]:
     """The generate answer (or, asynchronously, the queued job's)."""
-    started, when = time.monotonic(), iso()
-    names, cue_options, info, notes = _plan(
-        owner_id, formats, options, audio_file_path, validate_audio and not asynchronous, notes or []
+    return _run(
+        "generate",
+        owner_id,
+        tracklist,
+        formats,
+        options,
+        audio_file_path=audio_file_path,
+        validate_audio=validate_audio,
+        notes=notes or [],
+        asynchronous=asynchronous,
+        stored=stored,
     )
-    more = {
-        "options": cue_options.model_dump(mode="json"),
-        "audio_file_path": audio_file_path,
-        "validate_audio": validate_audio,
-        "warnings": notes,
-    }
-    if asynchronous:
-        job = jobs.submit(owner_id, _job_request(tracklist, names, stored, kind="generate", **more))
-        return queued(job, started)
-    answer = _answer(_generate(tracklist, names, cue_options), tracklist, info, notes, started)
-    job = jobs.record_completed(
-        owner_id, _job_request(tracklist, names, True, kind="generate", **more), _job_result(answer), when
-    )
-    return {**answer, "job_id": job.job_id}
 
 
 def _job_result(answer: dict[str, Any]) -> dict[str, Any]:
@@ -333,9 +327,40 @@ def batch(
     stored: bool = True,
 ) -> dict[str, Any]:
     """One file per format, each on its own: a format that cannot be made fails alone."""
+    return _run(
+        "batch",
+        owner_id,
+        tracklist,
+        formats,
+        options,
+        audio_file_path=audio_file_path,
+        validate_audio=validate_audio,
+        notes=notes or [],
+        asynchronous=asynchronous,
+        stored=stored,
+    )
+
+
+def _run(
+    kind: Literal["generate", "batch"],
+    owner_id: str,
+    tracklist: Tracklist,
+    formats: list[str],
+    options: GenerationOptions,
+    *,
+    audio_file_path: str | None,
+    validate_audio: bool,
+    notes: list[dict[str, Any]],
+    asynchronous: bool,
+    stored: bool,
+) -> dict[str, Any]:
+    """Generate (one answer for the first file) or batch (one result per format), now or as a job.
+
+    A synchronous run is recorded as a completed job, so its `job_id` answers on the status route.
+    """
     started, when = time.monotonic(), iso()
     names, cue_options, info, notes = _plan(
-        owner_id, formats, options, audio_file_path, validate_audio and not asynchronous, notes or []
+        owner_id, formats, options, audio_file_path, validate_audio and not asynchronous, notes
     )
     more = {
         "options": cue_options.model_dump(mode="json"),
@@ -344,7 +369,9 @@ def batch(
         "warnings": notes,
     }
     if asynchronous:
-        job = jobs.submit(owner_id, _job_request(tracklist, names, stored, kind="batch", **more))
+        job = jobs.submit(owner_id, _job_request(tracklist, names, stored, kind=kind, **more))
+        if kind == "generate":
+            return queued(job, started)
         # Nothing made yet: the batch counts read 0 of total_files until the job completes.
         return {
             **queued(job, started),
@@ -353,9 +380,12 @@ def batch(
             "successful_files": 0,
             "failed_files": 0,
         }
-    answer = _batch(tracklist, names, cue_options, info, notes, started)
+    if kind == "generate":
+        answer = _answer(_generate(tracklist, names, cue_options), tracklist, info, notes, started)
+    else:
+        answer = _batch(tracklist, names, cue_options, info, notes, started)
     job = jobs.record_completed(
-        owner_id, _job_request(tracklist, names, True, kind="batch", **more), _job_result(answer), when
+        owner_id, _job_request(tracklist, names, True, kind=kind, **more), _job_result(answer), when
     )
     return {**answer, "job_id": job.job_id}
 
