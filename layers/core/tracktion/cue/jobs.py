@@ -78,6 +78,20 @@ def _table() -> Any:
     return table(settings().cue_table)
 
 
+def _put(job: CueJob) -> None:
+    """Store a new job record (kept JOB_TTL seconds)."""
+    _table().put_item(
+        Item={
+            "pk": f"CUEJOB#{job.job_id}",
+            "sk": "JOB",
+            "owner_id": job.owner_id,
+            "status": job.status,
+            "body": job.model_dump_json(),
+            "expires_at": epoch() + JOB_TTL,
+        }
+    )
+
+
 def submit(owner_id: str, request: dict[str, Any]) -> CueJob:
     """Record a queued job and start it with an asynchronous invocation of this function."""
     now = iso()
@@ -89,16 +103,7 @@ def submit(owner_id: str, request: dict[str, Any]) -> CueJob:
         created_at=now,
         updated_at=now,
     )
-    _table().put_item(
-        Item={
-            "pk": f"CUEJOB#{job.job_id}",
-            "sk": "JOB",
-            "owner_id": owner_id,
-            "status": job.status,
-            "body": job.model_dump_json(),
-            "expires_at": epoch() + JOB_TTL,
-        }
-    )
+    _put(job)
     try:
         async_jobs.start(CUE_JOB, {"job_id": job.job_id})
     except async_jobs.JobNotStarted as exc:
@@ -126,16 +131,7 @@ def record_completed(
         started_at=started_at,
         completed_at=now,
     )
-    _table().put_item(
-        Item={
-            "pk": f"CUEJOB#{job.job_id}",
-            "sk": "JOB",
-            "owner_id": owner_id,
-            "status": job.status,
-            "body": job.model_dump_json(),
-            "expires_at": epoch() + JOB_TTL,
-        }
-    )
+    _put(job)
     return job
 
 
