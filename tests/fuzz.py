@@ -70,7 +70,8 @@ class Allowed:
             return False
         if self.route not in ("*", route) or body.get("error_code") != self.error_code:
             return False
-        return self.message in str(body.get("error") or "")
+        # The message may be the error's or, for a model's own check, in details.errors[].msg.
+        return self.message in str(body.get("error") or "") + json.dumps(body.get("details"), default=str)
 
 
 _CURSOR = "a cursor is a token we issued (it encodes a storage position); a random string is none"
@@ -136,6 +137,34 @@ ALLOWED_REFUSALS: tuple[Allowed, ...] = (
         "VALIDATION_ERROR",
         "created_from is after created_to",
         "a date range in order: a comparison of two query parameters",
+    ),
+    Allowed(
+        "GET /api/v1/search",
+        422,
+        "VALIDATION_ERROR",
+        "start_date is after end_date",
+        "a date range in order: a comparison of two query parameters",
+    ),
+    Allowed(
+        "GET /api/v1/tracklists/search/1001tracklists",
+        422,
+        "VALIDATION_ERROR",
+        "date_from is after date_to",
+        "a date range in order: a comparison of two query parameters",
+    ),
+    Allowed(
+        "POST /api/v1/cue/generate",
+        422,
+        "CUE_GENERATION_FAILED",
+        "Track starts must rise strictly",
+        "track starts in order compares items of an array (JSON Schema bounds each item alone)",
+    ),
+    Allowed(
+        "POST /api/v1/cue/validate",
+        400,
+        "UNSUPPORTED_AUDIO_FORMAT",
+        "does not take",
+        "which audio types a format's FILE line takes is a pairing of format and options.audio_format",
     ),
     Allowed(
         "GET /api/v1/tracklists",
