@@ -26,14 +26,17 @@ class Out(Model):
     model_config = ConfigDict(defer_build=True, extra="allow")
 
 
-def hms(seconds: float | None) -> str | None:
-    """`"HH:MM:SS"` (hours grow past 99 rather than wrap) for seconds; `None` stays `None`."""
+def hms(seconds: float | None, *, pad_hours: bool = True) -> str | None:
+    """`"HH:MM:SS"` (hours grow past 99 rather than wrap) for seconds; `None` stays `None`.
+
+    `pad_hours=False` gives the reference's durations (`"2:00:00"`), rounded the same way.
+    """
     if seconds is None or seconds != seconds or math.isinf(seconds):
         return None
     whole = max(0, math.floor(seconds + 0.5))
     hh, rest = divmod(whole, 3600)
     mm, ss = divmod(rest, 60)
-    return f"{hh:02d}:{mm:02d}:{ss:02d}"
+    return f"{hh:02d}:{mm:02d}:{ss:02d}" if pad_hours else f"{hh}:{mm:02d}:{ss:02d}"
 
 
 class Warning_(Out):

@@ -17,7 +17,6 @@ then exact when the site ran out of rows, and otherwise the matches counted so f
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any, Literal
@@ -26,7 +25,7 @@ from urllib.parse import urlencode
 from pydantic import Field
 
 from tracktion.config import SourceSettings, get
-from tracktion.contract import warning
+from tracktion.contract import hms, warning
 from tracktion.errors import BadRequest, ValidationFailed
 from tracktion.sources.listings import ResultPage, TracklistSummary, title_parts
 from tracktion.sources.site import SEARCH_SELECTION_TRACKLISTS, SITE_PAGE_SIZE, ResultWindow, Site, fold
@@ -305,12 +304,7 @@ def event_tracklists(
 
 def hmm_ss(seconds: float | None) -> str | None:
     """'H:MM:SS' as the reference writes durations ('2:00:00'); hours are not padded."""
-    if seconds is None or seconds != seconds or math.isinf(seconds):
-        return None
-    whole = max(0, math.floor(seconds + 0.5))
-    hh, rest = divmod(whole, 3600)
-    mm, ss = divmod(rest, 60)
-    return f"{hh}:{mm:02d}:{ss:02d}"
+    return hms(seconds, pad_hours=False)
 
 
 def result_item(row: TracklistSummary, source_url: str | None = None) -> dict[str, Any]:
