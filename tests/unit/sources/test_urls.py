@@ -19,6 +19,8 @@ CANONICAL = (
         "https://1001tracklists.com/tracklist/l3uw499/matroda-club-space-miami-united-states-2023-08-05.html",
         "https://WWW.1001Tracklists.com/tracklist/l3uw499/matroda-club-space-miami-united-states-2023-08-05.html?utm=x#top",
         "  https://www.1001tracklists.com:443/tracklist/l3uw499/matroda-club-space-miami-united-states-2023-08-05.html ",
+        # as the reference's examples write them: no .html
+        "https://1001tracklists.com/tracklist/l3uw499/matroda-club-space-miami-united-states-2023-08-05",
     ],
 )
 def test_tracklist_urls_are_canonicalised(url):

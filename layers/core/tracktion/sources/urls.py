@@ -21,7 +21,8 @@ MAX_URL_LENGTH = 2048
 
 _ID = r"[0-9a-z]{4,12}"
 _SLUG = r"[0-9a-z][0-9a-z._\-]{0,200}"
-_TRACKLIST = re.compile(rf"^/tracklist/(?P<id>{_ID})(?:/(?P<slug>{_SLUG})\.html|/?)$")
+# The site's own links end in `.html`; the reference's examples (and people) leave it out.
+_TRACKLIST = re.compile(rf"^/tracklist/(?P<id>{_ID})(?:/(?P<slug>{_SLUG}?)(?:\.html)?|/?)$")
 _DJ = re.compile(rf"^/dj/(?P<slug>{_SLUG})(?:/(?:index\.html|tracklists\.html)?)?$")
 _SOURCE = re.compile(rf"^/source/(?P<id>{_ID})(?:/(?P<slug>{_SLUG}))?(?:/(?:index\.html)?)?$")
 
@@ -31,7 +32,7 @@ _SOURCE = re.compile(rf"^/source/(?P<id>{_ID})(?:/(?P<slug>{_SLUG}))?(?:/(?:inde
 # only (scheme, host and path are read case-insensitively).
 TRACKLIST_URL_PATTERN = (
     r"^https://(?:www\.)?1001tracklists\.com(?::443)?"
-    r"/tracklist/[0-9a-z]{4,12}(?:/[0-9a-z][0-9a-z._-]{0,200}\.html|/)?(?:[?#][^\s]*)?$"
+    r"/tracklist/[0-9a-z]{4,12}(?:/[0-9a-z][0-9a-z._-]{0,200}|/)?(?:[?#][^\s]*)?$"
 )
 # `<id>`, `<id>-<slug>`, `<id>_<slug>` or `<id>--<slug>` ("--" stands for "/"); a slug holds no "--".
 EVENT_SLUG_PATTERN = r"^[0-9A-Za-z]{4,12}(?:(?:-|_|--)[0-9A-Za-z](?:-?[0-9A-Za-z._])*-?)?$"
