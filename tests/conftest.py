@@ -323,3 +323,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         else:
             group = "/".join(parts)
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Figures a test recorded (`record_property("figures", ...)`), printed after every run.
+
+    A property travels with the test's report, so this works under xdist, whose workers'
+    output is otherwise not shown: `make test` prints e.g. the schemathesis run's counts.
+    """
+    lines = [
+        str(value)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figures" and getattr(report, "when", "call") == "call"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
