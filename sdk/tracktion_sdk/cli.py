@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     cue.add_argument("tracklist_id")
     cue.add_argument("-o", "--output", help="write the sheet here (default: stdout)")
     cue.add_argument(
-        "--gap-handling", choices=["error", "estimate", "skip"], help="tracks without a start time"
+        "--gap-handling",
+        choices=["error", "estimate", "skip"],
+        help="tracks without a start time (default: the API's auto, which estimates them)",
     )
 
     keys = commands.add_parser("keys", help="your API keys").add_subparsers(
