@@ -45,8 +45,9 @@ test-fast: install
 	$(BIN)/python -m pytest -q -x -m "not integration"
 
 ## CUE sheets read by Debian's tools: cuetools (cueconvert, cuebreakpoints), libFLAC's metaflac and
-## shntool; and Debian's chromium, which tests/docs opens /docs with. Installs cuetools, flac,
-## shntool and chromium with apt-get when missing (as root; else through sudo).
+## shntool; and Debian's chromium, which tests/integration/test_docs_page.py opens /docs with.
+## Installs cuetools, flac, shntool and chromium with apt-get when missing (as root; else through
+## sudo).
 SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool chromium
 SYSTEM_PACKAGES := cuetools flac shntool chromium
 # Debian's CUE readers (libcue's cuetools, libFLAC's metaflac, shntool) that tests/system
