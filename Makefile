@@ -90,10 +90,12 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 # The merged document: docs/openapi.json for readers, and the copy HealthFunction packages and
-# serves at /api/v1/openapi.json (tests/contract/test_openapi.py checks both are current).
+# serves at /api/v1/openapi.json (tests/contract/test_openapi.py checks both are current); then the
+# table of every route's rules in docs/security.md (local/route_rules.py).
 openapi: install
 	$(BIN)/python -m local.openapi > docs/openapi.json
 	cp docs/openapi.json functions/health_api/openapi.json
+	$(BIN)/python -m local.route_rules
 
 ## schemathesis against the local runtime's /api/v1/openapi.json, long: FUZZ_CASES cases
 ## (`make test` runs a short one). Prints cases, server errors, schema violations, ...

@@ -5,7 +5,8 @@ are found through template.yaml (every AWS::Serverless::Function with an HttpApi
 new function is documented as soon as the template routes to it. Each handler module's `app`
 gives its own schema; Powertools' `OpenAPIMerge` joins them. Its file discovery is not used:
 it only recognises `app = APIGatewayHttpResolver(...)` literally, and ours come from
-`make_app()`.
+`make_app()`. Each operation shows the rules its route declares (`tracktion.api.rules`): the
+`x-tracktion-rules` extension (permission, scope, cost) and a line of its description.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
         security=[{"apiKey": []}, {"bearer": []}],
         on_conflict="error",
     )
-    groups: dict[str, str] = {}  # path → route group (the scope a resolver was made for)
+    from tracktion.api.rules import Rules, rules_of
+
+    declared: dict[tuple[str, str], Rules | None] = {}  # (OpenAPI path, method) → the route's rules
     for logical_id, module_name in http_functions(template).items():
         # A handler validates its settings at import: give it what Lambda would (unless set).
         for name, value in template.function_environment(logical_id).items():
@@ -84,14 +87,14 @@ def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
         app = importlib.import_module(module_name).app
         try:
             app_schema = app.get_openapi_schema(title=TITLE, version=tracktion.__version__)
-            for path in app_schema.paths or {}:
-                groups[path] = str(getattr(app, "tracktion_route_group", ""))
             merge.add_schema(app_schema)
         except Exception as exc:  # name the function: the traceback alone points into pydantic
             raise RuntimeError(
                 f"{logical_id} ({module_name}): its routes cannot be described in OpenAPI "
                 f"(a bare `-> Response` return annotation? use `Response[Model]`): {exc}"
             ) from exc
+        for route in app._static_routes + app._dynamic_routes:
+            declared[(route.openapi_path, route.method.lower())] = rules_of(route.func)
     # Through Powertools' OpenAPI model: validated, and plain JSON types only.
     schema: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     _document_standard_errors(schema)
@@ -101,20 +104,33 @@ def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
         for operation in (schema.get("paths") or {}).get(path, {}).values():
             if isinstance(operation, dict):
                 operation["security"] = []
-    _document_edge_statuses(schema, public, groups)
+    _document_rules(schema, declared)
+    _document_edge_statuses(schema, public, declared)
     return schema
 
 
-def _document_edge_statuses(schema: dict[str, Any], public: set[str], groups: dict[str, str]) -> None:
+def _document_rules(schema: dict[str, Any], declared: dict[tuple[str, str], Any]) -> None:
+    """Each operation's declared rules: `x-tracktion-rules`, and a line of its description."""
+    for path, path_item in (schema.get("paths") or {}).items():
+        for method, operation in path_item.items():
+            rules = declared.get((path, method))
+            if not isinstance(operation, dict) or rules is None:
+                continue
+            operation["x-tracktion-rules"] = rules.openapi()
+            text = str(operation.get("description") or "").rstrip()
+            operation["description"] = f"{text}\n\n{rules.describe()}" if text else rules.describe()
+
+
+def _document_edge_statuses(
+    schema: dict[str, Any], public: set[str], declared: dict[tuple[str, str], Any]
+) -> None:
     """The statuses the edge answers before any route code: every operation may give them.
 
     401/403 from the authorizer and the admission checks (credentials, permissions, scopes,
-    request signature), 429 from the rate limiter (authenticated calls, and the public calls of
-    the groups limited per client address), 400/415 for a body that cannot be read
+    request signature), 429 from the rate limiter (authenticated calls, and the public routes
+    declared limited per client address), 400/415 for a body that cannot be read
     (tracktion.api.resolver.unreadable_body; the route's content type check).
     """
-    from tracktion.api.resolver import ANONYMOUS_LIMITED_GROUPS
-
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
     edge = {
         "400": "Unreadable body: not UTF-8, not JSON (INVALID_FORMAT)",
@@ -124,13 +140,14 @@ def _document_edge_statuses(schema: dict[str, Any], public: set[str], groups: di
         "429": "Rate limit exceeded (RATE_LIMIT_EXCEEDED)",
     }
     for path, path_item in (schema.get("paths") or {}).items():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             statuses: list[str] = []
+            rules = declared.get((path, method))
             if path not in public:
                 statuses += ["401", "403", "429"]
-            elif groups.get(path) in ANONYMOUS_LIMITED_GROUPS:
+            elif rules is not None and rules.limited_per_address:
                 statuses.append("429")
             if "requestBody" in operation:
                 statuses += ["400", "415"]

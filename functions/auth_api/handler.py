@@ -9,20 +9,22 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import ConfigDict, Field, model_validator
 
-from tracktion.api.principal import Principal, current_principal
+from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
+from tracktion.api.rules import public, rules
 from tracktion.api.shapes import Out, error_responses
 from tracktion.auth import accounts, oauth, passwords, refresh, users
 from tracktion.auth.key_requests import reject_server_fields
+from tracktion.auth.weights import READ, WRITE
 from tracktion.config import AuthSettings, CoreSettings, load
-from tracktion.errors import Forbidden, ValidationFailed
+from tracktion.errors import ValidationFailed
 from tracktion.models import Model
 from tracktion.observability import logger
 
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings)
 
-app = make_app("auth")
+app = make_app()
 
 ProviderName = Annotated[Literal["google", "github"], Path()]
 UserId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -172,31 +174,28 @@ def _source_ip() -> str:
     return str(app.current_event.request_context.http.source_ip or "")
 
 
-def _admin() -> Principal:
-    principal = current_principal(app)
-    if not principal.is_admin:
-        raise Forbidden("Admin permission required", details={"required_permission": "admin"})
-    return principal
-
-
 @app.post("/api/v1/auth/register", status_code=201, responses=_errors(409, 422, 429))
+@public(cost=WRITE, limited_per_address=True)
 def register(body: Registration) -> UserOut:
     user = users.register(body.email, body.password, body.name)
     return users.view(user)  # type: ignore[return-value]
 
 
 @app.post("/api/v1/auth/token", responses=_errors(401, 422, 429))
+@public(cost=WRITE, limited_per_address=True)
 def token(body: Credentials) -> TokenOut:
     """`username` (the published JWTAuthClient's field) is the account's email; `email` works too."""
     return accounts.login(str(body.username or body.email), body.password, _source_ip())  # type: ignore[return-value]
 
 
 @app.post("/api/v1/auth/refresh", responses=_errors(401, 422, 429))
+@public(cost=WRITE, limited_per_address=True)
 def refresh_session(body: RefreshBody) -> TokenOut:
     return refresh.rotate(body.refresh_token)  # type: ignore[return-value]
 
 
 @app.post("/api/v1/auth/logout", status_code=204, responses=_errors(401, 422, 429))
+@public(cost=WRITE, limited_per_address=True)
 def logout(body: RefreshBody) -> Response[None]:
     refresh.logout(body.refresh_token)
     return Response(status_code=204)
@@ -210,11 +209,13 @@ def logout(body: RefreshBody) -> Response[None]:
         **_errors(404, 422, 429),
     },
 )
+@public(cost=READ, limited_per_address=True)
 def oauth_login(provider: ProviderName) -> Response[None]:
     return Response(status_code=302, headers={"Location": oauth.begin(provider), "Cache-Control": "no-store"})
 
 
 @app.get("/api/v1/auth/<provider>/callback", responses=_errors(400, 401, 404, 422, 429, 502))
+@public(cost=READ, limited_per_address=True)
 def oauth_callback(
     provider: ProviderName,
     state: Annotated[str, Query(max_length=200)] = "",
@@ -225,30 +226,32 @@ def oauth_callback(
 
 
 @app.get("/api/v1/user/profile", responses=_errors(401, 403, 404, 429))
+@rules(permission="read", scope="developer", cost=READ)
 def profile() -> ProfileOut:
     return accounts.profile(current_principal(app))  # type: ignore[return-value]
 
 
 @app.get("/api/v1/users", responses=_errors(401, 403, 422, 429))
+@rules(permission="admin", scope="developer", cost=READ)
 def list_users(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     email: Annotated[str | None, Query(max_length=320)] = None,
     tier: Annotated[Literal["free", "premium", "enterprise"] | None, Query()] = None,
 ) -> UserListOut:
-    _admin()
     return users.list_users(page, per_page, email, tier)  # type: ignore[return-value]
 
 
 @app.get("/api/v1/users/<user_id>", responses=_errors(401, 403, 404, 422, 429))
+@rules(permission="admin", scope="developer", cost=READ)
 def get_user(user_id: UserId) -> UserOut:
-    _admin()
     return users.view(users.get(user_id))  # type: ignore[return-value]
 
 
 @app.patch("/api/v1/users/<user_id>", responses=_errors(401, 403, 404, 422, 429))
+@rules(permission=("admin", "write"), scope="developer", cost=WRITE)
 def update_user(user_id: UserId, body: UserChanges) -> UserOut:
-    admin = _admin()
+    admin = current_principal(app)
     changes = body.model_dump(exclude_none=True)
     if user_id == admin.user_id and changes.get("is_admin") is False:
         raise ValidationFailed("An admin cannot remove their own admin permission")
@@ -256,8 +259,8 @@ def update_user(user_id: UserId, body: UserChanges) -> UserOut:
 
 
 @app.delete("/api/v1/users/<user_id>", status_code=204, responses=_errors(401, 403, 404, 422, 429))
+@rules(permission=("admin", "write"), scope="developer", cost=WRITE)
 def delete_user(user_id: UserId) -> Response[None]:
-    _admin()
     users.delete(user_id)
     return Response(status_code=204)
 

@@ -10,14 +10,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import ConfigDict, Field
 
-from tracktion.api.principal import Principal, current_principal
+from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
+from tracktion.api.rules import rules
 from tracktion.api.shapes import OffsetPagination, Out, Warning_, error_responses
+from tracktion.auth.weights import BATCH, READ, WRITE
 from tracktion.batch import schedules, status, submit
 from tracktion.batch.model import MAX_URLS_PER_BATCH, BatchTemplate, Priority, resolve_options
 from tracktion.config import AuthSettings, BatchSettings, CoreSettings, SourceSettings, WebhookSettings, load
 from tracktion.cue.contract import CUE_FORMATS
-from tracktion.errors import Forbidden
 from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.sources.urls import TRACKLIST_URL_PATTERN
@@ -27,7 +28,7 @@ from tracktion.webhooks.subscriptions import WebhookEvent
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings, BatchSettings, SourceSettings, WebhookSettings)
 
-app = make_app("batch")
+app = make_app()
 
 Url = Annotated[str, Field(min_length=1, max_length=2048)]
 # Five-field cron as tracktion.batch.cron reads it, minus what a regex says poorly (ranges, whose
@@ -292,21 +293,15 @@ def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
     return cast("dict[int, OpenAPIResponse]", error_responses(*statuses))
 
 
-def _writer() -> Principal:
-    principal = current_principal(app)
-    if not ({"write", "admin"} & principal.permissions):
-        raise Forbidden("This key may only read", details={"required": "write"})
-    return principal
-
-
 def _options(body: BatchBody) -> Any:
     given = body.options.model_dump(exclude_none=True) if body.options else None
     return resolve_options(body.template, given)
 
 
 @app.post("/api/v1/batch", responses=_errors(400, 401, 403, 404, 422, 429, 503))
+@rules(permission="write", scope="batch", cost=BATCH)
 def create_batch(body: BatchBody) -> BatchCreatedOut:
-    caller = _writer()
+    caller = current_principal(app)
     owner, warnings = submit.owner_for(caller, body.user_id)
     batch = submit.submit(
         caller,
@@ -320,6 +315,7 @@ def create_batch(body: BatchBody) -> BatchCreatedOut:
 
 
 @app.get("/api/v1/batch", responses=_errors(401, 403, 422, 429))
+@rules(permission="read", scope="batch", cost=READ)
 def list_batches(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
@@ -328,6 +324,7 @@ def list_batches(
 
 
 @app.get("/api/v1/batch/<batch_id>/status", responses=_errors(400, 401, 403, 404, 422, 429))
+@rules(permission="read", scope="batch", cost=READ)
 def batch_status(
     batch_id: BatchId,
     include_errors: Annotated[bool, Query()] = False,
@@ -346,14 +343,16 @@ def batch_status(
 
 
 @app.post("/api/v1/batch/<batch_id>/cancel", responses=_errors(401, 403, 404, 409, 422, 429))
+@rules(permission="write", scope="batch", cost=WRITE)
 def cancel_batch(batch_id: BatchId) -> BatchCancelledOut:
-    batch = submit.cancel(_writer(), batch_id)
+    batch = submit.cancel(current_principal(app), batch_id)
     return status.cancelled_view(batch)  # type: ignore[return-value]
 
 
 @app.post("/api/v1/batch/schedule", responses=_errors(400, 401, 403, 404, 422, 429, 503))
+@rules(permission="write", scope="batch", cost=WRITE)
 def create_schedule(body: ScheduleBody) -> ScheduleCreatedOut:
-    caller = _writer()
+    caller = current_principal(app)
     owner, warnings = submit.owner_for(caller, body.user_id)
     schedule = schedules.create(
         owner if owner.user_id != caller.user_id else caller,
@@ -374,6 +373,7 @@ def create_schedule(body: ScheduleBody) -> ScheduleCreatedOut:
 
 
 @app.get("/api/v1/batch/schedules", responses=_errors(400, 401, 403, 422, 429))
+@rules(permission="read", scope="batch", cost=READ)
 def list_schedules(limit: Limit = 25, cursor: Cursor = None) -> ScheduleListOut:
     found, next_cursor = schedules.list_for_owner(current_principal(app).user_id, limit=limit, cursor=cursor)
     return {"schedules": [s.public() for s in found], "next_cursor": next_cursor}  # type: ignore[return-value]
@@ -382,18 +382,21 @@ def list_schedules(limit: Limit = 25, cursor: Cursor = None) -> ScheduleListOut:
 @app.delete(
     "/api/v1/batch/schedules/<schedule_id>", status_code=204, responses=_errors(401, 403, 404, 422, 429)
 )
+@rules(permission="write", scope="batch", cost=WRITE)
 def delete_schedule(schedule_id: ItemId) -> Response[None]:
-    schedules.delete(_writer().user_id, schedule_id)
+    schedules.delete(current_principal(app).user_id, schedule_id)
     return Response(status_code=204)
 
 
 @app.post("/api/v1/webhooks", status_code=201, responses=_errors(400, 401, 403, 409, 422, 429))
+@rules(permission="write", scope="developer", cost=WRITE)
 def create_webhook(body: WebhookBody) -> WebhookCreatedOut:
-    hook = subscriptions.create(_writer().user_id, body.url, list(body.events), body.description)
+    hook = subscriptions.create(current_principal(app).user_id, body.url, list(body.events), body.description)
     return hook.public(with_secret=True)  # type: ignore[return-value]
 
 
 @app.get("/api/v1/webhooks", responses=_errors(400, 401, 403, 422, 429))
+@rules(permission="read", scope="developer", cost=READ)
 def list_webhooks(limit: Limit = 25, cursor: Cursor = None) -> WebhookListOut:
     hooks, next_cursor = subscriptions.list_for_owner(
         current_principal(app).user_id, limit=limit, cursor=cursor
@@ -402,6 +405,7 @@ def list_webhooks(limit: Limit = 25, cursor: Cursor = None) -> WebhookListOut:
 
 
 @app.get("/api/v1/webhooks/<webhook_id>/deliveries", responses=_errors(400, 401, 403, 404, 422, 429))
+@rules(permission="read", scope="developer", cost=READ)
 def webhook_deliveries(webhook_id: ItemId, limit: Limit = 25, cursor: Cursor = None) -> DeliveriesOut:
     log, next_cursor = delivery.delivery_log(
         current_principal(app).user_id, webhook_id, limit=limit, cursor=cursor
@@ -410,8 +414,9 @@ def webhook_deliveries(webhook_id: ItemId, limit: Limit = 25, cursor: Cursor = N
 
 
 @app.delete("/api/v1/webhooks/<webhook_id>", status_code=204, responses=_errors(401, 403, 404, 422, 429))
+@rules(permission="write", scope="developer", cost=WRITE)
 def delete_webhook(webhook_id: ItemId) -> Response[None]:
-    subscriptions.delete(_writer().user_id, webhook_id)
+    subscriptions.delete(current_principal(app).user_id, webhook_id)
     return Response(status_code=204)
 
 

@@ -16,7 +16,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app
+from tracktion.api.rules import rules
 from tracktion.api.shapes import Out, error_responses, offset_pagination
+from tracktion.auth.weights import CUE, READ, WRITE
 from tracktion.clock import iso
 from tracktion.config import AuthSettings, CoreSettings, CueSettings, load
 from tracktion.cue import cache, files, jobs, service, uploads
@@ -52,7 +54,7 @@ from tracktion.observability import logger
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings, CueSettings)
 
-app = make_app("cue")
+app = make_app()
 
 BASE = "/api/v1/cue"
 Id = Annotated[str, Path(min_length=1, max_length=100)]
@@ -89,6 +91,7 @@ def _answer(payload: dict[str, Any]) -> Response[Any]:
 
 
 @app.post(f"{BASE}/generate", responses={**_ACCEPTED, **_GENERATE_ERRORS})
+@rules(permission="write", scope="cue", cost=CUE)
 def generate(body: GenerateRequest, async_processing: Async = False) -> Response[GenerateOut]:
     tracklist, notes = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
     return _answer(
@@ -107,6 +110,7 @@ def generate(body: GenerateRequest, async_processing: Async = False) -> Response
 
 
 @app.post(f"{BASE}/generate/batch", responses={**_ACCEPTED, **_GENERATE_ERRORS})
+@rules(permission="write", scope="cue", cost=CUE)
 def generate_batch(body: BatchGenerateRequest, async_processing: Async = False) -> Response[BatchOut]:
     tracklist, notes = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
     return _answer(
@@ -125,6 +129,7 @@ def generate_batch(body: BatchGenerateRequest, async_processing: Async = False) 
 
 
 @app.post(f"{BASE}/generate/<tracklist_id>", responses={**_ACCEPTED, **_GENERATE_ERRORS})
+@rules(permission="write", scope="cue", cost=CUE)
 def generate_stored(
     tracklist_id: Id, body: GenerateStoredRequest, async_processing: Async = False
 ) -> Response[GenerateOut]:
@@ -143,11 +148,13 @@ def generate_stored(
 
 
 @app.get(f"{BASE}/formats")
+@rules(permission="read", scope="cue", cost=READ)
 def list_formats() -> list[str]:
     return service.formats()
 
 
 @app.get(f"{BASE}/formats/conversion-preview", responses=_errors(400, 422))
+@rules(permission="read", scope="cue", cost=READ)
 def preview_conversion(source_format: FormatQuery, target_format: FormatQuery) -> Response[list[str]]:
     preview = conversion_preview(source_format, target_format)
     return Response(
@@ -164,11 +171,13 @@ def preview_conversion(source_format: FormatQuery, target_format: FormatQuery) -
 
 # 404: a format name holding a "/" (sent encoded) is another path, which no route serves.
 @app.get(f"{BASE}/formats/<format_name>/capabilities", responses=_errors(400, 404, 422))
+@rules(permission="read", scope="cue", cost=READ)
 def capabilities(format_name: Format) -> CapabilitiesOut:
     return CapabilitiesOut.model_validate(dialect(format_name).capabilities())
 
 
 @app.get(f"{BASE}/jobs/<job_id>/status", responses=_errors(404))
+@rules(permission="read", scope="cue", cost=READ)
 def job_status(job_id: Id) -> JobStatusOut:
     return JobStatusOut.model_validate(jobs.get(job_id, _owner()).to_json())
 
@@ -208,6 +217,7 @@ _FILE_RESPONSES: dict[int, Any] = {
 
 
 @app.get(f"{BASE}/download/<cue_file_id>", responses={**_FILE_RESPONSES, **_errors(404, 500, 503)})
+@rules(permission="read", scope="cue", cost=READ)
 def download(cue_file_id: Id):
     return _download(files.get(cue_file_id, _owner()), None)
 
@@ -216,6 +226,7 @@ def download(cue_file_id: Id):
     f"{BASE}/download/<cue_file_id>/companions/<name>",
     responses={**_FILE_RESPONSES, **_errors(404, 500, 503)},
 )
+@rules(permission="read", scope="cue", cost=READ)
 def download_companion(cue_file_id: Id, name: Annotated[str, Path(min_length=1, max_length=255)]):
     from urllib.parse import unquote
 
@@ -223,6 +234,7 @@ def download_companion(cue_file_id: Id, name: Annotated[str, Path(min_length=1, 
 
 
 @app.get(f"{BASE}/files", responses=_errors(400, 422))
+@rules(permission="read", scope="cue", cost=READ)
 def list_files(
     limit: Annotated[int, Query(ge=1, le=files.MAX_LIST)] = 20,
     offset: Annotated[int, Query(ge=0, le=files.MAX_OFFSET)] = 0,
@@ -246,12 +258,14 @@ def list_files(
 
 
 @app.get(f"{BASE}/files/<cue_file_id>", responses=_errors(404))
+@rules(permission="read", scope="cue", cost=READ)
 def file_info(cue_file_id: Id) -> CueFileOut:
     cue = files.get(cue_file_id, _owner())
     return CueFileOut.model_validate(files.view(cue, files.accessible(cue)))
 
 
 @app.delete(f"{BASE}/files/<cue_file_id>", responses=_errors(404, 503))
+@rules(permission="write", scope="cue", cost=WRITE)
 def delete_file(cue_file_id: Id, soft_delete: Annotated[bool, Query()] = True) -> DeleteOut:
     gone = files.delete(cue_file_id, _owner(), soft=soft_delete)
     kind = "soft" if soft_delete else "hard"
@@ -269,12 +283,14 @@ def delete_file(cue_file_id: Id, soft_delete: Annotated[bool, Query()] = True) -
 
 
 @app.post(f"{BASE}/files/<cue_file_id>/regenerate", responses=_errors(404, 422, 503))
+@rules(permission="write", scope="cue", cost=CUE)
 def regenerate(cue_file_id: Id, body: RegenerateRequest) -> GenerateOut:
     cue = files.get(cue_file_id, _owner())
     return GenerateOut.model_validate(service.regenerate(cue_file_id, _owner(), body.merged(cue.options)))
 
 
 @app.post(f"{BASE}/files/<cue_file_id>/validate", responses=_errors(404, 422))
+@rules(permission="read", scope="cue", cost=READ)
 def validate_file(cue_file_id: Id, body: FileValidateRequest) -> ValidationOut:
     opts = body.validation_options
     return ValidationOut.model_validate(
@@ -291,6 +307,7 @@ def validate_file(cue_file_id: Id, body: FileValidateRequest) -> ValidationOut:
 
 
 @app.post(f"{BASE}/files/<cue_file_id>/convert", responses=_errors(400, 404, 422, 503))
+@rules(permission="write", scope="cue", cost=CUE)
 def convert(cue_file_id: Id, body: ConvertRequest) -> ConvertOut:
     return ConvertOut.model_validate(
         service.convert(
@@ -305,6 +322,7 @@ def convert(cue_file_id: Id, body: ConvertRequest) -> ConvertOut:
 
 
 @app.post(f"{BASE}/validate", responses=_errors(400, 404, 422))
+@rules(permission="read", scope="cue", cost=READ)
 def validate(body: ValidateRequest) -> ValidationOut:
     tracklist, notes = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
     opts = body.validation_options
@@ -325,11 +343,13 @@ def validate(body: ValidateRequest) -> ValidationOut:
 
 
 @app.get(f"{BASE}/cache/stats")
+@rules(permission="read", scope="cue", cost=READ)
 def cache_stats() -> CacheStatsOut:
     return CacheStatsOut.model_validate(cache.stats(_owner()))
 
 
 @app.post(f"{BASE}/cache/warm", responses=_errors(400, 422))
+@rules(permission="write", scope="cue", cost=WRITE)
 def cache_warm(body: WarmRequest) -> WarmOut:
     return WarmOut.model_validate(
         service.warm(_owner(), body.tracklist_ids, body.formats, body.options.cue_options())
@@ -337,6 +357,7 @@ def cache_warm(body: WarmRequest) -> WarmOut:
 
 
 @app.delete(f"{BASE}/cache/clear", responses=_errors(422))
+@rules(permission="write", scope="cue", cost=WRITE)
 def cache_clear(
     pattern: Annotated[
         str | None,
@@ -358,6 +379,7 @@ class UploadOut(Out):
 
 
 @app.post(f"{BASE}/uploads", status_code=201, responses=_errors(422))
+@rules(permission="write", scope="cue", cost=WRITE)
 def create_upload(body: UploadRequest) -> Response[UploadOut]:
     # The body is the dict itself: Powertools validates it through UploadOut (a JSON string
     # was refused as "not an object" with a 422 about the response).

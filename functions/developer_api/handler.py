@@ -16,16 +16,18 @@ from pydantic import ConfigDict, Field
 from tracktion import clock
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
+from tracktion.api.rules import rules
 from tracktion.api.shapes import Out, error_responses
 from tracktion.auth import key_store, usage, usage_report
 from tracktion.auth.key_requests import KeyCreate, KeyRotate
+from tracktion.auth.weights import READ, WRITE
 from tracktion.config import AuthSettings, CoreSettings, load
 from tracktion.observability import logger
 
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings)
 
-app = make_app("developer")
+app = make_app()
 
 KeyId = Annotated[str, Path(min_length=5, max_length=64, pattern=r"^key_[0-9a-f]+$")]
 Period = Annotated[
@@ -268,6 +270,7 @@ def _new_key(view: dict[str, Any], secret: str, signing_secret: str | None) -> N
 
 
 @app.get("/api/v1/developer/keys", responses=_errors(400))
+@rules(permission="read", scope="developer", cost=READ)
 def list_keys(
     include_inactive: Annotated[bool, Query(description="Also list revoked and expired keys")] = False,
     limit: Annotated[
@@ -296,6 +299,7 @@ def list_keys(
 
 
 @app.post("/api/v1/developer/keys", status_code=201, responses=_errors())
+@rules(permission="write", scope="developer", cost=WRITE)
 def create_key(body: KeyCreate) -> NewKeyOut:
     principal = current_principal(app)
     view, secret, signing_secret = key_store.create(
@@ -305,6 +309,7 @@ def create_key(body: KeyCreate) -> NewKeyOut:
 
 
 @app.get("/api/v1/developer/keys/<key_id>", responses=_errors(404))
+@rules(permission="read", scope="developer", cost=READ)
 def get_key(key_id: KeyId) -> KeyOut:
     principal = current_principal(app)
     view = key_store.get(principal.user_id, key_id)
@@ -318,6 +323,7 @@ def get_key(key_id: KeyId) -> KeyOut:
 
 
 @app.post("/api/v1/developer/keys/<key_id>/rotate", responses=_errors(400, 404, 409))
+@rules(permission="write", scope="developer", cost=WRITE)
 def rotate_key(key_id: KeyId, body: KeyRotate | None = None) -> NewKeyOut:
     principal = current_principal(app)
     view, secret, signing_secret = key_store.rotate(
@@ -327,6 +333,7 @@ def rotate_key(key_id: KeyId, body: KeyRotate | None = None) -> NewKeyOut:
 
 
 @app.delete("/api/v1/developer/keys/<key_id>", responses=_errors(404))
+@rules(permission="write", scope="developer", cost=WRITE)
 def revoke_key(key_id: KeyId) -> RevokedOut:
     revoked_at = key_store.revoke(current_principal(app).user_id, key_id) or clock.iso()
     return RevokedOut(
@@ -335,6 +342,7 @@ def revoke_key(key_id: KeyId) -> RevokedOut:
 
 
 @app.get("/api/v1/developer/keys/<key_id>/usage", responses=_errors(404))
+@rules(permission="read", scope="developer", cost=READ)
 def key_usage(key_id: KeyId, period: Period = "day") -> KeyUsageOut:
     principal = current_principal(app)
     key = key_store.get(principal.user_id, key_id)
@@ -342,6 +350,7 @@ def key_usage(key_id: KeyId, period: Period = "day") -> KeyUsageOut:
 
 
 @app.get("/api/v1/developer/usage/summary", responses=_errors())
+@rules(permission="read", scope="developer", cost=READ)
 def usage_summary(period: Period = "month") -> UsageSummaryOut:
     return UsageSummaryOut.model_validate(usage_report.summary(current_principal(app), period))
 

@@ -23,14 +23,16 @@ from pydantic import ConfigDict, Field
 
 from tracktion.api.errors import error_response
 from tracktion.api.resolver import correlation_id, make_app, serve
+from tracktion.api.rules import public
 from tracktion.api.shapes import Out, error_responses
+from tracktion.auth.weights import HEALTH
 from tracktion.config import AuthSettings, CoreSettings, load, settings
 from tracktion.observability import logger
 
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings)
 
-app = make_app("health")
+app = make_app()
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 OPENAPI_PATH = "/api/v1/openapi.json"
@@ -60,6 +62,7 @@ class HealthOut(Out):
 
 
 @app.get("/health")
+@public(cost=HEALTH)
 def health() -> HealthOut:
     cfg = settings()
     return HealthOut(status="healthy", service=cfg.service, version=cfg.version, stage=cfg.stage)
@@ -98,6 +101,7 @@ def openapi_document() -> dict[str, Any]:
         },
     },
 )
+@public()
 def openapi_json() -> Response[dict[str, Any]]:
     return Response(
         status_code=200,
@@ -141,6 +145,7 @@ window.ui = SwaggerUIBundle({
         200: {"description": "An HTML page", "content": {"text/html": {"schema": {"type": "string"}}}},
     },
 )
+@public()
 def docs_page() -> Response[str]:
     return Response(
         status_code=200,
@@ -180,6 +185,7 @@ _ASSET_RESPONSES: dict[int, Any] = {
     summary="A file of the documentation page (Swagger UI's script and style sheet)",
     responses=_ASSET_RESPONSES,
 )
+@public()
 def docs_asset(asset: Annotated[str, PathParam(max_length=100)]) -> Response[str]:
     if asset not in ASSETS:
         return error_response(404, "No such file", "RESOURCE_NOT_FOUND", correlation_id(app))

@@ -27,6 +27,7 @@ from tracktion import timeparse
 from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app
+from tracktion.api.rules import rules
 from tracktion.api.shapes import (
     MAX_POSITION,
     OffsetPagination,
@@ -41,6 +42,7 @@ from tracktion.api.shapes import (
 from tracktion.api.shapes import (
     error_responses as _shape_errors,
 )
+from tracktion.auth.weights import CUE, READ, SEARCH, WRITE
 from tracktion.config import AuthSettings, CatalogSettings, CoreSettings, load
 from tracktion.models import Model
 from tracktion.observability import logger
@@ -52,7 +54,7 @@ from tracktion.tracklists.store import TracklistStore
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings, CatalogSettings)
 
-app = make_app("manual")
+app = make_app()
 
 BASE = "/api/v1/tracklists"
 TracklistId = Annotated[str, Path(min_length=1, max_length=100)]
@@ -312,6 +314,7 @@ def _notes_as_warnings(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @app.get(f"{BASE}/catalog/search", responses=error_responses(400, 422))
+@rules(permission="read", scope="tracklists", cost=SEARCH)
 def catalog_search(
     query: Annotated[str | None, Query(max_length=300)] = None,
     artist: Annotated[str | None, Query(max_length=300)] = None,
@@ -370,6 +373,7 @@ def _with_match(track: Track, r: Any) -> Track:
 
 
 @app.post(f"{BASE}/catalog/match", responses=error_responses(400, 422))
+@rules(permission="read", scope="tracklists", cost=SEARCH)
 def catalog_match(body: MatchRequest) -> Response[list[MatchedTrackOut]]:
     from tracktion.catalog.model import TrackQuery
     from tracktion.catalog.service import Catalog
@@ -393,6 +397,7 @@ def catalog_match(body: MatchRequest) -> Response[list[MatchedTrackOut]]:
 
 
 @app.get("/api/v1/search/tracks", responses=error_responses(400, 422))
+@rules(permission="read", scope="search", cost=SEARCH)
 def search_tracks(
     q: Annotated[str, Query(min_length=1, max_length=300)],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -411,6 +416,7 @@ def search_tracks(
 
 
 @app.get(BASE, responses=error_responses(400, 422))
+@rules(permission="read", scope="tracklists", cost=READ)
 def list_tracklists(
     limit: Annotated[int, Query(ge=1, le=100, description="page size, at most 100")] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
@@ -470,11 +476,13 @@ def list_tracklists(
 
 
 @app.get(f"{BASE}/<tracklist_id>", responses=_READ_ERRORS)
+@rules(permission="read", scope="tracklists", cost=READ)
 def get_tracklist(tracklist_id: TracklistId) -> Response[TracklistOut]:
     return _tracklist(_store().get(tracklist_id, _owner()))
 
 
 @app.patch(f"{BASE}/<tracklist_id>", responses=_EDIT_ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def patch_tracklist(tracklist_id: TracklistId, body: resource.TracklistPatch) -> Response[TracklistOut]:
     t = editing.edit(
         _store(),
@@ -487,6 +495,7 @@ def patch_tracklist(tracklist_id: TracklistId, body: resource.TracklistPatch) ->
 
 
 @app.delete(f"{BASE}/<tracklist_id>", status_code=204, responses=error_responses(404, 409, 422))
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def delete_tracklist(tracklist_id: TracklistId) -> Response[None]:
     store = _store()
     expected = _version(None)
@@ -511,6 +520,7 @@ def delete_tracklist(tracklist_id: TracklistId) -> Response[None]:
 
 
 @app.post(f"{BASE}/manual", status_code=201, responses=error_responses(400, 422))
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def create_manual(
     body: drafts.ManualTracklistInput, time_format: TimeFormatQuery = None
 ) -> Response[CreatedTracklistOut]:
@@ -523,6 +533,7 @@ def create_manual(
 
 
 @app.get(f"{BASE}/<tracklist_id>/drafts", responses=_READ_ERRORS)
+@rules(permission="read", scope="tracklists", cost=READ)
 def list_drafts(
     tracklist_id: Annotated[str, Path(min_length=1, max_length=200, description="the audio file id")],
     include_versions: Annotated[bool, Query()] = False,
@@ -577,6 +588,7 @@ def _cue_options(request: GenerateCueRequest) -> tuple[dict[str, Any] | None, li
 
 
 @app.post(f"{BASE}/<tracklist_id>/publish", responses=error_responses(404, 409, 422))
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def publish(
     tracklist_id: TracklistId,
     validate_before_publish: Annotated[bool, Query()] = True,
@@ -589,6 +601,7 @@ def publish(
 
 
 @app.post(f"{BASE}/<tracklist_id>/generate-cue", responses=error_responses(400, 404, 422, 503))
+@rules(permission="write", scope="tracklists", cost=CUE)
 def generate_cue(
     tracklist_id: TracklistId, body: GenerateCueRequest | None = None
 ) -> Response[GenerateCueOut]:
@@ -626,6 +639,7 @@ def generate_cue(
 
 
 @app.put(f"{BASE}/<tracklist_id>/tracks/bulk", responses=_EDIT_ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def bulk_update(
     tracklist_id: TracklistId, body: editing.BulkRequest, time_format: TimeFormatQuery = None
 ) -> Response[list[TrackOut]]:
@@ -643,6 +657,7 @@ def bulk_update(
 
 
 @app.post(f"{BASE}/<tracklist_id>/tracks/reorder", responses=_EDIT_ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def reorder(tracklist_id: TracklistId, body: editing.ReorderRequest) -> Response[list[TrackOut]]:
     t = editing.edit(
         _store(), tracklist_id, _owner(), _version(body.version), lambda t: editing.reorder(t, body.spec())
@@ -651,6 +666,7 @@ def reorder(tracklist_id: TracklistId, body: editing.ReorderRequest) -> Response
 
 
 @app.post(f"{BASE}/<tracklist_id>/tracks/auto-calculate-end-times", responses=_EDIT_ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def auto_end_times(
     tracklist_id: TracklistId,
     body: editing.AutoEndTimesRequest | None = None,
@@ -669,6 +685,7 @@ def auto_end_times(
 
 
 @app.get(f"{BASE}/<tracklist_id>/tracks/timing-suggestions", responses=_READ_ERRORS)
+@rules(permission="read", scope="tracklists", cost=READ)
 def timing_suggestions(
     tracklist_id: TracklistId,
     target_duration: Annotated[
@@ -685,6 +702,7 @@ def timing_suggestions(
 
 
 @app.post(f"{BASE}/<tracklist_id>/tracks/validate-timing", responses=_READ_ERRORS)
+@rules(permission="read", scope="tracklists", cost=READ)
 def validate_timing(
     tracklist_id: TracklistId,
     body: editing.ValidateTimingRequest | None = None,
@@ -718,6 +736,7 @@ def validate_timing(
 
 
 @app.post(f"{BASE}/<tracklist_id>/tracks/match-to-catalog", responses=error_responses(404, 409, 422))
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def match_to_catalog(
     tracklist_id: TracklistId,
     threshold: Annotated[float, Query(ge=0, le=1)] = 0.8,
@@ -744,6 +763,7 @@ def match_to_catalog(
 
 
 @app.post(f"{BASE}/<tracklist_id>/tracks", status_code=201, responses=_EDIT_ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def add_track(
     tracklist_id: TracklistId, body: editing.AddTrackRequest, time_format: TimeFormatQuery = None
 ) -> Response[EditedTrackOut]:
@@ -767,6 +787,7 @@ def add_track(
 
 
 @app.put(f"{BASE}/<tracklist_id>/tracks/<position>/timing", responses=_EDIT_ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def set_timing(
     tracklist_id: TracklistId,
     position: Position,
@@ -786,6 +807,7 @@ def set_timing(
 
 
 @app.put(f"{BASE}/<tracklist_id>/tracks/<position>", responses=_EDIT_ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def update_track(
     tracklist_id: TracklistId,
     position: Position,
@@ -806,6 +828,7 @@ def update_track(
 
 
 @app.delete(f"{BASE}/<tracklist_id>/tracks/<position>", status_code=204, responses=_EDIT_ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def delete_track(
     tracklist_id: TracklistId,
     position: Position,

@@ -14,9 +14,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import ConfigDict, Field
 
-from tracktion.api.principal import current_principal
 from tracktion.api.resolver import correlation_id, make_app, serve
+from tracktion.api.rules import rules
 from tracktion.api.shapes import Out, PagePagination, Warning_, error_responses, page_pagination
+from tracktion.auth.weights import SEARCH
 from tracktion.config import AuthSettings, CoreSettings, SourceSettings, load
 from tracktion.errors import UpstreamError
 from tracktion.observability import logger
@@ -26,7 +27,7 @@ from tracktion.sources.urls import EVENT_SLUG_PATTERN
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings, SourceSettings)
 
-app = make_app("search")
+app = make_app()
 
 Page = Annotated[int, Query(ge=1, le=1000)]
 Limit = Annotated[int, Query(ge=1, le=search.MAX_LIMIT, description="Results per page (1-100)")]
@@ -194,6 +195,7 @@ def _answer(
 
 
 @app.get("/api/v1/search", responses=ERRORS)
+@rules(permission="read", scope="search", cost=SEARCH)
 def search_all(
     query: Annotated[str, Query(min_length=search.MIN_QUERY, max_length=200)],
     search_type: SearchType = "dj",
@@ -204,7 +206,6 @@ def search_all(
     force_refresh: Refresh = False,
 ) -> SearchAnswer:
     started = time.perf_counter()
-    current_principal(app)
     window = _run(
         lambda: search.search_tracklists(
             query,
@@ -221,21 +222,21 @@ def search_all(
 
 
 @app.get("/api/v1/search/dj/<dj_slug>", responses=ERRORS)
+@rules(permission="read", scope="search", cost=SEARCH)
 def search_dj(
     dj_slug: Slug, page: Page = 1, limit: Limit = 20, force_refresh: Refresh = False
 ) -> SearchAnswer:
     started = time.perf_counter()
-    current_principal(app)
     window = _run(lambda: search.dj_tracklists(dj_slug, page=page, limit=limit, force_refresh=force_refresh))
     return _answer(window, started, dj_slug, "dj", dj_slug=dj_slug)
 
 
 @app.get("/api/v1/search/event/<event_slug>", responses=ERRORS)
+@rules(permission="read", scope="search", cost=SEARCH)
 def search_event(
     event_slug: EventSlug, page: Page = 1, limit: Limit = 20, force_refresh: Refresh = False
 ) -> SearchAnswer:
     started = time.perf_counter()
-    current_principal(app)
     window = _run(
         lambda: search.event_tracklists(event_slug, page=page, limit=limit, force_refresh=force_refresh)
     )

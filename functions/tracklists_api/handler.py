@@ -26,7 +26,9 @@ from pydantic import ConfigDict, Field
 from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import correlation_id, make_app
+from tracktion.api.rules import rules
 from tracktion.api.shapes import Out, TracklistOut, Warning_, error_responses, tracklist_out, warning
+from tracktion.auth.weights import IMPORT, READ, SEARCH, WRITE
 from tracktion.config import AuthSettings, CoreSettings, CueSettings, SourceSettings, load
 from tracktion.cue.contract import CueFormatName
 from tracktion.cue.dialects import dialect
@@ -45,7 +47,7 @@ from tracktion.tracklists.store import TracklistStore
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings, SourceSettings, CueSettings)
 
-app = make_app("tracklists")
+app = make_app()
 
 T = TypeVar("T")
 Url = Annotated[
@@ -320,7 +322,7 @@ class CacheClearOut(Out):
 
 
 def _owner() -> str:
-    """The caller; write permission for POST/DELETE is enforced by serve() (tracktion.api.admission)."""
+    """The caller (its permission was checked by admission, from the route's declared rules)."""
     return current_principal(app).user_id
 
 
@@ -464,6 +466,7 @@ def _result(row: TracklistSummary, source_url: str | None) -> dict[str, Any]:
     "/api/v1/tracklists/search/1001tracklists",
     responses=_responses({200: "Search results"}, 400, 401, 403, 422, 429, 502, 503),
 )
+@rules(permission="read", scope="tracklists", cost=SEARCH)
 def search_1001tracklists(
     query: Annotated[str | None, Query(max_length=200)] = None,
     artist: Annotated[str | None, Query(max_length=200)] = None,
@@ -476,7 +479,6 @@ def search_1001tracklists(
     force_refresh: Annotated[bool, Query()] = False,
 ) -> AdvancedSearchOut:
     started = time.perf_counter()
-    current_principal(app)
     words = " ".join(part.strip() for part in (query, artist, title) if part and part.strip())
     if not words:
         raise ValidationFailed(
@@ -536,6 +538,7 @@ def search_1001tracklists(
         *IMPORT_ERRORS,
     ),
 )
+@rules(permission="write", scope="tracklists", cost=IMPORT)
 def import_1001tracklists(
     body: UrlImport, async_processing: Annotated[bool, Query()] = False
 ) -> Response[ImportOut]:
@@ -592,6 +595,7 @@ def import_1001tracklists(
     "/api/v1/tracklists/import/status/<correlation_id>",
     responses=_responses({200: "The import's state"}, 401, 403, 404, 422, 429),
 )
+@rules(permission="read", scope="tracklists", cost=READ)
 def import_status(correlation_id: Id) -> ImportStatusOut:
     job = ImportJobStore().get(correlation_id, current_principal(app).user_id)
     record = job.model_dump(mode="json", exclude={"owner_id"})
@@ -611,6 +615,7 @@ def import_status(correlation_id: Id) -> ImportStatusOut:
     "/api/v1/tracklists/import/html",
     responses=_responses({201: "Imported (also when already imported: see `created`)"}, *IMPORT_ERRORS),
 )
+@rules(permission="write", scope="tracklists", cost=IMPORT)
 def import_html(body: HtmlImport) -> Response[ImportOut]:
     owner, cue_format = _owner(), _checked_format(body.cue_format)
     result = importer.import_from_html(
@@ -623,6 +628,7 @@ def import_html(body: HtmlImport) -> Response[ImportOut]:
     "/api/v1/tracklists/import/text",
     responses=_responses({201: "Imported (also when already imported: see `created`)"}, *IMPORT_ERRORS),
 )
+@rules(permission="write", scope="tracklists", cost=IMPORT)
 def import_text(body: TextImport) -> Response[ImportOut]:
     owner, cue_format = _owner(), _checked_format(body.cue_format)
     result = importer.import_from_text(
@@ -652,6 +658,7 @@ def import_text(body: TextImport) -> Response[ImportOut]:
         *IMPORT_ERRORS,
     ),
 )
+@rules(permission="write", scope="tracklists", cost=IMPORT)
 def tracklist_by_url(body: TracklistByUrl) -> Response[ImportOut]:
     owner, cue_format = _owner(), _checked_format(body.cue_format)
     if body.correlation_id:
@@ -678,6 +685,7 @@ def tracklist_by_url(body: TracklistByUrl) -> Response[ImportOut]:
     "/api/v1/tracklist/<tracklist_id>",
     responses=_responses({200: "The caller's tracklist"}, 401, 403, 404, 422, 429, 502, 503),
 )
+@rules(permission="read", scope="tracklists", cost=READ)
 def get_tracklist(
     tracklist_id: Id,
     force_refresh: Annotated[bool, Query()] = False,
@@ -735,6 +743,7 @@ def _forget_own_pages(owner_id: str) -> int:
     "/api/v1/tracklist/cache",
     responses=_responses({200: "Cache entries cleared"}, 400, 401, 403, 422, 429),
 )
+@rules(permission="write", scope="tracklists", cost=WRITE)
 def clear_cache(
     url: Annotated[
         str | None, Query(min_length=8, max_length=2048, json_schema_extra={"pattern": TRACKLIST_URL_PATTERN})

@@ -110,15 +110,30 @@ def test_charge_tokens_refuses_a_batch_over_the_month_and_charges_nothing():
     assert standing("alice").tokens_this_month == 24_000
 
 
-def test_weights_table_matches_the_published_costs():
-    from tracktion.auth.weights import weight_of
+def _declared_cost(method: str, path: str) -> int:
+    """The tokens the route answering `method path` declares, found as a request finds it: the
+    gateway's route table picks the function, the function's resolver picks the route."""
+    import importlib
 
-    assert weight_of("GET", "/health").tokens == 0
-    assert weight_of("GET", "/api/v1/tracklist/abc").tokens == 1
-    assert weight_of("GET", "/api/v1/search").tokens == 2
-    assert weight_of("POST", "/api/v1/cue/generate").tokens == 5
-    assert weight_of("POST", "/api/v1/tracklists/import/1001tracklists").tokens == 10
-    assert weight_of("POST", "/api/v1/batch").tokens == 0  # charged 10 per URL by the batch code
+    from tests.conftest import http_event
+    from tests.gateway import module_of, route
+    from tracktion.api.resolver import rules_for
+
+    found = route(method, path)
+    assert found is not None, (method, path)
+    app = importlib.import_module(module_of(found[0].function)).app
+    rules = rules_for(app, http_event(method, path))
+    assert rules is not None, (method, path)
+    return rules.cost.tokens
+
+
+def test_declared_costs_match_the_published_costs():
+    assert _declared_cost("GET", "/health") == 0
+    assert _declared_cost("GET", "/api/v1/tracklist/abc") == 1
+    assert _declared_cost("GET", "/api/v1/search") == 2
+    assert _declared_cost("POST", "/api/v1/cue/generate") == 5
+    assert _declared_cost("POST", "/api/v1/tracklists/import/1001tracklists") == 10
+    assert _declared_cost("POST", "/api/v1/batch") == 0  # charged 10 per URL by the batch code
 
 
 def test_usage_is_counted_per_key_with_errors_tokens_and_endpoints():

@@ -1,9 +1,13 @@
-"""What every authenticated request passes before its route runs, and what is counted after.
+"""The one admission step: what every request passes before its route runs, and what is counted after.
 
-Before: permission (writes need `write`, /users needs `admin`), the key's scopes, the HMAC
-signature of signed requests (the authorizer cannot see bodies), and the rate limiter (one
-conditional UpdateItem). After: the usage record (one UpdateItem). With the authorizer's one
-call, an authenticated read costs three DynamoDB calls in all.
+`serve()` resolves the route first, so the route's own rules (`tracktion.api.rules`, declared
+where the route is defined) are known here. Before: credentials (a route that is not public
+needs an identity), the key's scope, the route's permission, the HMAC signature of signed
+requests (the authorizer cannot see bodies), and the rate limiter charging the route's cost
+(one conditional UpdateItem). After: the usage record (one UpdateItem). With the authorizer's
+one call, an authenticated read costs three DynamoDB calls in all. A public route is limited
+per client address when it says so (registration, login, OAuth2), and otherwise passes
+untouched.
 """
 
 from __future__ import annotations
@@ -13,54 +17,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracktion.api.principal import Principal, from_context
-from tracktion.auth.weights import Weight, is_read_only, weight_of
-from tracktion.errors import Forbidden
+from tracktion.api.rules import Rules
+from tracktion.errors import Forbidden, Unauthorized
 from tracktion.observability import logger
 
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_SCOPE_OF_SEGMENT = {
-    "search": "search",
-    "tracklists": "tracklists",
-    "tracklist": "tracklists",
-    "cue": "cue",
-    "batch": "batch",
-    "webhooks": "developer",
-    "developer": "developer",
-    "users": "developer",
-    "auth": "developer",
-    "user": "developer",
-}
 
-
-def scope_of(path: str) -> str | None:
-    """The route group a path belongs to, as API keys' `scopes` name them."""
-    parts = path.split("/")
-    if len(parts) > 3 and parts[1] == "api" and parts[2] == "v1":
-        return _SCOPE_OF_SEGMENT.get(parts[3])
-    return None
-
-
-def check_access(principal: Principal, method: str, path: str) -> None:
-    """403 INSUFFICIENT_PERMISSIONS when the caller's key may not do this."""
-    scope = scope_of(path)
-    if principal.scopes and scope and scope not in principal.scopes:
+def check_access(principal: Principal, rules: Rules) -> None:
+    """403 INSUFFICIENT_PERMISSIONS when the caller's key may not call a route with these rules."""
+    if principal.scopes and rules.scope and rules.scope not in principal.scopes:
         raise Forbidden(
-            f"This API key is not allowed the '{scope}' scope",
-            details={"required_scopes": [scope], "key_scopes": sorted(principal.scopes)},
+            f"This API key is not allowed the '{rules.scope}' scope",
+            details={"required_scopes": [rules.scope], "key_scopes": sorted(principal.scopes)},
         )
-    if path.startswith("/api/v1/users") and not principal.is_admin:
-        raise Forbidden("Admin permission required", details={"required_permission": "admin"})
-    if method in WRITE_METHODS and not is_read_only(method, path) and "write" not in principal.permissions:
-        raise Forbidden(
-            "This API key is read-only",
-            details={"required_permission": "write", "key_permissions": sorted(principal.permissions)},
-        )
+    for permission in rules.permissions:
+        if permission == "admin" and not principal.is_admin:
+            raise Forbidden("Admin permission required", details={"required_permission": "admin"})
+        if permission == "write" and "write" not in principal.permissions:
+            raise Forbidden(
+                "This API key is read-only",
+                details={"required_permission": "write", "key_permissions": sorted(principal.permissions)},
+            )
 
 
 @dataclass
 class Admission:
-    principal: Principal
-    weight: Weight
+    principal: Principal | None  # None: a route that needs credentials was called without any
+    rules: Rules
     endpoint: str
     started: float
     headers: dict[str, str]
@@ -70,23 +52,25 @@ class Admission:
     anonymous: bool = False
 
 
-def begin(event: dict[str, Any], ctx: dict[str, Any]) -> Admission:
-    """The request as the limiter and usage records see it (no checks yet)."""
-    principal = from_context(ctx)
+def begin(event: dict[str, Any], ctx: dict[str, Any], rules: Rules) -> Admission | None:
+    """The request as the checks, the limiter and usage records see it; None for a public call
+    that nobody limits or counts (it goes straight to its route)."""
     http = (event.get("requestContext") or {}).get("http") or {}
     method = str(http.get("method") or "GET").upper()
     path = str(event.get("rawPath") or http.get("path") or "/")
     endpoint = str(event.get("routeKey") or f"{method} {path}")
-    return Admission(principal, weight_of(method, path), endpoint, time.perf_counter(), {}, method, path)
-
-
-def begin_anonymous(event: dict[str, Any]) -> Admission:
-    """A public request, limited as a free-tier caller per client address; not in any usage."""
-    http = (event.get("requestContext") or {}).get("http") or {}
-    source_ip = str(http.get("sourceIp") or "unknown")
-    admission = begin(event, {"user_id": f"anon#{source_ip}", "tier": "free", "permissions": "read"})
-    admission.anonymous = True
-    return admission
+    anonymous = False
+    principal: Principal | None = None
+    if ctx.get("user_id"):
+        principal = from_context(ctx)
+    elif rules.public and rules.limited_per_address:
+        # Limited as a free-tier caller per client address; not in anyone's usage.
+        source_ip = str(http.get("sourceIp") or "unknown")
+        principal = from_context({"user_id": f"anon#{source_ip}", "tier": "free", "permissions": "read"})
+        anonymous = True
+    elif rules.public:
+        return None
+    return Admission(principal, rules, endpoint, time.perf_counter(), {}, method, path, anonymous=anonymous)
 
 
 def admit(admission: Admission, event: dict[str, Any], ctx: dict[str, Any]) -> None:
@@ -94,12 +78,17 @@ def admit(admission: Admission, event: dict[str, Any], ctx: dict[str, Any]) -> N
     from tracktion.auth import ratelimit
     from tracktion.errors import TracktionError
 
+    principal = admission.principal
+    if principal is None:
+        # API Gateway runs the authorizer on every route that is not public; a call that still
+        # arrives without an identity (a wiring error, or a direct invocation) goes no further.
+        raise Unauthorized("Authentication required", error_code="UNAUTHORIZED")
     if not admission.anonymous:
-        check_access(admission.principal, admission.method, admission.path)
+        check_access(principal, admission.rules)
     if ctx.get("sig_secret"):
-        _verify_signature(event, ctx, admission.principal, admission.method, admission.path)
+        _verify_signature(event, ctx, principal, admission.method, admission.path)
     try:
-        admission.headers = ratelimit.admit(admission.principal, admission.weight.tokens).headers()
+        admission.headers = ratelimit.admit(principal, admission.rules.cost.tokens).headers()
     except TracktionError:
         raise
     except Exception as exc:
@@ -130,15 +119,16 @@ def record(admission: Admission, status: int) -> None:
     """Count the finished request in the caller's usage analytics; never fails the response."""
     from tracktion.auth import usage
 
-    if admission.anonymous:
+    principal = admission.principal
+    if admission.anonymous or principal is None:
         return
     try:
         usage.record(
-            admission.principal.user_id,
-            admission.principal.key_id,
+            principal.user_id,
+            principal.key_id,
             admission.endpoint,
-            admission.weight.category,
-            admission.weight.tokens if admission.admitted else 0,
+            admission.rules.cost.category,
+            admission.rules.cost.tokens if admission.admitted else 0,
             error=status >= 400,
             latency_ms=int((time.perf_counter() - admission.started) * 1000),
         )

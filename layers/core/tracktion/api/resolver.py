@@ -3,7 +3,8 @@
 `make_app()` gives a validating Powertools resolver whose every failure, including
 validation errors, unknown routes and unexpected exceptions, answers the standard error
 body. `serve()` runs it with a correlation id that is logged and echoed in
-`X-Correlation-ID` on every response.
+`X-Correlation-ID` on every response, after resolving the route and passing the request
+through the one admission step with that route's declared rules (`tracktion.api.rules`).
 """
 
 from __future__ import annotations
@@ -17,20 +18,20 @@ import uuid
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Route
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from tracktion.api.errors import error_body, error_response, from_domain
+from tracktion.api.rules import Rules, rules_of, unmatched
 from tracktion.errors import TracktionError
 from tracktion.observability import logger
 
 CORRELATION_HEADER = "X-Correlation-ID"
-_GROUP_ATTR = "tracktion_route_group"
-# Public routes of these groups are limited per client address (free-tier daily requests).
-ANONYMOUS_LIMITED_GROUPS = frozenset({"auth"})
 
 
 def correlation_id(app: APIGatewayHttpResolver) -> str | None:
@@ -68,10 +69,12 @@ class _Resolver(APIGatewayHttpResolver):
         return super().route(rule, method, **bound)
 
 
-def make_app(group: str) -> APIGatewayHttpResolver:
-    """A resolver for one route group (`search`, `cue`, ...), the scope name keys may be limited to."""
+def make_app() -> APIGatewayHttpResolver:
+    """A validating resolver answering every failure in the standard error body.
+
+    Each of its routes declares its rules (`tracktion.api.rules`) where it is defined.
+    """
     app = _Resolver(enable_validation=True)
-    setattr(app, _GROUP_ATTR, group)
 
     @app.exception_handler(TracktionError)
     def _domain(exc: TracktionError) -> Response:
@@ -154,17 +157,43 @@ def _plain(response: Response, cid: str) -> dict[str, Any]:
     }
 
 
+def route_of(app: APIGatewayHttpResolver, event: dict[str, Any]) -> Route | None:
+    """The route `app.resolve(event)` runs, matched as Powertools matches (static routes, then
+    dynamic ones; the method, then the path); None when no route answers (its not-found)."""
+    try:
+        request = APIGatewayProxyEventV2(event)
+        method = request.http_method.upper()
+        path = app._remove_prefix(request.path)
+    except (KeyError, TypeError, AttributeError):
+        return None  # not a payload-2.0 request: the resolver cannot route it either
+    for route in app._static_routes + app._dynamic_routes:
+        if route.method == method and route.rule.match(path):
+            return route
+    return None
+
+
+def rules_for(app: APIGatewayHttpResolver, event: dict[str, Any]) -> Rules | None:
+    """The rules of the route that answers `event`: its declared ones, or those of a request no
+    route answers; None for a route that declares none (tests/contract/test_route_rules.py
+    keeps such a route from being deployed; served, it answers 500 without running)."""
+    route = route_of(app, event)
+    if route is None:
+        http = (event.get("requestContext") or {}).get("http") or {}
+        return unmatched(str(http.get("method") or "GET"))
+    return rules_of(route.func)
+
+
 def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Resolve one API Gateway payload-2.0 event; every answer carries the correlation id.
 
     A request the authorizer marked refused is answered here, before any route code runs.
-    An authenticated request then passes `tracktion.api.admission` (permissions, scopes,
-    request signature, rate limit) before its route, answers with the X-RateLimit-* headers,
-    and is counted in the caller's usage analytics. Public routes of the groups in
-    ANONYMOUS_LIMITED_GROUPS (register, login, OAuth2) are limited per client address.
+    Then the route is resolved and the request passes the one admission step
+    (`tracktion.api.admission`) with that route's rules: credentials, scope, permission,
+    request signature, rate limit; it answers with the X-RateLimit-* headers and is counted in
+    the caller's usage analytics. A public route limited per client address (register, login,
+    OAuth2) is limited so when called anonymously; other public routes go straight through.
     """
     cid = _incoming_correlation_id(event)
-    group = getattr(app, _GROUP_ATTR, None)
     app.append_context(correlation_id=cid)
     logger.set_correlation_id(cid)
     refused = _authorizer_refusal(event)
@@ -184,11 +213,15 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> d
             "isBase64Encoded": False,
         }
     ctx = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
-    if not ctx.get("user_id") and group not in ANONYMOUS_LIMITED_GROUPS:
-        return _resolve(app, event, context, cid)
     from tracktion.api import admission
 
-    entry = admission.begin(event, ctx) if ctx.get("user_id") else admission.begin_anonymous(event)
+    rules = rules_for(app, event)
+    if rules is None:
+        logger.error("route declares no rules", extra={"route_key": event.get("routeKey")})
+        return _plain(error_response(500, "Internal server error", "INTERNAL_ERROR", cid), cid)
+    entry = admission.begin(event, ctx, rules)
+    if entry is None:
+        return _resolve(app, event, context, cid)
     try:
         admission.admit(entry, event, ctx)
     except TracktionError as exc:
