@@ -1,6 +1,7 @@
 """The HTTP API's Lambda REQUEST authorizer (payload 2.0, simple responses).
 
-Answers {"isAuthorized": bool, "context": principal} for every route but /health.
+Answers {"isAuthorized": bool, "context": principal} for every route but the public ones
+(`Authorizer: NONE` in template.yaml: /health, the documentation, the auth routes that log in).
 """
 
 from __future__ import annotations
