@@ -1,7 +1,8 @@
 """The HTTP API's Lambda REQUEST authorizer (payload 2.0, simple responses).
 
 Answers {"isAuthorized": bool, "context": principal} for every route but the public ones
-(`Authorizer: NONE` in template.yaml: /health, the documentation, the auth routes that log in).
+(`Authorizer: NONE` in template.yaml: /health, the documentation, register/token/refresh/logout
+and the OAuth2 login/callback).
 """
 
 from __future__ import annotations
