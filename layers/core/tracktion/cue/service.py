@@ -269,30 +269,10 @@ def _job_request(tracklist: Tracklist, formats: list[str], stored: bool, **more:
 
 
 def generate(
-    owner_id: str,
-    tracklist: Tracklist,
-    formats: list[str],
-    options: GenerationOptions,
-    *,
-    audio_file_path: str | None = None,
-    validate_audio: bool = False,
-    notes: list[dict[str, Any]] | None = None,
-    asynchronous: bool = False,
-    stored: bool = True,
+    owner_id: str, tracklist: Tracklist, formats: list[str], options: GenerationOptions, **how: Any
 ) -> dict[str, Any]:
-    """The generate answer (or, asynchronously, the queued job's)."""
-    return _run(
-        "generate",
-        owner_id,
-        tracklist,
-        formats,
-        options,
-        audio_file_path=audio_file_path,
-        validate_audio=validate_audio,
-        notes=notes or [],
-        asynchronous=asynchronous,
-        stored=stored,
-    )
+    """The generate answer (or, asynchronously, the queued job's); `how` as `_run` takes it."""
+    return _run("generate", owner_id, tracklist, formats, options, **how)
 
 
 def _job_result(answer: dict[str, Any]) -> dict[str, Any]:
@@ -315,6 +295,14 @@ def queued(job: jobs.CueJob, started: float) -> dict[str, Any]:
 
 
 def batch(
+    owner_id: str, tracklist: Tracklist, formats: list[str], options: GenerationOptions, **how: Any
+) -> dict[str, Any]:
+    """One file per format, each on its own: a format that cannot be made fails alone."""
+    return _run("batch", owner_id, tracklist, formats, options, **how)
+
+
+def _run(
+    kind: Literal["generate", "batch"],
     owner_id: str,
     tracklist: Tracklist,
     formats: list[str],
@@ -326,41 +314,13 @@ def batch(
     asynchronous: bool = False,
     stored: bool = True,
 ) -> dict[str, Any]:
-    """One file per format, each on its own: a format that cannot be made fails alone."""
-    return _run(
-        "batch",
-        owner_id,
-        tracklist,
-        formats,
-        options,
-        audio_file_path=audio_file_path,
-        validate_audio=validate_audio,
-        notes=notes or [],
-        asynchronous=asynchronous,
-        stored=stored,
-    )
-
-
-def _run(
-    kind: Literal["generate", "batch"],
-    owner_id: str,
-    tracklist: Tracklist,
-    formats: list[str],
-    options: GenerationOptions,
-    *,
-    audio_file_path: str | None,
-    validate_audio: bool,
-    notes: list[dict[str, Any]],
-    asynchronous: bool,
-    stored: bool,
-) -> dict[str, Any]:
     """Generate (one answer for the first file) or batch (one result per format), now or as a job.
 
     A synchronous run is recorded as a completed job, so its `job_id` answers on the status route.
     """
     started, when = time.monotonic(), iso()
     names, cue_options, info, notes = _plan(
-        owner_id, formats, options, audio_file_path, validate_audio and not asynchronous, notes
+        owner_id, formats, options, audio_file_path, validate_audio and not asynchronous, notes or []
     )
     more = {
         "options": cue_options.model_dump(mode="json"),
