@@ -276,20 +276,17 @@ def search_tracklists(
 def dj_tracklists(
     dj_slug: str, *, page: int = 1, limit: int = 20, force_refresh: bool = False
 ) -> SearchWindow:
-    target = dj_page(dj_slug)
-    site = Site()
-    return _window(
-        lambda n: site.listing_page(target, n, force_refresh=force_refresh),
-        _listing_url(target),
-        page,
-        min(limit, MAX_LIMIT),
-    )
+    return _listing(dj_page(dj_slug), page, limit, force_refresh)
 
 
 def event_tracklists(
     event_slug: str, *, page: int = 1, limit: int = 20, force_refresh: bool = False
 ) -> SearchWindow:
-    target = event_page(event_slug)
+    return _listing(event_page(event_slug), page, limit, force_refresh)
+
+
+def _listing(target: SourcePage, page: int, limit: int, force_refresh: bool) -> SearchWindow:
+    """A DJ's or an event's tracklists, a page of the site's own listing at a time."""
     site = Site()
     return _window(
         lambda n: site.listing_page(target, n, force_refresh=force_refresh),
