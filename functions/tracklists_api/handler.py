@@ -57,7 +57,7 @@ Url = Annotated[
         max_length=2048,
         # Schema only: a URL outside it is the code's 400 INVALID_URL, as the reference says.
         json_schema_extra={"pattern": TRACKLIST_URL_PATTERN},
-        description="A 1001tracklists tracklist page (https://www.1001tracklists.com/tracklist/<id>/<slug>.html)",
+        description="A 1001tracklists tracklist page (https://www.1001tracklists.com/tracklist/<id>/<slug>[.html])",
     ),
 ]
 CueFormat = CueFormatName | None

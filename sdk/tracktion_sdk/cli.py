@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     cue.add_argument("-o", "--output", help="write the sheet here (default: stdout)")
     cue.add_argument(
         "--gap-handling",
-        choices=["error", "estimate", "skip"],
+        choices=["auto", "error", "estimate", "skip", "preserve"],
         help="tracks without a start time (default: the API's auto, which estimates them)",
     )
 
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     submit = batch.add_parser("submit", help="one URL a line; blank lines and # comments skipped")
     submit.add_argument("file")
-    submit.add_argument("--priority", choices=["low", "normal", "high"], default="normal")
+    submit.add_argument("--priority", choices=["low", "normal", "high", "urgent"], default="normal")
     status = batch.add_parser("status")
     status.add_argument("batch_id")
     status.add_argument("--wait", action="store_true", help="poll until the batch is final")
