@@ -7,6 +7,11 @@ gives its own schema; Powertools' `OpenAPIMerge` joins them. Its file discovery 
 it only recognises `app = APIGatewayHttpResolver(...)` literally, and ours come from
 `make_app()`. Each operation shows the rules its route declares (`tracktion.api.rules`): the
 `x-tracktion-rules` extension (permission, scope, cost) and a line of its description.
+When the published API reference is present ($TRACKTION_SHARED/spec/api-reference.md, read in
+place by local/reference.py, never copied), every operation it documents carries its examples:
+the request body's, and the response's under the documented status, each as
+`examples["reference"]` of the application/json content. Without it the document is the same but
+for those examples (tests/contract/test_openapi.py compares both ways).
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from local.reference import REFERENCE_PATH, Reference
 from local.template import Template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +59,13 @@ def ensure_import_path() -> None:
             sys.path.insert(0, str(part))
 
 
-def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
-    """The merged document; deterministic, so a stale docs/openapi.json is detectable."""
+def build(
+    template_path: Path | str = ROOT / "template.yaml", reference_path: Path | None = REFERENCE_PATH
+) -> dict[str, Any]:
+    """The merged document; deterministic, so a stale docs/openapi.json is detectable.
+
+    `reference_path`: the API reference whose examples the operations carry (None, or a path
+    that does not exist: none)."""
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
     from aws_lambda_powertools.event_handler.openapi.models import (
         APIKey,
@@ -106,7 +118,49 @@ def build(template_path: Path | str = ROOT / "template.yaml") -> dict[str, Any]:
                 operation["security"] = []
     _document_rules(schema, declared)
     _document_edge_statuses(schema, public, declared)
+    if reference_path is not None and reference_path.is_file():
+        _document_reference_examples(schema, Reference.load(reference_path))
     return schema
+
+
+REFERENCE_EXAMPLE = "reference"  # the name of the reference's example in a media type's `examples`
+_PLACEHOLDER = re.compile(r"\{[^}/]+\}")
+
+
+def _json_content(part: Any) -> dict[str, Any] | None:
+    """The application/json media type of a request body or a response, if it has one."""
+    content = part.get("content") if isinstance(part, dict) else None
+    media = content.get("application/json") if isinstance(content, dict) else None
+    return media if isinstance(media, dict) else None
+
+
+def _document_reference_examples(schema: dict[str, Any], reference: Reference) -> None:
+    """The reference's examples on the operations it documents (its path parameters may be
+    named otherwise: `{format}` is our `{format_name}`): the request body's, and the response's
+    under the documented status. Only where the document has that operation, a JSON request body
+    and that status with a JSON answer; text answers (a CUE download) and prose ("Same structure
+    as ...") are not examples."""
+    operations: dict[tuple[str, str], dict[str, Any]] = {}
+    for path, path_item in (schema.get("paths") or {}).items():
+        for method, operation in path_item.items():
+            if isinstance(operation, dict):
+                operations[(method.upper(), _PLACEHOLDER.sub("{}", path))] = operation
+    for endpoint in reference.http_endpoints:
+        operation = operations.get((endpoint.method, _PLACEHOLDER.sub("{}", endpoint.path)))
+        if operation is None:
+            continue
+        examples: list[tuple[dict[str, Any] | None, Any]] = []
+        if endpoint.request_body is not None:
+            examples.append((_json_content(operation.get("requestBody")), endpoint.request_body))
+        if endpoint.response_kind == "json" and endpoint.status is not None:
+            response = (operation.get("responses") or {}).get(str(endpoint.status))
+            examples.append((_json_content(response), endpoint.response))
+        for media, value in examples:
+            if media is not None:
+                media.setdefault("examples", {})[REFERENCE_EXAMPLE] = {
+                    "summary": "From the API reference",
+                    "value": value,
+                }
 
 
 def _document_rules(schema: dict[str, Any], declared: dict[tuple[str, str], Any]) -> None:
