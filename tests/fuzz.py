@@ -222,7 +222,7 @@ class Figures:
         self.examples.setdefault(key, example[:400])
 
     def summary(self) -> str:
-        parts = [f"cases: {self.cases}"] + [f"{c}s: {self.count(c)}" for c in CATEGORIES]
+        parts = [f"cases: {self.cases}"] + [f"{c}: {self.count(c)}" for c in CATEGORIES]
         parts.append(f"allowed refusals: {sum(self.allowed.values())}")
         return ", ".join(parts)
 

@@ -186,7 +186,10 @@ _ASSET_RESPONSES: dict[int, Any] = {
     responses=_ASSET_RESPONSES,
 )
 @public()
-def docs_asset(asset: Annotated[str, PathParam(max_length=100)]) -> Response[str]:
+def docs_asset(
+    # One path segment: a name with a "/" is another path, which the gateway routes elsewhere.
+    asset: Annotated[str, PathParam(max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")],
+) -> Response[str]:
     if asset not in ASSETS:
         return error_response(404, "No such file", "RESOURCE_NOT_FOUND", correlation_id(app))
     return Response(
