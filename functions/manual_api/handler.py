@@ -353,28 +353,10 @@ def _match_tracks(body: MatchRequest) -> tuple[list[Track], list[dict[str, Any]]
     )
 
 
-def _with_match(track: Track, r: Any) -> Track:
-    """The track with its catalog entry: id, source, confidence; BPM, key, genre and label only
-    where the track has none (what the client typed is never replaced)."""
-    c = r.track
-    if not r.matched or c is None:
-        return track
-    return track.model_copy(
-        update={
-            "catalog_track_id": c.id,
-            "catalog_source": c.source,
-            "match_confidence": r.confidence,
-            "bpm": track.bpm if track.bpm is not None else c.bpm,
-            "key": track.key or c.key,
-            "genre": track.genre or c.genre,
-            "label": track.label or c.label,
-        }
-    )
-
-
 @app.post(f"{BASE}/catalog/match", responses=error_responses(400, 422))
 @rules(permission="read", scope="tracklists", cost=SEARCH)
 def catalog_match(body: MatchRequest) -> Response[list[MatchedTrackOut]]:
+    from tracktion.catalog.enrichment import apply_match
     from tracktion.catalog.model import TrackQuery
     from tracktion.catalog.service import Catalog
 
@@ -383,7 +365,7 @@ def catalog_match(body: MatchRequest) -> Response[list[MatchedTrackOut]]:
     results, notes = Catalog.from_config().match(queries, body.threshold)
     answer = [
         {
-            **track_out(_with_match(track, r)),
+            **track_out(apply_match(track, r)),
             "matched": r.matched,
             "confidence": r.confidence,
             "explanation": r.explanation,

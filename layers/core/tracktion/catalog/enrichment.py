@@ -21,9 +21,12 @@ from tracktion.tracklists.model import Track, Tracklist
 from tracktion.tracklists.store import TracklistStore
 
 
-def _apply(track: Track, r: MatchResult) -> Track:
-    assert r.track is not None
+def apply_match(track: Track, r: MatchResult) -> Track:
+    """The track with its catalog entry: id, source, confidence; BPM, key, genre and label only
+    where the track has none (what the client typed is never replaced). Unmatched: unchanged."""
     c = r.track
+    if not r.matched or c is None:
+        return track
     return track.model_copy(
         update={
             "catalog_track_id": c.id,
@@ -63,7 +66,7 @@ def match_tracklist(
         for track in t.tracks:
             r = by_position.get(track.position)
             still_same = seen.get(track.position) == (track.artist, track.title)
-            tracks.append(_apply(track, r) if r is not None and still_same else track)
+            tracks.append(apply_match(track, r) if r is not None and still_same else track)
         return t.model_copy(update={"tracks": tracks})
 
     saved = editing.edit(store, tracklist_id, owner_id, None, change) if by_position else current
