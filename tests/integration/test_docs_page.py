@@ -109,7 +109,8 @@ class DevTools:
 def chromium() -> Iterator[DevTools]:
     binary = shutil.which("chromium")
     assert binary, "Debian's chromium is not installed: `make system-deps` (make test) installs it"
-    with tempfile.TemporaryDirectory(prefix="tracktion-chromium-") as profile:
+    # Chromium's helper processes may still write the profile after it exits: cleanup errors are not the test's.
+    with tempfile.TemporaryDirectory(prefix="tracktion-chromium-", ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
