@@ -44,7 +44,7 @@ GROUPS
 Settings
 
 # -- Reached only by tests (candidates for removal together with their tests).
-forget_credentials  # catalog/beatport.py: tests/catalog_server switches AWS mocks
+forget_credentials  # catalog/beatport_auth.py: tests/catalog_server switches AWS mocks
 _.tracks_by_isrc  # catalog/beatport.py: tests/functional/test_catalog.py
 _.genre_tracks
 _.chart

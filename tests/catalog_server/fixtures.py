@@ -8,6 +8,7 @@ the token in the cache table, as deployed.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -27,8 +28,14 @@ def catalog_server() -> Iterator[CatalogServer]:
 def catalog_env(aws, catalog_server: CatalogServer, monkeypatch: pytest.MonkeyPatch) -> CatalogServer:
     import boto3
 
-    from tracktion.catalog import beatport
+    from tracktion.auth import secrets
+    from tracktion.catalog import beatport_auth
 
+    # The identity secret seals the shared Beatport token, as the runtime provisions it.
+    boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+        Name=os.environ["IDENTITY_SECRET_ID"], SecretString=os.urandom(32).hex()
+    )
+    secrets.forget()
     boto3.client("ssm", region_name="us-east-1").put_parameter(
         Name=CREDENTIALS_PARAM,
         Type="SecureString",
@@ -41,6 +48,7 @@ def catalog_env(aws, catalog_server: CatalogServer, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("MUSICBRAINZ_MIN_INTERVAL_SECONDS", "0")
     monkeypatch.setenv("CATALOG_MAX_BACKOFF_SECONDS", "0")
     monkeypatch.setenv("CATALOG_PROVIDERS", "own,beatport,musicbrainz")
-    beatport.forget_credentials()
+    beatport_auth.forget_credentials()
     yield catalog_server
-    beatport.forget_credentials()
+    beatport_auth.forget_credentials()
+    secrets.forget()

@@ -139,7 +139,18 @@ class CatalogSettings(Group):
     )
     beatport_base_url: str = _env("BEATPORT_BASE_URL", "Beatport API.", "https://api.beatport.com/v4")
     beatport_credentials_param: str = _env(
-        "BEATPORT_CREDENTIALS_PARAM", "SSM SecureString with Beatport client credentials (unset: off).", ""
+        "BEATPORT_CREDENTIALS_PARAM",
+        "SSM SecureString JSON {client_id, client_secret}; account mode: {username, password} (unset: off).",
+        "",
+    )
+    beatport_auth_mode: str = _env(
+        "BEATPORT_AUTH_MODE",
+        "How to sign in to Beatport: client_credentials (partner) or account (username/password login).",
+        "client_credentials",
+        pattern="^(client_credentials|account)$",
+    )
+    beatport_client_id: str = _env(
+        "BEATPORT_CLIENT_ID", "Account mode: the API docs client id (unset: read from the docs page).", ""
     )
     musicbrainz_base_url: str = _env(
         "MUSICBRAINZ_BASE_URL", "MusicBrainz API.", "https://musicbrainz.org/ws/2"

@@ -1,10 +1,9 @@
 """Beatport API v4: tracks with BPM, key, genre, label, remixers and previews.
 
-Access is partner-only: client credentials come from an SSM SecureString parameter (JSON
-`{"client_id", "client_secret"}`, named by BEATPORT_CREDENTIALS_PARAM), never from code. The
-OAuth2 token is fetched with the client-credentials grant, refreshed five minutes before it
-expires and persisted in the cache table (pk `CAT#BEATPORT#TOKEN#<client hash>`) so every
-function instance shares one token instead of minting its own.
+Signing in is tracktion.catalog.beatport_auth (partner client credentials or a Beatport
+account, chosen by BEATPORT_AUTH_MODE; the token sealed in the cache table and shared by every
+function instance): this client asks it for `headers()` and calls `after_unauthorized()` once
+on a 401.
 
 Facts from the recorded answers that shape this code:
 - lists are `{"next", "previous", "count", "page": "N/M", "per_page", "results"}`, except
@@ -17,21 +16,17 @@ Facts from the recorded answers that shape this code:
 
 from __future__ import annotations
 
-import hashlib
-import json
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from tracktion.catalog.beatport_auth import BeatportAuth, from_settings
 from tracktion.catalog.keys import camelot
 from tracktion.catalog.model import CatalogTrack
-from tracktion.catalog.transport import ProviderUnavailable, request_json, timeout
-from tracktion.config import CatalogSettings, get, settings
-from tracktion.observability import logger
-from tracktion.storage.aws import client, table
+from tracktion.catalog.transport import request_json, timeout
+from tracktion.config import CatalogSettings, get
 
 NAME = "beatport"
 REFRESH_MARGIN_SECONDS = 300
@@ -92,106 +87,22 @@ def to_catalog_track(item: dict[str, Any]) -> CatalogTrack:
     )
 
 
-CREDENTIALS_TTL_SECONDS = 900
-_credentials_cache: dict[str, tuple[tuple[str, str], float]] = {}
-
-
-def _credentials(param: str) -> tuple[str, str] | None:
-    """The client credentials, cached for 15 minutes (so a rotation is picked up) and only when
-    found: a parameter created after a cold start must not stay "absent" until the next one."""
-    hit = _credentials_cache.get(param)
-    if hit and hit[1] > time.monotonic():
-        return hit[0]
-    from botocore.exceptions import ClientError
-
-    try:
-        value = client("ssm").get_parameter(Name=param, WithDecryption=True)["Parameter"]["Value"]
-    except ClientError as exc:
-        logger.info("beatport credentials not available", extra={"error": exc.response["Error"]["Code"]})
-        return None
-    try:
-        data = json.loads(value)
-        creds = (str(data["client_id"]), str(data["client_secret"]))
-    except (ValueError, KeyError, TypeError):
-        logger.warning("beatport credentials parameter is not JSON with client_id/client_secret")
-        return None
-    _credentials_cache[param] = (creds, time.monotonic() + CREDENTIALS_TTL_SECONDS)
-    return creds
-
-
-def forget_credentials() -> None:
-    """Drop cached credentials (tests switch AWS mocks)."""
-    _credentials_cache.clear()
-
-
-class TokenCache:
-    """The shared access token in the cache table, with its expiry (also the item's TTL)."""
-
-    def __init__(self, client_id: str) -> None:
-        digest = hashlib.sha256(client_id.encode()).hexdigest()[:16]
-        self.key = {"pk": f"CAT#BEATPORT#TOKEN#{digest}", "sk": "TOKEN"}
-
-    def load(self) -> tuple[str, int] | None:
-        item = table(settings().cache_table).get_item(Key=self.key).get("Item")
-        if not item:
-            return None
-        return str(item["access_token"]), int(item["expires_at"])
-
-    def store(self, token: str, expires_at: int) -> None:
-        table(settings().cache_table).put_item(
-            Item={**self.key, "access_token": token, "expires_at": expires_at}
-        )
-
-
 class BeatportProvider:
     name = NAME
 
     def __init__(self, base_url: str | None = None, http: httpx.Client | None = None) -> None:
         self.base_url = (base_url or get(CatalogSettings).beatport_base_url).rstrip("/")
         self.http = http or httpx.Client(timeout=timeout(), headers={"Accept": "application/json"})
-        self._token: tuple[str, int] | None = None
+        catalog = get(CatalogSettings)
+        self.auth: BeatportAuth = from_settings(
+            catalog.model_copy(update={"beatport_base_url": self.base_url}) if base_url else catalog
+        )
 
     # ------------------------------------------------------------------ auth
-    def _client_credentials(self) -> tuple[str, str]:
-        param = get(CatalogSettings).beatport_credentials_param
-        creds = _credentials(param) if param else None
-        if creds is None:
-            raise ProviderUnavailable(
-                NAME, "not_configured", "Beatport is not configured here; results come from other providers"
-            )
-        return creds
-
-    def _fresh(self, token: tuple[str, int] | None) -> bool:
-        return token is not None and token[1] - REFRESH_MARGIN_SECONDS > time.time()
-
-    def access_token(self, force_refresh: bool = False) -> str:
-        """A token valid for at least five more minutes, minting a new one only when needed."""
-        client_id, secret = self._client_credentials()
-        cache_ = TokenCache(client_id)
-        if not force_refresh:
-            if self._fresh(self._token):
-                assert self._token is not None
-                return self._token[0]
-            stored = cache_.load()
-            if stored and self._fresh(stored):
-                self._token = stored
-                return stored[0]
-        answer = request_json(
-            self.http,
-            "POST",
-            f"{self.base_url}/auth/o/token/",
-            provider=NAME,
-            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
-        )
-        if not isinstance(answer, dict) or not answer.get("access_token"):
-            raise ProviderUnavailable(NAME, "refused", "Beatport did not grant an access token")
-        expires_at = int(time.time()) + int(answer.get("expires_in") or 3600)
-        self._token = (str(answer["access_token"]), expires_at)
-        cache_.store(*self._token)
-        return self._token[0]
-
-    def _auth(self, force: bool = False) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token(force_refresh=force)}"}
+    def _reauthorize(self) -> dict[str, str]:
+        """After a 401: renew once (tracktion.catalog.beatport_auth), then the new header."""
+        self.auth.after_unauthorized()
+        return self.auth.headers()
 
     def get(self, url_or_path: str, params: dict[str, Any] | None = None) -> Any:
         url = url_or_path if "://" in url_or_path else f"{self.base_url}/{url_or_path.lstrip('/')}"
@@ -201,8 +112,8 @@ class BeatportProvider:
             url,
             provider=NAME,
             params=params,
-            headers=self._auth(),
-            reauthorize=lambda: self._auth(force=True),
+            headers=self.auth.headers(),
+            reauthorize=self._reauthorize,
         )
 
     # ------------------------------------------------------------------ lists
