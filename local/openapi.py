@@ -171,6 +171,10 @@ def _document_rules(schema: dict[str, Any], declared: dict[tuple[str, str], Any]
             if not isinstance(operation, dict) or rules is None:
                 continue
             operation["x-tracktion-rules"] = rules.openapi()
+            if rules.idempotent:
+                from tracktion.api import idempotency
+
+                idempotency.document(operation)
             text = str(operation.get("description") or "").rstrip()
             operation["description"] = f"{text}\n\n{rules.describe()}" if text else rules.describe()
 

@@ -23,7 +23,7 @@ from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.sources.urls import TRACKLIST_URL_PATTERN
 from tracktion.webhooks import delivery, subscriptions
-from tracktion.webhooks.subscriptions import WebhookEvent
+from tracktion.webhooks.subscriptions import EVENTS, WebhookEvent
 
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
 SETTINGS = load(CoreSettings, AuthSettings, BatchSettings, SourceSettings, WebhookSettings)
@@ -141,7 +141,7 @@ class WebhookBody(Model):
     model_config = ConfigDict(extra="forbid")
 
     url: Url
-    events: list[WebhookEvent] = Field(min_length=1, max_length=3)
+    events: list[WebhookEvent] = Field(min_length=1, max_length=len(EVENTS))
     description: str | None = Field(default=None, max_length=200)
 
 
@@ -299,7 +299,7 @@ def _options(body: BatchBody) -> Any:
 
 
 @app.post("/api/v1/batch", responses=_errors(400, 401, 403, 404, 422, 429, 503))
-@rules(permission="write", scope="batch", cost=BATCH)
+@rules(permission="write", scope="batch", cost=BATCH, idempotent=True)
 def create_batch(body: BatchBody) -> BatchCreatedOut:
     caller = current_principal(app)
     owner, warnings = submit.owner_for(caller, body.user_id)
@@ -350,7 +350,7 @@ def cancel_batch(batch_id: BatchId) -> BatchCancelledOut:
 
 
 @app.post("/api/v1/batch/schedule", responses=_errors(400, 401, 403, 404, 422, 429, 503))
-@rules(permission="write", scope="batch", cost=WRITE)
+@rules(permission="write", scope="batch", cost=WRITE, idempotent=True)
 def create_schedule(body: ScheduleBody) -> ScheduleCreatedOut:
     caller = current_principal(app)
     owner, warnings = submit.owner_for(caller, body.user_id)
@@ -389,7 +389,7 @@ def delete_schedule(schedule_id: ItemId) -> Response[None]:
 
 
 @app.post("/api/v1/webhooks", status_code=201, responses=_errors(400, 401, 403, 409, 422, 429))
-@rules(permission="write", scope="developer", cost=WRITE)
+@rules(permission="write", scope="developer", cost=WRITE, idempotent=True)
 def create_webhook(body: WebhookBody) -> WebhookCreatedOut:
     hook = subscriptions.create(current_principal(app).user_id, body.url, list(body.events), body.description)
     return hook.public(with_secret=True)  # type: ignore[return-value]

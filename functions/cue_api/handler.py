@@ -91,7 +91,7 @@ def _answer(payload: dict[str, Any]) -> Response[Any]:
 
 
 @app.post(f"{BASE}/generate", responses={**_ACCEPTED, **_GENERATE_ERRORS})
-@rules(permission="write", scope="cue", cost=CUE)
+@rules(permission="write", scope="cue", cost=CUE, idempotent=True)
 def generate(body: GenerateRequest, async_processing: Async = False) -> Response[GenerateOut]:
     tracklist, notes = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
     return _answer(
@@ -110,7 +110,7 @@ def generate(body: GenerateRequest, async_processing: Async = False) -> Response
 
 
 @app.post(f"{BASE}/generate/batch", responses={**_ACCEPTED, **_GENERATE_ERRORS})
-@rules(permission="write", scope="cue", cost=CUE)
+@rules(permission="write", scope="cue", cost=CUE, idempotent=True)
 def generate_batch(body: BatchGenerateRequest, async_processing: Async = False) -> Response[BatchOut]:
     tracklist, notes = service.tracklist_from(_owner(), body.tracklist_id, body.tracklist)
     return _answer(
@@ -129,7 +129,7 @@ def generate_batch(body: BatchGenerateRequest, async_processing: Async = False) 
 
 
 @app.post(f"{BASE}/generate/<tracklist_id>", responses={**_ACCEPTED, **_GENERATE_ERRORS})
-@rules(permission="write", scope="cue", cost=CUE)
+@rules(permission="write", scope="cue", cost=CUE, idempotent=True)
 def generate_stored(
     tracklist_id: Id, body: GenerateStoredRequest, async_processing: Async = False
 ) -> Response[GenerateOut]:
@@ -283,7 +283,7 @@ def delete_file(cue_file_id: Id, soft_delete: Annotated[bool, Query()] = True) -
 
 
 @app.post(f"{BASE}/files/<cue_file_id>/regenerate", responses=_errors(404, 422, 503))
-@rules(permission="write", scope="cue", cost=CUE)
+@rules(permission="write", scope="cue", cost=CUE, idempotent=True)
 def regenerate(cue_file_id: Id, body: RegenerateRequest) -> GenerateOut:
     cue = files.get(cue_file_id, _owner())
     return GenerateOut.model_validate(service.regenerate(cue_file_id, _owner(), body.merged(cue.options)))
@@ -307,7 +307,7 @@ def validate_file(cue_file_id: Id, body: FileValidateRequest) -> ValidationOut:
 
 
 @app.post(f"{BASE}/files/<cue_file_id>/convert", responses=_errors(400, 404, 422, 503))
-@rules(permission="write", scope="cue", cost=CUE)
+@rules(permission="write", scope="cue", cost=CUE, idempotent=True)
 def convert(cue_file_id: Id, body: ConvertRequest) -> ConvertOut:
     return ConvertOut.model_validate(
         service.convert(
@@ -379,7 +379,7 @@ class UploadOut(Out):
 
 
 @app.post(f"{BASE}/uploads", status_code=201, responses=_errors(422))
-@rules(permission="write", scope="cue", cost=WRITE)
+@rules(permission="write", scope="cue", cost=WRITE, idempotent=True)
 def create_upload(body: UploadRequest) -> Response[UploadOut]:
     # The body is the dict itself: Powertools validates it through UploadOut (a JSON string
     # was refused as "not an object" with a 422 about the response).

@@ -299,7 +299,7 @@ def list_keys(
 
 
 @app.post("/api/v1/developer/keys", status_code=201, responses=_errors())
-@rules(permission="write", scope="developer", cost=WRITE)
+@rules(permission="write", scope="developer", cost=WRITE, idempotent=True)
 def create_key(body: KeyCreate) -> NewKeyOut:
     principal = current_principal(app)
     view, secret, signing_secret = key_store.create(
@@ -323,7 +323,7 @@ def get_key(key_id: KeyId) -> KeyOut:
 
 
 @app.post("/api/v1/developer/keys/<key_id>/rotate", responses=_errors(400, 404, 409))
-@rules(permission="write", scope="developer", cost=WRITE)
+@rules(permission="write", scope="developer", cost=WRITE, idempotent=True)
 def rotate_key(key_id: KeyId, body: KeyRotate | None = None) -> NewKeyOut:
     principal = current_principal(app)
     view, secret, signing_secret = key_store.rotate(

@@ -502,7 +502,7 @@ def delete_tracklist(tracklist_id: TracklistId) -> Response[None]:
 
 
 @app.post(f"{BASE}/manual", status_code=201, responses=error_responses(400, 422))
-@rules(permission="write", scope="tracklists", cost=WRITE)
+@rules(permission="write", scope="tracklists", cost=WRITE, idempotent=True)
 def create_manual(
     body: drafts.ManualTracklistInput, time_format: TimeFormatQuery = None
 ) -> Response[CreatedTracklistOut]:
@@ -583,7 +583,7 @@ def publish(
 
 
 @app.post(f"{BASE}/<tracklist_id>/generate-cue", responses=error_responses(400, 404, 422, 503))
-@rules(permission="write", scope="tracklists", cost=CUE)
+@rules(permission="write", scope="tracklists", cost=CUE, idempotent=True)
 def generate_cue(
     tracklist_id: TracklistId, body: GenerateCueRequest | None = None
 ) -> Response[GenerateCueOut]:
@@ -745,7 +745,7 @@ def match_to_catalog(
 
 
 @app.post(f"{BASE}/<tracklist_id>/tracks", status_code=201, responses=_EDIT_ERRORS)
-@rules(permission="write", scope="tracklists", cost=WRITE)
+@rules(permission="write", scope="tracklists", cost=WRITE, idempotent=True)
 def add_track(
     tracklist_id: TracklistId, body: editing.AddTrackRequest, time_format: TimeFormatQuery = None
 ) -> Response[EditedTrackOut]:

@@ -538,7 +538,7 @@ def search_1001tracklists(
         *IMPORT_ERRORS,
     ),
 )
-@rules(permission="write", scope="tracklists", cost=IMPORT)
+@rules(permission="write", scope="tracklists", cost=IMPORT, idempotent=True)
 def import_1001tracklists(
     body: UrlImport, async_processing: Annotated[bool, Query()] = False
 ) -> Response[ImportOut]:
@@ -615,7 +615,7 @@ def import_status(correlation_id: Id) -> ImportStatusOut:
     "/api/v1/tracklists/import/html",
     responses=_responses({201: "Imported (also when already imported: see `created`)"}, *IMPORT_ERRORS),
 )
-@rules(permission="write", scope="tracklists", cost=IMPORT)
+@rules(permission="write", scope="tracklists", cost=IMPORT, idempotent=True)
 def import_html(body: HtmlImport) -> Response[ImportOut]:
     owner, cue_format = _owner(), _checked_format(body.cue_format)
     result = importer.import_from_html(
@@ -628,7 +628,7 @@ def import_html(body: HtmlImport) -> Response[ImportOut]:
     "/api/v1/tracklists/import/text",
     responses=_responses({201: "Imported (also when already imported: see `created`)"}, *IMPORT_ERRORS),
 )
-@rules(permission="write", scope="tracklists", cost=IMPORT)
+@rules(permission="write", scope="tracklists", cost=IMPORT, idempotent=True)
 def import_text(body: TextImport) -> Response[ImportOut]:
     owner, cue_format = _owner(), _checked_format(body.cue_format)
     result = importer.import_from_text(
@@ -658,7 +658,7 @@ def import_text(body: TextImport) -> Response[ImportOut]:
         *IMPORT_ERRORS,
     ),
 )
-@rules(permission="write", scope="tracklists", cost=IMPORT)
+@rules(permission="write", scope="tracklists", cost=IMPORT, idempotent=True)
 def tracklist_by_url(body: TracklistByUrl) -> Response[ImportOut]:
     owner, cue_format = _owner(), _checked_format(body.cue_format)
     if body.correlation_id:

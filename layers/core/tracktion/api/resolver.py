@@ -227,9 +227,27 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> d
     except TracktionError as exc:
         response = _plain(from_domain(exc, cid), cid)
     else:
-        response = _resolve(app, event, context, cid)
+        response = _run(app, event, context, cid, entry)
         response["headers"].update(entry.headers)
     admission.record(entry, int(response.get("statusCode") or 200))
+    return response
+
+
+def _run(
+    app: APIGatewayHttpResolver, event: dict[str, Any], context: Any, cid: str, entry: Any
+) -> dict[str, Any]:
+    """The admitted request's answer; a route declared `idempotent` honours `Idempotency-Key`."""
+    if not entry.rules.idempotent or entry.principal is None:
+        return _resolve(app, event, context, cid)
+    from tracktion.api import idempotency
+
+    try:
+        response = idempotency.run(
+            event, entry.principal.user_id, context, lambda: _resolve(app, event, context, cid)
+        )
+    except TracktionError as exc:
+        return _plain(from_domain(exc, cid), cid)
+    response["headers"] = {**(response.get("headers") or {}), CORRELATION_HEADER: cid}
     return response
 
 

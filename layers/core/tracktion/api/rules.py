@@ -42,13 +42,16 @@ class Rules:
     a read); `scope`: the route group a key limited to scopes must name; `cost`: the tokens the
     rate limiter charges and the usage category the request is counted in. A `public` route
     (template.yaml `Auth: Authorizer: NONE`) needs no credentials; when `limited_per_address`,
-    an anonymous call is rate-limited as a free-tier caller per client address."""
+    an anonymous call is rate-limited as a free-tier caller per client address. An `idempotent`
+    route honours the `Idempotency-Key` header (tracktion.api.idempotency): a retry with the
+    same key and request answers the first answer and creates nothing."""
 
     permissions: tuple[Permission, ...]
     scope: Scope | None
     cost: Weight
     public: bool = False
     limited_per_address: bool = False
+    idempotent: bool = False
 
     @property
     def permission(self) -> str:
@@ -61,7 +64,8 @@ class Rules:
         if self.public:
             limit = f"; limited per client address, {tokens} a call" if self.limited_per_address else ""
             return f"**Rules**: public, no credentials{limit}."
-        return f"**Rules**: permission `{self.permission}`, scope `{self.scope}`, cost {tokens}."
+        idempotent = "; honours `Idempotency-Key`" if self.idempotent else ""
+        return f"**Rules**: permission `{self.permission}`, scope `{self.scope}`, cost {tokens}{idempotent}."
 
     def openapi(self) -> dict[str, Any]:
         """The `x-tracktion-rules` extension of the route's operation."""
@@ -72,6 +76,7 @@ class Rules:
             "cost_category": self.cost.category,
             "public": self.public,
             "limited_per_address": self.limited_per_address,
+            "idempotent": self.idempotent,
         }
 
 
@@ -85,11 +90,19 @@ def _record(value: Rules) -> Callable[[F], F]:
     return decorate
 
 
-def rules(*, permission: Permission | tuple[Permission, ...], scope: Scope, cost: Weight) -> Callable[[F], F]:
+def rules(
+    *,
+    permission: Permission | tuple[Permission, ...],
+    scope: Scope,
+    cost: Weight,
+    idempotent: bool = False,
+) -> Callable[[F], F]:
     """An authenticated route: the permission(s) its caller needs, its key scope, its cost.
 
     `permission="read"` admits any authenticated caller; `"write"` or `"admin"` need that
     permission; `("admin", "write")` both (an admin route that changes data).
+    `idempotent=True` (every creating POST): the route honours the `Idempotency-Key` header,
+    applied by serve() (tracktion.api.idempotency) and documented on the operation.
     """
     given = (permission,) if isinstance(permission, str) else tuple(permission)
     unknown = set(given) - set(get_args(Permission))
@@ -98,7 +111,7 @@ def rules(*, permission: Permission | tuple[Permission, ...], scope: Scope, cost
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r} (one of {', '.join(SCOPES)})")
     needed = tuple(p for p in _CHECK_ORDER if p in given)
-    return _record(Rules(needed, scope, cost))
+    return _record(Rules(needed, scope, cost, idempotent=idempotent))
 
 
 def public(*, cost: Weight = UNCOUNTED, limited_per_address: bool = False) -> Callable[[F], F]:

@@ -1,0 +1,235 @@
+"""`Idempotency-Key` on the creating routes: a retried POST answers the first answer, once.
+
+A route opts in where it is defined, `@rules(..., idempotent=True)`; `serve()` then runs it
+through `run()` here when the request carries an `Idempotency-Key` header (without one the
+route runs as before). Powertools' Idempotency utility keeps the records in IdempotencyTable
+(env IDEMPOTENCY_TABLE), keyed on the caller (user id), the method and concrete path, and the
+key, for 24 hours:
+
+- the same key with the same request (query string and body; JSON compared by content, not
+  by formatting) answers the stored answer (status, headers, body) with
+  `Idempotent-Replayed: true`, and runs nothing;
+- the same key with another request answers 422 `IDEMPOTENCY_KEY_REUSED`;
+- while the first request with a key still runs, another with that key answers 409
+  `IDEMPOTENCY_IN_PROGRESS` with `Retry-After` (the record's in-progress lock lapses with the
+  Lambda's remaining time, so a crashed request does not hold the key for a day);
+- an error answer (4xx, 5xx) is not stored: the key is released and a retry runs again. An
+  answer too large for one DynamoDB item is not stored either (the route's answer is given,
+  without the replay guarantee).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from tracktion.config import CoreSettings, get
+from tracktion.errors import BadRequest, Conflict, ServiceUnavailable, TracktionError
+from tracktion.observability import logger
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+EXPIRES_AFTER_SECONDS = 24 * 3600
+MAX_KEY_LENGTH = 255
+IN_PROGRESS_RETRY_AFTER = 1
+# What one record may hold (a DynamoDB item is at most 400 KB, with its key and hashes).
+MAX_STORED_BODY = 350_000
+_KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}$")  # printable ASCII, no spaces
+_KEY_PREFIX = "tracktion-http"
+_PATTERN = "^[!-~]+$"
+
+Response = dict[str, Any]
+
+
+class InvalidIdempotencyKey(BadRequest):
+    error_code = "INVALID_IDEMPOTENCY_KEY"
+
+
+class IdempotencyKeyReused(TracktionError):
+    status = 422
+    error_code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class IdempotencyInProgress(Conflict):
+    error_code = "IDEMPOTENCY_IN_PROGRESS"
+
+
+class IdempotencyUnavailable(ServiceUnavailable):
+    error_code = "IDEMPOTENCY_UNAVAILABLE"
+
+
+class _NotStored(Exception):
+    """The route answered, but its answer is not to be replayed (an error, or too large)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("answer not stored")
+        self.response = response
+
+
+def key_of(event: dict[str, Any]) -> str | None:
+    """The request's Idempotency-Key, None without one; 400 INVALID_IDEMPOTENCY_KEY if malformed."""
+    for name, value in (event.get("headers") or {}).items():
+        if str(name).lower() == HEADER.lower():
+            text = str(value)
+            if not _KEY.match(text):
+                raise InvalidIdempotencyKey(
+                    f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters without spaces",
+                    details={"header": HEADER, "max_length": MAX_KEY_LENGTH},
+                )
+            return text
+    return None
+
+
+def _body_digest(event: dict[str, Any]) -> str:
+    """The body's fingerprint: JSON by content (key order and spacing do not matter)."""
+    body = event.get("body") or ""
+    text = str(body)
+    if not event.get("isBase64Encoded"):
+        with contextlib.suppress(ValueError, RecursionError):
+            text = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _request(event: dict[str, Any], principal_id: str, key: str) -> dict[str, Any]:
+    http = (event.get("requestContext") or {}).get("http") or {}
+    return {
+        "principal": principal_id,
+        "method": str(http.get("method") or "POST").upper(),
+        "path": str(event.get("rawPath") or http.get("path") or "/"),
+        "key": key,
+        "payload": {"query": str(event.get("rawQueryString") or ""), "body": _body_digest(event)},
+    }
+
+
+def _replayed(response: Any, idempotent_data: Any) -> Any:
+    del idempotent_data  # the stored record; the answer is all a client sees
+    if isinstance(response, dict):
+        response["headers"] = {**(response.get("headers") or {}), REPLAYED_HEADER: "true"}
+    return response
+
+
+def _storable(response: Response) -> bool:
+    status = int(response.get("statusCode") or 200)
+    return status < 400 and len(str(response.get("body") or "")) <= MAX_STORED_BODY
+
+
+def run(event: dict[str, Any], principal_id: str, context: Any, execute: Callable[[], Response]) -> Response:
+    """The route's answer for this request: `execute()` run at most once per key (see above)."""
+    key = key_of(event)
+    if key is None:
+        return execute()
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    from tracktion.storage.aws import client
+
+    store = DynamoDBPersistenceLayer(
+        table_name=get(CoreSettings).idempotency_table, boto3_client=client("dynamodb")
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="[principal, method, path, key]",
+        payload_validation_jmespath="payload",
+        raise_on_no_idempotency_key=False,
+        expires_after_seconds=EXPIRES_AFTER_SECONDS,
+        hash_function="sha256",
+        response_hook=_replayed,
+        lambda_context=context if callable(getattr(context, "get_remaining_time_in_millis", None)) else None,
+    )
+    answered: list[Response] = []
+
+    def once(request: dict[str, Any]) -> Response:
+        response = execute()
+        answered.append(response)
+        if not _storable(response):
+            raise _NotStored(response)
+        return response
+
+    wrapped = idempotent_function(
+        once, data_keyword_argument="request", persistence_store=store, config=config, key_prefix=_KEY_PREFIX
+    )
+    try:
+        result: Response = wrapped(request=_request(event, principal_id, key))
+        return result
+    except _NotStored as exc:
+        return exc.response
+    except IdempotencyValidationError:
+        raise IdempotencyKeyReused(
+            f"This {HEADER} was used with another request in the last 24 hours; use a new key",
+            details={"header": HEADER},
+        ) from None
+    except IdempotencyAlreadyInProgressError:
+        raise IdempotencyInProgress(
+            f"A request with this {HEADER} is still running; retry shortly for its answer",
+            details={"header": HEADER},
+            retry_after=IN_PROGRESS_RETRY_AFTER,
+        ) from None
+    except IdempotencyPersistenceLayerError as exc:
+        if answered:
+            # The route ran; only recording its answer failed: give the answer, never a 5xx
+            # that would make the client run it again.
+            logger.warning("idempotency record not updated", extra={"error": repr(exc)})
+            return answered[0]
+        logger.warning("idempotency store unavailable", extra={"error": repr(exc)})
+        raise IdempotencyUnavailable(
+            "Idempotency records are unavailable; retry shortly", retry_after=IN_PROGRESS_RETRY_AFTER
+        ) from None
+
+
+def document(operation: dict[str, Any]) -> None:
+    """The OpenAPI operation of an idempotent route: its header, the replay header, its refusals."""
+    parameters = operation.setdefault("parameters", [])
+    if not any(p.get("name") == HEADER and p.get("in") == "header" for p in parameters):
+        parameters.append(
+            {
+                "name": HEADER,
+                "in": "header",
+                "required": False,
+                "description": (
+                    "Makes a retry safe: the same key with the same request within 24 hours answers "
+                    f"the first answer (with `{REPLAYED_HEADER}: true`) and creates nothing; with "
+                    "another request, 422 IDEMPOTENCY_KEY_REUSED; while the first still runs, 409 "
+                    "IDEMPOTENCY_IN_PROGRESS with Retry-After. Error answers are not kept: a retry "
+                    "after one runs again. Scoped to the caller, method and path."
+                ),
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_KEY_LENGTH,
+                    "pattern": "^[!-~]+$",
+                },
+            }
+        )
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    responses = operation.setdefault("responses", {})
+    for status, response in responses.items():
+        if str(status).startswith("2") and isinstance(response, dict):
+            response.setdefault("headers", {})[REPLAYED_HEADER] = {
+                "description": f"`true`: the stored answer of an earlier request with this {HEADER}",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+    added = {
+        "400": f"Malformed {HEADER} (INVALID_IDEMPOTENCY_KEY)",
+        "409": f"A request with this {HEADER} is running (IDEMPOTENCY_IN_PROGRESS); retry after Retry-After",
+        "422": f"This {HEADER} was used with another request (IDEMPOTENCY_KEY_REUSED)",
+        "503": "Idempotency records unavailable (IDEMPOTENCY_UNAVAILABLE); retry after Retry-After",
+    }
+    for status, text in added.items():
+        response = responses.setdefault(status, {"description": text, "content": error})
+        if text not in str(response.get("description", "")):
+            response["description"] = f"{response.get('description', '').rstrip()}; {text}".lstrip("; ")
+    responses["409"].setdefault("headers", {})["Retry-After"] = {
+        "description": "Seconds to wait before retrying",
+        "schema": {"type": "integer"},
+    }
