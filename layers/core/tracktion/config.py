@@ -166,6 +166,30 @@ class CatalogSettings(Group):
     match_budget_seconds: float = _env(
         "CATALOG_MATCH_BUDGET_SECONDS", "Time one matching request may spend in all.", 20.0, gt=0
     )
+    beatport_min_interval_seconds: float = _env(
+        "BEATPORT_MIN_INTERVAL_SECONDS",
+        "Shared Beatport budget: seconds between two requests, across every function.",
+        0.5,
+        ge=0,
+    )
+    beatport_max_wait_seconds: float = _env(
+        "BEATPORT_MAX_WAIT_SECONDS",
+        "Longest a request waits for its Beatport turn (or a Retry-After) before answering 503.",
+        10.0,
+        ge=0,
+    )
+    cache_detail_ttl_seconds: int = _env(
+        "CATALOG_CACHE_DETAIL_TTL_SECONDS",
+        "How long a catalog detail (track, release...) is cached.",
+        86400,
+        ge=0,
+    )
+    cache_list_ttl_seconds: int = _env(
+        "CATALOG_CACHE_LIST_TTL_SECONDS",
+        "How long a catalog search, chart or list page is cached.",
+        3600,
+        ge=0,
+    )
 
 
 class CueSettings(Group):

@@ -11,7 +11,15 @@ Facts from the recorded answers that shape this code:
 - `next` may lack its scheme ("api.beatport.com/v4/..."); it is re-based onto the configured
   base URL, so we never follow a link to a host we were not configured for;
 - the label is `release.label`, remixers are artist objects, the preview is `sample_url`;
-- `key` carries a name ("Ab Minor"); Camelot is computed from it (tracktion.catalog.keys).
+- `key` carries a name ("Ab Minor"); Camelot is computed from it (tracktion.catalog.keys);
+- a path without its trailing slash answers 301 to the slashed one: paths are always sent with
+  it, and a same-origin redirect is followed (tracktion.catalog.transport);
+- an unknown id answers 404 `{"detail": "Not found."}`, read as "no such entity" (None).
+
+Every request takes a turn of the one Beatport budget shared by all functions
+(BEATPORT_MIN_INTERVAL_SECONDS, 0.5 s as the integration document says; transport.SharedBudget).
+The typed entities the catalog routes answer are tracktion.catalog.beatport_models; the routes'
+paging and caching are tracktion.catalog.beatport_catalog.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import httpx
 from tracktion.catalog.beatport_auth import BeatportAuth, from_settings
 from tracktion.catalog.keys import camelot
 from tracktion.catalog.model import CatalogTrack
-from tracktion.catalog.transport import request_json, timeout
+from tracktion.catalog.transport import SharedBudget, request_json, timeout
 from tracktion.config import CatalogSettings, get
 
 NAME = "beatport"
@@ -53,6 +61,14 @@ def rebase_next(next_url: str | None, base_url: str) -> str | None:
     if base_path and path.startswith(base_path + "/"):
         path = path[len(base_path) :]
     return f"{base_url.rstrip('/')}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def slashed(url: str) -> str:
+    """The URL with its path ending in "/" (Beatport answers 301 to that form otherwise)."""
+    parts = urlsplit(url)
+    if parts.path.endswith("/"):
+        return url
+    return parts._replace(path=f"{parts.path}/").geturl()
 
 
 def to_catalog_track(item: dict[str, Any]) -> CatalogTrack:
@@ -83,6 +99,7 @@ def to_catalog_track(item: dict[str, Any]) -> CatalogTrack:
         isrc=item.get("isrc"),
         release=release.get("name"),
         release_date=item.get("new_release_date") or item.get("publish_date"),
+        catalog_number=item.get("catalog_number") or None,
         url=f"https://www.beatport.com/track/{item.get('slug') or 'track'}/{track_id}",
     )
 
@@ -94,6 +111,9 @@ class BeatportProvider:
         self.base_url = (base_url or get(CatalogSettings).beatport_base_url).rstrip("/")
         self.http = http or httpx.Client(timeout=timeout(), headers={"Accept": "application/json"})
         catalog = get(CatalogSettings)
+        self.budget = SharedBudget(
+            NAME, catalog.beatport_min_interval_seconds, catalog.beatport_max_wait_seconds
+        )
         self.auth: BeatportAuth = from_settings(
             catalog.model_copy(update={"beatport_base_url": self.base_url}) if base_url else catalog
         )
@@ -105,12 +125,14 @@ class BeatportProvider:
         return self.auth.headers()
 
     def get(self, url_or_path: str, params: dict[str, Any] | None = None) -> Any:
+        """Beatport's JSON for a path (or a re-based `next` URL); None for a 404."""
         url = url_or_path if "://" in url_or_path else f"{self.base_url}/{url_or_path.lstrip('/')}"
         return request_json(
             self.http,
             "GET",
-            url,
+            slashed(url),
             provider=NAME,
+            budget=self.budget,
             params=params,
             headers=self.auth.headers(),
             reauthorize=self._reauthorize,

@@ -30,6 +30,7 @@ class CatalogTrack(Model):
     isrc: str | None = None
     release: str | None = None
     release_date: str | None = None
+    catalog_number: str | None = None
     url: str | None = None
 
     @property
@@ -53,6 +54,9 @@ class CatalogTrack(Model):
             "preview_url": self.preview_url,
             "isrc": self.isrc,
             "source": self.source,
+            "release": self.release,
+            "release_date": self.release_date,
+            "catalog_number": self.catalog_number,
         }
 
 

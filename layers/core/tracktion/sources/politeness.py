@@ -40,8 +40,11 @@ class PolitenessBucket:
         block_backoff_seconds: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        key: dict[str, str] | None = None,
     ) -> None:
         self.table_name = table_name or settings().counters_table
+        # Another remote's budget (the Beatport catalog's) is the same mechanism under its own item.
+        self.key = key or KEY
         self.interval = (
             interval_seconds if interval_seconds is not None else get(SourceSettings).min_interval_seconds
         )
@@ -73,7 +76,7 @@ class PolitenessBucket:
         expires = int(self._clock()) + ITEM_TTL_SECONDS
         try:
             self._table.update_item(
-                Key=KEY,
+                Key=self.key,
                 UpdateExpression="SET next_at = :next, expires_at = :exp",
                 ConditionExpression="attribute_not_exists(next_at) OR next_at <= :now",
                 ExpressionAttributeValues={":next": now + step, ":now": now, ":exp": expires},
@@ -83,7 +86,7 @@ class PolitenessBucket:
             if not ddb.condition_failed(exc):
                 raise
         item = self._table.update_item(
-            Key=KEY,
+            Key=self.key,
             UpdateExpression="ADD next_at :step SET expires_at = :exp",
             ExpressionAttributeValues={":step": step, ":exp": expires},
             ReturnValues="ALL_NEW",
@@ -108,7 +111,7 @@ class PolitenessBucket:
     def _give_back(self, step: int) -> None:
         if step:
             self._table.update_item(
-                Key=KEY,
+                Key=self.key,
                 UpdateExpression="ADD next_at :back",
                 ExpressionAttributeValues={":back": -step},
             )
@@ -119,7 +122,7 @@ class PolitenessBucket:
         until = now + int(self.block_backoff * 1000)
         try:
             self._table.update_item(
-                Key=KEY,
+                Key=self.key,
                 UpdateExpression="SET next_at = :until, blocked_until = :until, expires_at = :exp",
                 ConditionExpression="attribute_not_exists(next_at) OR next_at < :until",
                 ExpressionAttributeValues={
