@@ -29,8 +29,10 @@ from local.template import Template
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 INIT_TIMEOUT_SECONDS = 30.0  # generous: two shared cores may import slowly under load
-ASYNC_RETRIES = 2
+ASYNC_RETRIES = 2  # Lambda's default when a function has no EventInvokeConfig
 ASYNC_RETRY_DELAYS = (1.0, 2.0)  # Lambda waits 1 and 2 minutes; seconds are enough locally
+# moto accepts any credentials; these keep boto3 from looking for real ones.
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 # Passed through from the runtime's own environment: what a process needs to start at all.
 _PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SYSTEMROOT")
@@ -67,6 +69,10 @@ class FunctionSpec:
     code_dir: Path
     layer_dirs: list[Path]
     environment: dict[str, str] = field(default_factory=dict)
+    # EventInvokeConfig: retries of a failed asynchronous invocation, and where its on-failure
+    # record goes (an SQS queue's ARN) once they are spent.
+    async_retries: int = ASYNC_RETRIES
+    on_failure: str | None = None
 
 
 def function_specs(template: Template) -> dict[str, FunctionSpec]:
@@ -78,6 +84,8 @@ def function_specs(template: Template) -> dict[str, FunctionSpec]:
             layer_dirs[logical_id] = (template.root / content).resolve()
     specs: dict[str, FunctionSpec] = {}
     for logical_id in template.of_type(*FUNCTION_TYPES):
+        invoke_config = template.function_property(logical_id, "EventInvokeConfig", {}) or {}
+        failure = ((invoke_config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
         code_uri = template.function_property(logical_id, "CodeUri", ".")
         layers = template.function_property(logical_id, "Layers", []) or []
         dirs: list[Path] = []
@@ -94,6 +102,8 @@ def function_specs(template: Template) -> dict[str, FunctionSpec]:
             memory=int(template.resolve(template.function_property(logical_id, "MemorySize", 128))),
             code_dir=(template.root / str(code_uri)).resolve(),
             layer_dirs=dirs,
+            async_retries=int(template.resolve(invoke_config.get("MaximumRetryAttempts", ASYNC_RETRIES))),
+            on_failure=str(template.resolve(failure)) if failure else None,
         )
     return specs
 
@@ -357,7 +367,8 @@ class LambdaService:
         return self._pool(spec).invoke(payload)
 
     def _run_async(self, spec: FunctionSpec, payload: Any) -> None:
-        for attempt in range(ASYNC_RETRIES + 1):
+        result = InvokeResult(202)
+        for attempt in range(spec.async_retries + 1):
             if self._closed:
                 return
             try:
@@ -373,8 +384,44 @@ class LambdaService:
                 f"{error.get('errorType')}: {error.get('errorMessage')}",
                 file=sys.stderr,
             )
-            if attempt < ASYNC_RETRIES:
+            if attempt < spec.async_retries:
                 time.sleep(ASYNC_RETRY_DELAYS[min(attempt, len(ASYNC_RETRY_DELAYS) - 1)])
+        self._send_failure(spec, payload, result, spec.async_retries + 1)
+
+    def _send_failure(self, spec: FunctionSpec, payload: Any, result: InvokeResult, attempts: int) -> None:
+        """Lambda's on-failure destination record, sent to the function's SQS destination."""
+        if not spec.on_failure or not spec.on_failure.startswith("arn:aws:sqs:"):
+            return
+        import boto3
+
+        record = {
+            "version": "1.0",
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"{spec.arn}:$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": payload,
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": result.function_error or "Unhandled",
+            },
+            "responsePayload": result.payload,
+        }
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=self.aws_endpoint,
+            region_name=self.template.region,
+            **DUMMY_CREDENTIALS,
+        )
+        try:
+            url = sqs.get_queue_url(QueueName=spec.on_failure.rsplit(":", 1)[-1])["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+        except Exception as exc:  # a failure record that cannot be sent is reported, as Lambda would
+            print(f"[lambda] async {spec.name}: on-failure record not delivered: {exc}", file=sys.stderr)
 
     def shutdown(self) -> None:
         with self._lock:

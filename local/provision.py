@@ -50,6 +50,14 @@ def create_buckets(template: Template, s3: Any) -> dict[str, str]:
     return made
 
 
+def create_queues(template: Template, sqs: Any) -> dict[str, str]:
+    """Create every AWS::SQS::Queue; returns logical id → queue URL."""
+    made: dict[str, str] = {}
+    for logical_id in template.of_type("AWS::SQS::Queue"):
+        made[logical_id] = sqs.create_queue(QueueName=template.physical_name(logical_id))["QueueUrl"]
+    return made
+
+
 def create_parameters(template: Template, ssm: Any, values: dict[str, str] | None = None) -> dict[str, str]:
     """Create every AWS::SSM::Parameter, plus the parameters the template names through its
     `*Param` Parameters (their value given in `values`, keyed by template parameter name).

@@ -18,14 +18,12 @@ from typing import Any
 
 from local.aws_endpoint import AwsEndpoint
 from local.gateway import Gateway
-from local.lambdas import LambdaService
+from local.lambdas import DUMMY_CREDENTIALS, LambdaService
 from local.template import Template
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_LINE = "Tracktion local runtime ready"
 ADMIN_KEY_PARAMETER = "BootstrapAdminKeyParam"
-# moto accepts any credentials; these keep boto3 from looking for real ones.
-DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
 @dataclass
@@ -155,6 +153,7 @@ class Runtime:
 
         provision.create_tables(self.template, client("dynamodb"))
         provision.create_buckets(self.template, client("s3"))
+        provision.create_queues(self.template, client("sqs"))
         digest = hashlib.sha256(self.admin_key.encode()).hexdigest()
         provision.create_parameters(self.template, client("ssm"), {ADMIN_KEY_PARAMETER: digest})
         if self.template.of_type("AWS::SecretsManager::Secret"):

@@ -232,6 +232,14 @@ class WebhookSettings(Group):
     backoff_seconds: float = _env("WEBHOOK_BACKOFF_SECONDS", "First retry delay (doubles).", 1.0, ge=0)
 
 
+class OperationsSettings(Group):
+    """Running the service: where failed asynchronous work waits to be sent again."""
+
+    async_failure_queue_url: str = _env(
+        "ASYNC_FAILURE_QUEUE_URL", "SQS queue of asynchronous invocations that failed for good.", ""
+    )
+
+
 GROUPS: tuple[type[Group], ...] = (
     CoreSettings,
     AuthSettings,
@@ -240,6 +248,7 @@ GROUPS: tuple[type[Group], ...] = (
     CueSettings,
     BatchSettings,
     WebhookSettings,
+    OperationsSettings,
 )
 
 G = TypeVar("G", bound=Group)

@@ -14,6 +14,7 @@ from typing import Any
 from tracktion.api.principal import to_context
 from tracktion.auth.authenticate import Credential, RequestSignature, authenticate
 from tracktion.errors import TracktionError
+from tracktion.observability import correlation_id_of
 
 
 def credential_from(headers: dict[str, Any], *, signed: bool = True) -> Credential | None:
@@ -56,6 +57,14 @@ def refusal(
 
 
 def authorize(event: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway's simple response; its context always carries the request's correlation id
+    (the HTTP API access log writes it as `correlationId`)."""
+    answer = _authorize(event)
+    answer["context"]["correlation_id"] = correlation_id_of(event)
+    return answer
+
+
+def _authorize(event: dict[str, Any]) -> dict[str, Any]:
     credential = credential_from(event.get("headers") or {})
     if credential is None:
         return refusal(401, "UNAUTHORIZED", "Authentication required: send X-API-Key or Authorization")

@@ -14,7 +14,6 @@ import binascii
 import inspect
 import json
 import math
-import uuid
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -29,9 +28,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from tracktion.api.errors import error_body, error_response, from_domain
 from tracktion.api.rules import Rules, rules_of, unmatched
 from tracktion.errors import TracktionError
-from tracktion.observability import logger
-
-CORRELATION_HEADER = "X-Correlation-ID"
+from tracktion.observability import CORRELATION_HEADER, correlation_id_of, logger
 
 
 def correlation_id(app: APIGatewayHttpResolver) -> str | None:
@@ -133,15 +130,6 @@ def make_app() -> APIGatewayHttpResolver:
     return app
 
 
-def _incoming_correlation_id(event: dict[str, Any]) -> str:
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    given = headers.get(CORRELATION_HEADER.lower(), "")
-    if given and len(given) <= 128 and given.replace("-", "").replace("_", "").isalnum():
-        return given
-    request_id = (event.get("requestContext") or {}).get("requestId")
-    return str(request_id or uuid.uuid4())
-
-
 def _authorizer_refusal(event: dict[str, Any]) -> dict[str, Any] | None:
     ctx = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
     return ctx if ctx.get("auth_error") else None
@@ -193,7 +181,7 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> d
     the caller's usage analytics. A public route limited per client address (register, login,
     OAuth2) is limited so when called anonymously; other public routes go straight through.
     """
-    cid = _incoming_correlation_id(event)
+    cid = correlation_id_of(event)
     app.append_context(correlation_id=cid)
     logger.set_correlation_id(cid)
     refused = _authorizer_refusal(event)

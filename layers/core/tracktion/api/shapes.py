@@ -41,6 +41,7 @@ class TrackOut(Out):
     end_time: str | None = None
     remix: str | None = None
     label: str | None = None
+    catalog_number: str | None = None
     catalog_track_id: str | None = None
     transition_type: str | None = Field(
         default=None, description='"played_with" when played together with the previous track, else null'

@@ -39,7 +39,7 @@ from tracktion.tracklists import cue_generation
 from tracktion.tracklists.import_jobs import ImportJob, ImportJobNotFound, ImportJobStore
 from tracktion.tracklists.model import Track, Tracklist
 from tracktion.tracklists.store import TracklistStore
-from tracktion.tracklists.text_format import parse_text_tracklist
+from tracktion.tracklists.text_format import read_text
 
 # The asynchronous leg of an import (tracktion.async_jobs), run by `run_import_job`.
 IMPORT_JOB = "tracklists.import"
@@ -84,6 +84,8 @@ class ImportResult(Model):
     cue_files: list[dict[str, Any]] | None = Field(default=None)
     # Why the asked-for CUE file was not made (the import itself stands): an error record.
     cue_error: dict[str, Any] | None = None
+    # Readings the parser chose that the caller should know of (tracktion.contract.warning).
+    warnings: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def cue_file_path(self) -> str | None:
@@ -266,7 +268,8 @@ def import_from_text(
 ) -> ImportResult:
     """Import a pasted plain-text tracklist; the same text and title again is the same tracklist."""
     started = time.perf_counter()
-    tracks: list[Track] = parse_text_tracklist(text)
+    reading = read_text(text)
+    tracks: list[Track] = reading.tracks
     digest = hashlib.sha256(json.dumps([title.strip(), text.strip()]).encode()).hexdigest()[:24]
     parsed = Tracklist(
         owner_id=owner_id,
@@ -279,9 +282,10 @@ def import_from_text(
         source_key=f"text:{digest}",
         tracks=tracks,
     )
-    return _finish(
+    result = _finish(
         owner_id, parsed, started, cache_hit=False, audio_file_id=audio_file_id, cue_format=cue_format
     )
+    return result.model_copy(update={"warnings": reading.warnings}) if reading.warnings else result
 
 
 def queue_import(

@@ -37,6 +37,7 @@ class Track(Model):
     title: str
     remix: str | None = None
     label: str | None = None
+    catalog_number: str | None = None  # the release's catalog number, when the source names it
     start_time: float | None = Field(default=None, ge=0)
     end_time: float | None = Field(default=None, ge=0)
     played_with_previous: bool = False

@@ -1,97 +1,608 @@
-"""Plain-text tracklists as people paste them from video descriptions and forums.
+"""Text tracklists as people paste them: MixesDB lists, video and SoundCloud descriptions.
 
-Accepted line shapes (numbering, brackets and the time are each optional):
+Line shapes (numbering, bullets, cues and labels each optional):
     00:00 Artist - Title (Remix) [Label]
     1:02:03 Artist - Title
-    01. [12:30] Artist - Title (en or em dashes too)
-    3) Artist - Title 12:30          (a time at the end)
-    w/ Artist - Title                (played together with the previous track)
-    ID - ID                          (kept, marked unidentified)
-Lines without an "Artist - Title" separator (headers like "Second Set:", blank lines,
-"Tracklist:") are ignored. Times are read by `tracktion.timeparse.clock_time` (one that cannot
-be meant, such as 4:75, is unknown). A time of 0 on any but the first track means "unknown".
+    01. [12:30] Artist - Title        (en or em dashes too; "1 - ", "1)", "01.Artist", "- " bullets)
+    3) Artist - Title 12:30           (a cue written after the track, "12:30- CHAPTER" too)
+    w/ Artist - Title                 (played together with the previous track)
+    ID - ID                           (kept, marked unidentified)
+MixesDB (mixesdb.com Help:Tracklists), with or without the wiki's "# ":
+    # [15] Artist - Title [Label]     cue in whole minutes, [NNN] past 59 ([069], [114])
+    [01:04] / [1:02:03]               clock cues
+    [??] [???] / [1??] [3?] [02?]     unknown / partly known cue: no start (a warning says so)
+    [27] ?                            an unknown track ("Artist - ?": unknown title)
+    ...                               a gap (tracks missing there): not a track
+    ;Part 1                           a section header: not a track
+    '''Bold:''' Artist - Title        wiki bold before the track and ''italics'' around it dropped
+    [Label - CAT 001], [EDLX.002aa]   label and catalog number (`label`, `catalog_number`)
+
+A description around the list (prose, links, a "Tracklist:" heading, a "Thanks for listening!"
+under it) is not read as tracks: the lines are cut into runs of track lines, and the run under a
+tracklist heading (else the longest) is the tracklist. A run goes on across link lines and
+"..." gaps, across blank lines when its numbering continues on the far side, and stops where a
+numbered list's numbering breaks ("6 Decks - 2 Mixers" above "01."). A list restarting at 1
+under a heading of its own right after it is a second chapter and is taken too. A line ending
+in "," joins the next (credits wrapped by the uploader). When no run has 3 lines, lines split
+by "Artist/Title" slashes or by a dash without spaces ("Miret-Sabio Espejo") are read too.
+In a list where every line carries two " - ", the last part is the label.
+
+Durations written where start times belong (every value under 20 minutes and not rising) are
+detected and turned into start times (each track starts where the previous ones add up to),
+with a warning. A time of 0 on any but the first track means "unknown".
+Times are read by `tracktion.timeparse.clock_time` (one that cannot be meant, such as 4:75, is
+unknown).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
+from tracktion.contract import warning
 from tracktion.errors import ValidationFailed
 from tracktion.timeparse import clock_time
 from tracktion.tracklists.model import UNIDENTIFIED, Track
 
 MAX_LINES = 2000
-_TIME = r"(?:\d{1,2}:)?\d{1,3}:\d{2}"
-_LEAD = re.compile(
-    rf"^\s*(?:(?P<wt>w/)\s*|(?:#?\d{{1,3}}\s*[.):\-]?\s+)?)?"
-    rf"(?:[\[(]?(?P<time>{_TIME})[\])]?\s*[-\u2013\u2014|:]?\s+)?(?P<rest>.+?)\s*$",
-    re.IGNORECASE,
+DURATION_MAX_SECONDS = 20 * 60
+_CLOCK = r"(?:\d{1,2}:)?\d{1,3}:\d{2}"
+_DASH_CHARS = "\u2013\u2014\u2012\u2212-"
+_DASHES = _DASH_CHARS.replace("-", "\\-")  # inside a character class
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+_WIKI_LIST = re.compile(r"^#+\s*")
+_BULLET = re.compile(rf"^[{_DASHES}\u2022\u00b7*>]+\s+")
+_STRICT_NUMBER = re.compile(rf"^(?P<n>\d{{1,3}})(?:\s*[.)]\s*|\s+[{_DASHES}]\s+)(?=\S)")
+_LOOSE_NUMBER = re.compile(r"^(?P<n>\d{1,3})\s+(?=\S)")
+_BRACKET_CUE = re.compile(rf"^[\[(](?P<cue>[\d?]{{1,3}}|{_CLOCK})[\])]\s*")
+_BARE_CUE = re.compile(rf"^(?P<cue>{_CLOCK})(?:\s*[{_DASHES}|:]\s*|\s+)(?=\S)")
+_TRAIL_CUE = re.compile(
+    rf"^(?P<rest>.+?)\s+[\[(]?(?P<cue>{_CLOCK})[\])]?(?:\s*[{_DASHES}]\s*(?P<note>\S.*))?$"
 )
-_TRAIL_TIME = re.compile(rf"^(?P<rest>.+?)\s+[\[(]?(?P<time>{_TIME})[\])]?$")
-_SEPARATOR = re.compile("\\s+[-\u2013\u2014]\\s+")
+_WITH = re.compile(r"^w/\s*", re.IGNORECASE)
+_BOLD = re.compile(r"^'''(?P<bold>.+?)'''\s*")
+_SPACED_DASH = re.compile(rf"\s+[{_DASHES}]\s+")
+_ONE_SIDED_DASH = re.compile(rf"(?<=\S)\s+[{_DASHES}](?=[^\s{_DASHES}])|(?<=[^\s{_DASHES}])[{_DASHES}]\s+")
+_SLASH = re.compile(r"\s+/\s+")
+_TIGHT_DASH = re.compile(r"(?<=[^\s\-])-(?=[^\s\-])")
 _LABEL = re.compile(r"\s*\[(?P<label>[^\[\]]+)\]\s*$")
 _REMIX = re.compile(r"\s*\((?P<remix>[^()]+)\)\s*$")
 _REMIX_WORDS = re.compile(
-    r"\b(remix|mix|edit|rework|bootleg|dub|version|vip|mashup|flip|refix|rmx|acappella|instrumental|"
-    r"re-?edit|cut|remaster(ed)?)\b",
+    r"\b(remix|mix|edit|rework|bootleg|dub|version|vip|mashup|flip|refix|rmx|acappella|acapella|"
+    r"instrumental|re-?edit|cut|remaster(ed)?|extended|remake|reprise)\b",
     re.IGNORECASE,
 )
+_CATALOG = re.compile(r"^(?=[^ ]*[A-Za-z])(?=.*\d)[A-Za-z0-9]{2,}[A-Za-z]*[ .\-]?\d{2,}[A-Za-z0-9]*$")
+_URL = re.compile(
+    r"(?:https?://|www\.)\S*|\b[\w\-]+(?:\.[\w\-]+)*\.(?:com|net|org|co|tv|to|fm|de|uk|io|me|be|ly|"
+    r"gl|tl|info|nl|fr|es|it|ch|at|app|link|page|site|live|cc|us|ca|au|pl|ru|se|dk|no|fi|ie|pt|gd)"
+    r"(?:/\S*|(?=\s|$))",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(
+    r"^[\W_]*(?:the\s+)?(?:track\s*-?\s*list(?:ing)?|tracks|set\s*list|playlist|tracklist\s+\w+)[\W_]*$",
+    re.IGNORECASE,
+)
+_ENDS_IN_HEADING = re.compile(r"track\s*-?\s*list(?:ing)?\s*:\s*$", re.IGNORECASE)
+_GAP = re.compile(r"^(?:\.{3}|\u2026)$")
+_UNKNOWN = {"?", "??", "???", "id", "id?", "unknown"}
 
 
 class TextTracklistEmpty(ValidationFailed):
     error_code = "NO_TRACKS_FOUND"
 
 
-def _line_track(line: str) -> tuple[bool, float | None, str, str, str | None, str | None] | None:
-    m = _LEAD.match(line)
-    if not m:
+@dataclass
+class TextReading:
+    """The tracks read from a text, what was noticed on the way, and where the list was."""
+
+    tracks: list[Track]
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    first_line: int = 0  # 1-based lines of the text the tracklist was read from
+    last_line: int = 0
+    sections: list[tuple[int, str]] = field(default_factory=list)  # (first position, name)
+
+
+@dataclass
+class _Line:
+    n: int
+    text: str
+    kind: str = "prose"  # blank, url, heading, section, gap, track, weak, bare (numbered, no separator)
+    number: int | None = None
+    strict: bool = False
+    body: str = ""  # the text after its number or bullet (the whole text when unnumbered)
+    unnumbered: str = ""  # the text after its bullet only
+
+
+@dataclass
+class _Item:
+    line: _Line
+    body: str
+
+
+@dataclass
+class _Run:
+    items: list[_Item] = field(default_factory=list)
+    numbered: bool = False
+    last_number: int = 0
+    sections: list[tuple[int, str]] = field(default_factory=list)
+    headed: bool = False
+    heading: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.items)
+
+
+# ---------------------------------------------------------------- one line
+
+
+@dataclass
+class _Parsed:
+    artist: str
+    title: str
+    remix: str | None
+    label: str | None
+    catalog_number: str | None
+    cue: str | None
+    with_previous: bool
+
+
+def _strip_cue(body: str) -> tuple[str, str | None]:
+    if m := _BRACKET_CUE.match(body):
+        return body[m.end() :], m["cue"]
+    if m := _BARE_CUE.match(body):
+        return body[m.end() :], m["cue"]
+    return body, None
+
+
+def _lead(body: str) -> tuple[str, str | None, bool]:
+    """The body without its leading w/, cue and wiki markup; the cue; whether w/ was there."""
+    with_previous = False
+    if m := _WITH.match(body):
+        with_previous, body = True, body[m.end() :]
+    body, cue = _strip_cue(body)
+    if not with_previous and (m := _WITH.match(body)):
+        with_previous, body = True, body[m.end() :]
+    if m := _BOLD.match(body):
+        body = body[m.end() :]
+    if body.startswith("''") and body.endswith("''") and len(body) > 4:
+        body = body[2:-2].strip()
+    body = body.replace("'''", "").strip()
+    if cue is None and (t := _TRAIL_CUE.match(body)):
+        body, cue = t["rest"], t["cue"]
+    return body.strip(), cue, with_previous
+
+
+def _label_and_catalog(text: str) -> tuple[str | None, str | None]:
+    text = text.strip()
+    if not text:
+        return None, None
+    parts = _SPACED_DASH.split(text)
+    if len(parts) >= 2 and any(c.isdigit() for c in parts[-1]) and len(parts[-1]) <= 24:
+        return " - ".join(parts[:-1]).strip() or None, parts[-1].strip()
+    if _CATALOG.match(text):
+        return None, text
+    return text, None
+
+
+def _split(body: str, style: str) -> tuple[str, str] | None:
+    """Artist and title by the run's separator style (dash, slash or tight dash)."""
+    patterns = {
+        "dash": (_SPACED_DASH, _ONE_SIDED_DASH),
+        "slash": (_SLASH, _SPACED_DASH, _ONE_SIDED_DASH),
+        "tight": (_SPACED_DASH, _ONE_SIDED_DASH, _TIGHT_DASH),
+    }[style]
+    for pattern in patterns:
+        parts = pattern.split(body, maxsplit=1)
+        if len(parts) == 2 and parts[0].strip() and parts[1].strip():
+            return parts[0].strip(), parts[1].strip()
+    return None
+
+
+def _parse_body(body: str, style: str = "dash", *, bare_ok: bool = False) -> _Parsed | None:
+    body, cue, with_previous = _lead(body)
+    if not body:
         return None
-    with_previous = bool(m["wt"])
-    time_text = m["time"]
-    rest = m["rest"]
-    if time_text is None and (trail := _TRAIL_TIME.match(rest)):
-        time_text, rest = trail["time"], trail["rest"]
-    parts = _SEPARATOR.split(rest, maxsplit=1)
-    if len(parts) != 2:
-        return None
-    artist, title = parts[0].strip(), parts[1].strip()
-    label = None
+    label = catalog = None
+    if body.lower() in _UNKNOWN:
+        return _Parsed(UNIDENTIFIED, UNIDENTIFIED, None, None, None, cue, with_previous)
+    split = _split(body, style)
+    if split is None:
+        if not (bare_ok or cue is not None):
+            return None
+        artist, title = UNIDENTIFIED, body
+    else:
+        artist, title = split
     if lm := _LABEL.search(title):
-        label, title = lm["label"].strip(), title[: lm.start()].strip()
+        label, catalog = _label_and_catalog(lm["label"])
+        title = title[: lm.start()].strip()
     remix = None
-    if (rm := _REMIX.search(title)) and _REMIX_WORDS.search(rm["remix"]):
+    if (rm := _REMIX.search(title)) and _REMIX_WORDS.search(rm["remix"]) and title[: rm.start()].strip():
         remix, title = rm["remix"].strip(), title[: rm.start()].strip()
+    if title.strip().lower() in _UNKNOWN:
+        title = UNIDENTIFIED
+    if artist.strip().lower() in _UNKNOWN:
+        artist = UNIDENTIFIED
     if not artist or not title:
         return None
-    return with_previous, clock_time(time_text), artist, title, remix, label
+    return _Parsed(artist, title, remix, label, catalog, cue, with_previous)
+
+
+# ---------------------------------------------------------------- the lines of a text
+
+
+def _normalise(text: str) -> list[str | None]:
+    """The text's lines, spaces evened out; a line ending in "," joined with the next one.
+
+    Only \n and \r end a line (U+2028 inside a line is a space). A joined line stands on
+    the last line's number; the lines it took in are None.
+    """
+    lines: list[str | None] = [
+        _SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
+    for i, line in enumerate(lines):
+        if line and line.endswith(",") and i + 1 < len(lines) and lines[i + 1] and not _URL.search(line):
+            lines[i], lines[i + 1] = None, f"{line} {lines[i + 1]}"
+    return lines
+
+
+def _classify(n: int, text: str | None, style: str) -> _Line:
+    line = _Line(n=n, text=text or "")
+    if text is None:
+        line.kind = "joined"
+        return line
+    if not text:
+        line.kind = "blank"
+        return line
+    if _GAP.match(text):
+        line.kind = "gap"
+        return line
+    if text.startswith(";"):
+        line.kind, line.body = "section", text[1:].strip()
+        return line
+    body = _WIKI_LIST.sub("", text)
+    body = _BULLET.sub("", body)
+    line.unnumbered = body
+    if m := _STRICT_NUMBER.match(body):
+        line.number, line.strict, line.body = int(m["n"]), True, body[m.end() :]
+    elif m := _LOOSE_NUMBER.match(body):
+        line.number, line.body = int(m["n"]), body[m.end() :]
+    else:
+        line.body = body
+    if _URL.search(text):
+        stripped = _URL.sub("", line.body).strip().rstrip(":" + _DASH_CHARS).strip()
+        if stripped and _parse_body(stripped, style) is not None and len(stripped) > 3:
+            line.body = stripped
+        else:
+            line.kind = "url"
+            return line
+    if _HEADING.match(text) or (_ENDS_IN_HEADING.search(text) and _parse_body(line.body, style) is None):
+        line.kind = "heading"
+        return line
+    if text.endswith(":") and not _BRACKET_CUE.match(body):
+        line.kind = "heading"
+        return line
+    if _parse_body(line.body, style) is not None or (
+        line.number is not None and _parse_body(line.unnumbered, style) is not None
+    ):
+        line.kind = "track"
+    elif line.number is not None and line.body:
+        line.kind = "bare"
+    return line
+
+
+def _next_content(lines: list[_Line], i: int) -> int | None:
+    j = i
+    while j < len(lines) and lines[j].kind in ("blank", "url", "joined"):
+        j += 1
+    return j if j < len(lines) else None
+
+
+def _next_number(lines: list[_Line], i: int) -> int | None:
+    j = _next_content(lines, i + 1)
+    return lines[j].number if j is not None else None
+
+
+def _runs(lines: list[_Line]) -> list[tuple[_Run, int, int]]:
+    """Runs of track lines with the indexes of their first and last lines."""
+    runs: list[tuple[_Run, int, int]] = []
+    run: _Run | None = None
+    start = end = 0
+    pending_heading: str | None = None
+    headed_next = False
+
+    def close() -> None:
+        nonlocal run
+        if run is not None and run.items:
+            runs.append((run, start, end))
+        run = None
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        kind = line.kind
+        if kind == "joined":
+            i += 1
+            continue
+        if kind in ("blank", "url"):
+            if run is not None:
+                j = _next_content(lines, i)
+                if j is None or not _continues(run, lines[j], lines, j):
+                    close()
+            i += 1
+            continue
+        if kind == "heading":
+            close()
+            headed_next = headed_next or bool(_HEADING.match(line.text) or _ENDS_IN_HEADING.search(line.text))
+            pending_heading = line.text.rstrip(":").strip()
+            i += 1
+            continue
+        if kind in ("gap", "section"):
+            if run is not None:
+                if kind == "section":
+                    run.sections.append((run.size + 1, line.body))
+                end = i
+            elif kind == "section":
+                run = _Run(headed=headed_next, heading=pending_heading)
+                run.sections.append((1, line.body))
+                start = end = i
+            i += 1
+            continue
+        if kind == "prose":
+            close()
+            pending_heading = line.text
+            i += 1
+            continue
+        # track or bare: does it belong to the open run?
+        if run is not None and not _continues(run, line, lines, i):
+            close()
+        if run is None:
+            if kind == "bare":
+                pending_heading = line.text
+                i += 1
+                continue
+            run = _Run(headed=headed_next, heading=pending_heading)
+            headed_next = False
+            start = i
+            nxt = _next_number(lines, i)
+            if line.number is not None and (line.strict or nxt == line.number + 1):
+                run.numbered = nxt == line.number + 1 or line.number in (0, 1)
+        number_used = (
+            run.numbered and line.number is not None and (not run.items or line.number == run.last_number + 1)
+        )
+        if run.numbered and number_used:
+            run.last_number = line.number or 0
+            body = line.body
+        elif not run.numbered and line.number is not None and line.strict:
+            body = line.body
+        else:
+            body = line.unnumbered or line.text
+        run.items.append(_Item(line, body))
+        end = i
+        i += 1
+    close()
+    return runs
+
+
+def _continues(run: _Run, line: _Line, lines: list[_Line], i: int) -> bool:
+    """Whether `line` (the next content line) carries on the open run."""
+    if line.kind in ("gap", "section"):
+        return True
+    if line.kind not in ("track", "bare"):
+        return False
+    gap = any(lines[k].kind == "blank" for k in range(max(0, i - 1), i)) or (
+        i > 0 and lines[i - 1].kind in ("blank", "url") and _blank_between(lines, i)
+    )
+    if run.numbered:
+        if line.number == run.last_number + 1:
+            return True
+        if line.number is not None and line.strict:
+            return False
+        return not gap and line.kind == "track"
+    if line.kind == "bare":
+        return False
+    return not gap
+
+
+def _blank_between(lines: list[_Line], i: int) -> bool:
+    k = i - 1
+    while k >= 0 and lines[k].kind in ("blank", "url", "joined"):
+        if lines[k].kind == "blank":
+            return True
+        k -= 1
+    return False
+
+
+def _choose(runs: list[tuple[_Run, int, int]], lines: list[_Line]) -> list[tuple[_Run, int, int]]:
+    if not runs:
+        return []
+    headed = [r for r in runs if r[0].headed]
+    primary = headed[0] if headed and headed[0][0].size >= 2 else max(runs, key=lambda r: r[0].size)
+    chosen = [primary]
+    if primary[0].numbered:
+        index = runs.index(primary)
+        for other in runs[index + 1 :]:
+            run = other[0]
+            if run.numbered and run.size >= 3 and run.items[0].line.number in (0, 1):
+                chosen.append(other)
+            elif run.size > 1:
+                break
+    return chosen
+
+
+def _style(lines: list[_Line], style: str) -> list[_Line]:
+    return [_classify(line.n, None if line.kind == "joined" else line.text, style) for line in lines]
+
+
+def _read_runs(text: str) -> tuple[list[_Line], list[tuple[_Run, int, int]], str]:
+    raw = _normalise(text)
+    lines = [_classify(n, t, "dash") for n, t in enumerate(raw, start=1)]
+    runs = _choose(_runs(lines), lines)
+    best = max((r[0].size for r in runs), default=0)
+    if best < 3:
+        for style in ("slash", "tight"):
+            alt_lines = _style(lines, style)
+            alt = _choose(_runs(alt_lines), alt_lines)
+            if max((r[0].size for r in alt), default=0) >= max(3, best + 1):
+                return alt_lines, alt, style
+    else:
+        # A list mostly written "Artist / Title" (a dash may sit inside its titles).
+        slash_lines = _style(lines, "slash")
+        slash_runs = _choose(_runs(slash_lines), slash_lines)
+        if slash_runs and _mostly_slashed(slash_runs) and sum(r[0].size for r in slash_runs) >= best:
+            return slash_lines, slash_runs, "slash"
+    return lines, runs, "dash"
+
+
+def _mostly_slashed(runs: list[tuple[_Run, int, int]]) -> bool:
+    items = [it for r in runs for it in r[0].items]
+    slashed = 0
+    for it in items:
+        s, d = _SLASH.search(it.body), _SPACED_DASH.search(it.body)
+        if s and (d is None or s.start() < d.start()):
+            slashed += 1
+    return bool(items) and slashed * 2 >= len(items)
+
+
+# ---------------------------------------------------------------- tracks
+
+
+def _cue_seconds(cue: str | None) -> tuple[float | None, str | None]:
+    """Seconds for a cue, and a note when it is only partly known ([3?], [1??])."""
+    if cue is None:
+        return None, None
+    if ":" in cue:
+        return clock_time(cue), None
+    if cue.isdigit():
+        return float(int(cue) * 60), None
+    digits = cue.rstrip("?")
+    if digits and digits.isdigit() and "?" not in digits:
+        unknown = len(cue) - len(digits)
+        low = int(digits) * 10**unknown
+        high = low + 10**unknown - 1
+        return None, f"[{cue}]: between {low} and {high} minutes"
+    return None, None
+
+
+def _two_dash_labels(items: list[_Item]) -> bool:
+    """Every line "Artist - Title - Label": the last part is the label."""
+    if len(items) < 3:
+        return False
+    double = 0
+    for it in items:
+        body, _, _ = _lead(it.body)
+        if "[" in body:
+            return False
+        if len(_SPACED_DASH.split(body)) >= 3:
+            double += 1
+    return double >= max(3, int(len(items) * 0.9))
+
+
+def read_text(text: str) -> TextReading:
+    """The tracklist in a pasted text; TextTracklistEmpty when no line is a track."""
+    if text.count("\n") + 1 > MAX_LINES:
+        raise ValidationFailed("Too many lines", details={"max_lines": MAX_LINES})
+    lines, runs, style = _read_runs(text)
+    tracks: list[Track] = []
+    partial: list[str] = []
+    sections: list[tuple[int, str]] = []
+    for run, _, _ in runs:
+        labels_last = _two_dash_labels(run.items)
+        if len(runs) > 1 and run.heading:
+            sections.append((len(tracks) + 1, _chapter_name(run.heading)))
+        sections += [(len(tracks) + p, name) for p, name in run.sections]
+        for item in run.items:
+            body = item.body
+            if labels_last:
+                lead, cue, wp = _lead(body)
+                head, _, tail = lead.rpartition(" - ")
+                parsed = _parse_body(head, style)
+                if parsed is not None:
+                    parsed.label, parsed.cue, parsed.with_previous = tail.strip(), cue, wp
+            else:
+                parsed = _parse_body(body, style, bare_ok=item.line.kind == "bare")
+            if parsed is None:
+                parsed = _parse_body(body, style, bare_ok=True)
+            if parsed is None:
+                continue
+            start, note = _cue_seconds(parsed.cue)
+            position = len(tracks) + 1
+            if note:
+                partial.append(f"track {position} {note}")
+            if start == 0 and position > 1:
+                start = None
+            tracks.append(
+                Track(
+                    position=position,
+                    artist=parsed.artist,
+                    title=parsed.title,
+                    remix=parsed.remix,
+                    label=parsed.label,
+                    catalog_number=parsed.catalog_number,
+                    start_time=start,
+                    played_with_previous=parsed.with_previous and position > 1,
+                    is_unidentified=parsed.artist.upper() == UNIDENTIFIED
+                    or parsed.title.upper() == UNIDENTIFIED,
+                )
+            )
+    if not tracks:
+        raise TextTracklistEmpty("No 'Artist - Title' lines found in the text")
+    warnings: list[dict[str, Any]] = []
+    tracks, converted = _durations_to_starts(tracks)
+    if converted:
+        warnings.append(
+            warning(
+                "time_reading",
+                "The times are durations (each under 20 minutes, not rising), not start times: "
+                "each track now starts where the ones before it add up to",
+                field="text",
+            )
+        )
+    if partial:
+        warnings.append(
+            warning(
+                "time_reading",
+                "Partly known cues are left without a start: " + "; ".join(partial[:20]),
+                field="text",
+                severity="info",
+            )
+        )
+    first = runs[0][1] if runs else 0
+    last = runs[-1][2] if runs else 0
+    return TextReading(
+        tracks=tracks,
+        warnings=warnings,
+        first_line=lines[first].n if lines else 0,
+        last_line=lines[last].n if lines else 0,
+        sections=sections,
+    )
+
+
+def _chapter_name(heading: str) -> str:
+    name = heading.strip().rstrip(":").strip()
+    return _SPACED_DASH.split(name)[-1].strip() if _SPACED_DASH.search(name) else name
+
+
+def _durations_to_starts(tracks: list[Track]) -> tuple[list[Track], bool]:
+    times = [t.start_time for t in tracks]
+    if len(tracks) < 3 or any(t is None for t in times[1:]):
+        return tracks, False
+    values = [t for t in times if t is not None]
+    if len(values) < 3 or max(values) > DURATION_MAX_SECONDS:
+        return tracks, False
+    if all(b >= a for a, b in itertools.pairwise(values)):
+        return tracks, False
+    starts: list[float] = []
+    total = 0.0
+    for t in tracks:
+        starts.append(total)
+        total += t.start_time or 0.0
+    return [t.model_copy(update={"start_time": s}) for t, s in zip(tracks, starts, strict=True)], True
 
 
 def parse_text_tracklist(text: str) -> list[Track]:
     """Tracks in the order given; TextTracklistEmpty when no line is a track."""
-    lines = text.splitlines()
-    if len(lines) > MAX_LINES:
-        raise ValidationFailed("Too many lines", details={"max_lines": MAX_LINES})
-    tracks: list[Track] = []
-    for line in lines:
-        parsed = _line_track(line)
-        if parsed is None:
-            continue
-        with_previous, start, artist, title, remix, label = parsed
-        position = len(tracks) + 1
-        if start == 0 and position > 1:
-            start = None
-        tracks.append(
-            Track(
-                position=position,
-                artist=artist,
-                title=title,
-                remix=remix,
-                label=label,
-                start_time=start,
-                played_with_previous=with_previous and position > 1,
-                is_unidentified=artist.upper() == UNIDENTIFIED or title.upper() == UNIDENTIFIED,
-            )
-        )
-    if not tracks:
-        raise TextTracklistEmpty("No 'Artist - Title' lines found in the text")
-    return tracks
+    return read_text(text).tracks
