@@ -3,7 +3,8 @@ import status, retrieval by id or URL, and the source cache.
 
 Routes: GET /api/v1/tracklists/search/1001tracklists, POST /api/v1/tracklists/import/1001tracklists,
 GET /api/v1/tracklists/import/status/{correlation_id}, POST /api/v1/tracklists/import/html,
-POST /api/v1/tracklists/import/text, POST /api/v1/tracklist, GET /api/v1/tracklist/{tracklist_id},
+POST /api/v1/tracklists/import/text,
+POST /api/v1/tracklists/import/file, POST /api/v1/tracklist, GET /api/v1/tracklist/{tracklist_id},
 DELETE /api/v1/tracklist/cache. The asynchronous leg of an import arrives here as a job
 (`importer.IMPORT_JOB`, tracktion.async_jobs) that serve_or_dispatch hands to `_import_job`.
 
@@ -33,6 +34,10 @@ from tracktion.config import AuthSettings, CoreSettings, CueSettings, SourceSett
 from tracktion.cue.contract import CueFormatName
 from tracktion.cue.dialects import dialect
 from tracktion.errors import TracktionError, UpstreamError, ValidationFailed
+from tracktion.histories import importer as file_importer
+from tracktion.histories.options import read_options
+from tracktion.histories.options import request_body as file_request_body
+from tracktion.histories.upload import raw_body, read_upload
 from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.sources import search
@@ -642,7 +647,62 @@ def import_text(body: TextImport) -> Response[ImportOut]:
         audio_file_id=body.audio_file_id,
         cue_format=cue_format,
     )
-    return _imported(result, warnings=result.warnings)
+    return _imported(result)
+
+
+class FileImportOut(ImportOut):
+    """The import answer, plus how the file was read."""
+
+    format: str = Field(description="The file's format, as detected or given")
+    dropped: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Entries not imported: artist, title, reason (unplayed, short_play, duplicate, "
+        "before_recording), where (line / offset / entry), merged_into, play_seconds",
+    )
+    recording_start: str | None = Field(
+        default=None, description="The instant offset 0 stands for, when known"
+    )
+    timed: bool = Field(description="Whether the tracks carry start times (false: the file stores none)")
+
+
+@app.post(
+    "/api/v1/tracklists/import/file",
+    responses=_responses({201: "Imported (also when already imported: see `created`)"}, *IMPORT_ERRORS),
+    openapi_extensions={"requestBody": file_request_body()},
+)
+@rules(permission="write", scope="tracklists", cost=IMPORT)
+def import_file() -> Response[FileImportOut]:
+    """A DJ-software history or CUE sheet file, as multipart/form-data (`file` plus option fields)
+    or JSON (`filename`, `content_base64` or `text`, options); docs/api-contract.md "File import"."""
+    event = app.current_event
+    upload = read_upload(
+        raw_body(event.body, bool(event.is_base64_encoded)), event.headers.get("content-type", "")
+    )
+    options = read_options(upload.fields)
+    owner, cue_format = _owner(), _checked_format(options.cue_format)
+    done = file_importer.import_from_file(
+        owner,
+        upload.data,
+        options.history_options(),
+        filename=upload.filename,
+        title=options.title,
+        djs=options.djs,
+        event=options.event,
+        venue=options.venue,
+        date=options.date,
+        is_draft=options.is_draft,
+        audio_file_id=options.audio_file_id,
+        cue_format=cue_format,
+    )
+    start = done.assembled.recording_start
+    notes = [warning("history_note", note, severity="info") for note in done.assembled.notes]
+    extra = {
+        "format": done.format,
+        "dropped": done.dropped(),
+        "recording_start": start.isoformat() if start else None,
+        "timed": done.assembled.timed,
+    }
+    return _imported(done.result, warnings=notes, extra=extra)  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- retrieval

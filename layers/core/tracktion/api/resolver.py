@@ -256,6 +256,11 @@ def _resolve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any, c
 _JSON_TYPES = ("application/json", "text/json")
 
 
+def _is_multipart(event: dict[str, Any]) -> bool:
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    return headers.get("content-type", "").strip().lower().startswith("multipart/form-data")
+
+
 class _OutOfRange(ValueError):
     pass
 
@@ -307,6 +312,8 @@ def unreadable_body(event: dict[str, Any]) -> tuple[int, str, str, dict[str, Any
             raw = base64.b64decode(str(body), validate=True)
         except (binascii.Error, ValueError):
             return 400, "The body is not valid base64", "INVALID_FORMAT", {"reason": "base64"}
+        if _is_multipart(event):
+            return None  # a file upload's bytes are the route's to read (any encoding, binary too)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
-from tracktion.errors import ValidationFailed
+from tracktion.errors import BadRequest
 from tracktion.tracklists.model import UNIDENTIFIED, Track
 
 # Reasons a play is not a track (the answer's `dropped[].reason`).
@@ -33,13 +33,13 @@ DROP_BEFORE_RECORDING = "before_recording"
 MAX_TRACKS = 2000
 
 
-class InvalidFormat(ValidationFailed):
+class InvalidFormat(BadRequest):
     """The file is of a known format but cannot be read; `details` names the line or byte offset."""
 
     error_code = "INVALID_FORMAT"
 
 
-class UnsupportedFormat(ValidationFailed):
+class UnsupportedFormat(BadRequest):
     """The file is of no format we read (or of one asked for that its content is not)."""
 
     error_code = "UNSUPPORTED_FORMAT"
@@ -67,6 +67,7 @@ class Play:
     file_path: str | None = None
     source_line: int | None = None  # 1-based line of the file (text formats)
     source_offset: int | None = None  # byte offset in the file (binary formats)
+    source_entry: int | None = None  # 1-based entry of an XML history (Traktor's ENTRY)
 
     def where(self) -> dict[str, int]:
         """Where in the file this play was read (for `dropped` and errors)."""
@@ -74,6 +75,8 @@ class Play:
             return {"line": self.source_line}
         if self.source_offset is not None:
             return {"offset": self.source_offset}
+        if self.source_entry is not None:
+            return {"entry": self.source_entry}
         return {}
 
 
@@ -133,6 +136,7 @@ class Assembled:
     notes: list[str]
     recording_start: datetime | None  # the instant offset 0 stands for, when known
     timed: bool  # whether the tracks carry start offsets
+    started_on: date | None = None  # the day offset 0 falls on, in the file's own zone
 
 
 def _same(a: Play, b: Play) -> bool:
@@ -263,7 +267,8 @@ def assemble(history: History, options: HistoryOptions) -> Assembled:
         notes.append("the file stores no play times: the tracks are in the file's order without start times")
     recording_start = base if base is not None and base.tzinfo is not None else None
     timed = bool(tracks) and all(t.start_time is not None for t in tracks)
-    return Assembled(tracks, dropped, notes, recording_start, timed)
+    started_on = base.date() if base is not None and base.year > 1970 else None
+    return Assembled(tracks, dropped, notes, recording_start, timed, started_on)
 
 
 def _later_end(first: Play, second: Play, zone: tzinfo | None) -> Play:

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 from tracktion.clock import iso
 from tracktion.models import Model
 
-TracklistSource = Literal["1001tracklists", "manual", "html", "text", "json"]
+TracklistSource = Literal["1001tracklists", "manual", "html", "text", "json", "file"]
 TracklistStatus = Literal["draft", "published"]
 
 UNIDENTIFIED = "ID"
