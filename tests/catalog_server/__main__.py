@@ -1,4 +1,4 @@
-"""`python -m tests.catalog_server`: a local Beatport/MusicBrainz for `make run` experiments."""
+"""`python -m tests.catalog_server`: the same as `python -m local.catalog_site`."""
 
 from tests.catalog_server import serve_forever
 
