@@ -48,10 +48,11 @@ test-fast: install
 ## shntool; and Debian's chromium, which tests/integration/test_docs_page.py opens /docs with.
 ## Installs cuetools, flac, shntool and chromium with apt-get when missing (as root; else through
 ## sudo).
-SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool chromium
-SYSTEM_PACKAGES := cuetools flac shntool chromium
+SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool chromium ffmpeg ffprobe
+SYSTEM_PACKAGES := cuetools flac shntool chromium ffmpeg
 # Debian's CUE readers (libcue's cuetools, libFLAC's metaflac, shntool) that tests/system
-# reads our sheets with, and headless Chromium for the documentation page's test.
+# reads our sheets with, headless Chromium for the documentation page's test, and ffmpeg/ffprobe
+# that read our FFMETADATA1 chapter exports back (tests/integration/test_export_flow.py).
 system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \

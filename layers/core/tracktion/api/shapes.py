@@ -58,9 +58,12 @@ class TrackOut(Out):
     catalog_source: str | None = None
     match_confidence: float | None = None
     mashup: list[dict[str, Any]] = Field(default_factory=list)
+    start_time_estimated: bool = Field(
+        default=False, description="true when start_time is an estimate (no cue time was given), not a fact"
+    )
 
 
-def track_out(track: Track) -> dict[str, Any]:
+def track_out(track: Track, *, estimated: bool = False) -> dict[str, Any]:
     data = track.model_dump(mode="json")
     start, end = data.pop("start_time"), data.pop("end_time")
     return TrackOut(
@@ -70,6 +73,7 @@ def track_out(track: Track) -> dict[str, Any]:
         start_seconds=start,
         end_seconds=end,
         transition_type="played_with" if track.played_with_previous else None,
+        start_time_estimated=estimated,
     ).model_dump(mode="json")
 
 
