@@ -8,6 +8,11 @@ paths redirect where (to exercise the fetcher's redirect checks), and what an un
 answers (the site's "page does not exist" page, with HTTP 200 as the site does). File names
 are looked up in the served directory first, then in our own fixtures, so the same manifest
 serves ../shared/fixtures/1001tracklists and tests/fixtures/1001tracklists alike.
+
+A page may have later captures (`captures`: path → {name: file}), e.g. the same tracklist
+after the site's users identified an ID row. `POST /_local/capture` with `path` and `capture`
+(a name, or empty for the first capture) switches what that path serves, as time passing on
+the real site would; tests and `make run` users switch it the same way.
 """
 
 from __future__ import annotations
@@ -36,6 +41,20 @@ class SourceSite:
     def __init__(self, directory: Path, manifest: dict[str, Any]) -> None:
         self.directories = [Path(directory)] + ([OWN_PAGES] if Path(directory) != OWN_PAGES else [])
         self.manifest = manifest
+        self.captures: dict[str, str] = {}  # path → the capture it serves now (absent: the first)
+        self._lock = threading.Lock()
+
+    def switch_capture(self, path: str, capture: str) -> tuple[int, dict[str, str], bytes]:
+        """Serve `path`'s capture named `capture` from now on ("" : its first capture again)."""
+        known = self.manifest.get("captures", {}).get(path, {})
+        if capture and capture not in known:
+            return 404, {"Content-Type": "text/plain"}, b"no such capture"
+        with self._lock:
+            if capture:
+                self.captures[path] = capture
+            else:
+                self.captures.pop(path, None)
+        return 200, {"Content-Type": "text/plain"}, (capture or "first").encode()
 
     def _file(self, names: str | list[str]) -> Path | None:
         for name in [names] if isinstance(names, str) else names:
@@ -55,6 +74,9 @@ class SourceSite:
         if redirect:
             return 302, {"Location": redirect}, b""
         name = self.manifest.get("pages", {}).get(path)
+        capture = self.captures.get(path)
+        if capture:
+            name = self.manifest.get("captures", {}).get(path, {}).get(capture, name)
         page = self._file(name) if name else None
         if page is None:
             return self.not_found()
@@ -106,6 +128,11 @@ def _handler(site: SourceSite) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = min(int(self.headers.get("Content-Length") or 0), 64 * 1024)
             form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+            if urlsplit(self.path).path == "/_local/capture":
+                self._answer(
+                    site.switch_capture((form.get("path") or [""])[0], (form.get("capture") or [""])[0])
+                )
+                return
             if urlsplit(self.path).path == "/search/result.php":
                 self._search_form(form)
                 return

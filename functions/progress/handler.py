@@ -1,5 +1,6 @@
-"""WebSocket API: $connect (authenticate, subscribe to one of the caller's batches),
-$disconnect, and $default messages (`{"action": "subscribe", "batch_id": ...}`).
+"""WebSocket API: $connect (authenticate, subscribe to one of the caller's batches, or with no
+`batch_id` to the caller's own messages only, e.g. `tracklist.changed`), $disconnect, and
+$default messages (`{"action": "subscribe", "batch_id": ...}`).
 
 A refused $connect answers its status code, which API Gateway turns into the handshake's
 HTTP answer: 401 without valid credentials, 403 from an address outside the key's allow-list
@@ -46,9 +47,8 @@ def _credential(query: dict[str, str], headers: dict[str, str]) -> Credential | 
 
 def _connect(event: dict[str, Any], connection_id: str) -> dict[str, Any]:
     query = event.get("queryStringParameters") or {}
-    batch_id = str(query.get("batch_id") or "")
-    if not batch_id:
-        raise BadRequest("batch_id is required in the query string")
+    # Without batch_id the connection hears the owner's own messages only (tracklist.changed).
+    batch_id = str(query.get("batch_id") or "") or None
     source_ip = str(((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "")
     credential = _credential(query, event.get("headers") or {})
     if credential is None:

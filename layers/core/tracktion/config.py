@@ -206,6 +206,17 @@ class CueSettings(Group):
     )
 
 
+class FollowSettings(Group):
+    """Following tracklists' IDs (tracktion.following): how much one scheduled run may do."""
+
+    max_checks_per_run: int = _env(
+        "FOLLOW_MAX_CHECKS_PER_RUN", "Followed tracklists one scheduled run re-reads at most.", 20, ge=1, le=500
+    )
+    run_budget_seconds: float = _env(
+        "FOLLOW_RUN_BUDGET_SECONDS", "Time one scheduled run may spend on checks (the rest stay due).", 240.0, gt=0
+    )
+
+
 class BatchSettings(Group):
     """Batches, schedules and their progress."""
 
@@ -246,6 +257,7 @@ GROUPS: tuple[type[Group], ...] = (
     SourceSettings,
     CatalogSettings,
     CueSettings,
+    FollowSettings,
     BatchSettings,
     WebhookSettings,
     OperationsSettings,

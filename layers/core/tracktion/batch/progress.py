@@ -31,21 +31,33 @@ def _table() -> Any:
     return table(BatchStore().table_name)
 
 
-def connect(connection_id: str, principal: Principal, batch_id: str) -> None:
-    """Subscribe a connection to one of its owner's batches (another's is a 404)."""
-    BatchStore().get(batch_id, principal.user_id)
+def connect(connection_id: str, principal: Principal, batch_id: str | None) -> None:
+    """Subscribe a connection to one of its owner's batches (another's is a 404), or to the
+    owner's messages only (`batch_id` None: e.g. `tracklist.changed` of followed tracklists).
+
+    Every connection is also listed under its owner (pk=WSOWNER#{owner}), which is how
+    messages about the owner's tracklists reach it (`broadcast_to_owner`)."""
+    if batch_id:
+        BatchStore().get(batch_id, principal.user_id)
+    expires = epoch() + CONNECTION_LIFETIME_SECONDS
+    item: dict[str, Any] = {
+        "pk": f"CONN#{connection_id}",
+        "sk": "CONN",
+        "connection_id": connection_id,
+        "owner_id": principal.user_id,
+        "connected_at": iso(),
+        "connected_epoch": epoch(),
+        "expires_at": expires,
+    }
+    if batch_id:
+        item.update({"batch_id": batch_id, "gsi1pk": f"PROGRESS#{batch_id}", "gsi1sk": connection_id})
+    _table().put_item(Item=item)
     _table().put_item(
         Item={
-            "pk": f"CONN#{connection_id}",
-            "sk": "CONN",
+            "pk": f"WSOWNER#{principal.user_id}",
+            "sk": f"CONN#{connection_id}",
             "connection_id": connection_id,
-            "owner_id": principal.user_id,
-            "batch_id": batch_id,
-            "connected_at": iso(),
-            "connected_epoch": epoch(),
-            "expires_at": epoch() + CONNECTION_LIFETIME_SECONDS,
-            "gsi1pk": f"PROGRESS#{batch_id}",
-            "gsi1sk": connection_id,
+            "expires_at": expires,
         }
     )
 
@@ -56,6 +68,9 @@ def connection_owner(connection_id: str) -> str | None:
 
 
 def disconnect(connection_id: str) -> None:
+    owner = connection_owner(connection_id)
+    if owner is not None:
+        _table().delete_item(Key={"pk": f"WSOWNER#{owner}", "sk": f"CONN#{connection_id}"})
     _table().delete_item(Key={"pk": f"CONN#{connection_id}", "sk": "CONN"})
 
 
@@ -94,6 +109,19 @@ def broadcast(batch_id: str, message: dict[str, Any]) -> int:
         if _post(connection_id, message):
             sent += 1
     return sent
+
+
+def broadcast_to_owner(owner_id: str, message: dict[str, Any]) -> int:
+    """Send `message` to every open connection of the owner; returns how many got it."""
+    if not management_url():
+        return 0
+    found = ddb.items(
+        _table().query,
+        KeyConditionExpression="pk = :p AND begins_with(sk, :c)",
+        ExpressionAttributeValues={":p": f"WSOWNER#{owner_id}", ":c": "CONN#"},
+        ProjectionExpression="connection_id",
+    )
+    return sum(1 for i in found if _post(str(i["connection_id"]), message))
 
 
 def _post(connection_id: str, message: dict[str, Any]) -> bool:

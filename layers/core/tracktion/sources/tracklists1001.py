@@ -173,6 +173,7 @@ def _tracks(tab: Any) -> list[Track]:
                 is_unidentified=artist == UNIDENTIFIED
                 or title == UNIDENTIFIED
                 or attrs.get("data-isid") == "true",
+                source_row_id=(attrs.get("data-id") or "").strip() or None,
             )
         )
     return tracks

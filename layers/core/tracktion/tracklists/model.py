@@ -51,6 +51,9 @@ class Track(Model):
     key: str | None = None
     genre: str | None = None
     is_manual_entry: bool = False
+    # The source page's own id of the row (1001tracklists `data-id`), so a later capture of the
+    # same page is matched row by row (tracktion.following); None for rows typed by a user.
+    source_row_id: str | None = None
 
     @property
     def display_title(self) -> str:

@@ -21,8 +21,8 @@ from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import table
 from tracktion.webhooks.guard import check_webhook_url
 
-WebhookEvent = Literal["batch.completed", "tracklist.imported", "cue.generated"]
-EVENTS: tuple[str, ...] = ("batch.completed", "tracklist.imported", "cue.generated")
+WebhookEvent = Literal["batch.completed", "tracklist.imported", "cue.generated", "tracklist.changed"]
+EVENTS: tuple[str, ...] = ("batch.completed", "tracklist.imported", "cue.generated", "tracklist.changed")
 MAX_WEBHOOKS_PER_OWNER = 25
 
 
