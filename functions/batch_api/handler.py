@@ -145,6 +145,17 @@ class WebhookBody(Model):
     description: str | None = Field(default=None, max_length=200)
 
 
+class RotateSecretBody(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_seconds: int = Field(
+        default=subscriptions.DEFAULT_OVERLAP_SECONDS,
+        ge=0,
+        le=subscriptions.MAX_OVERLAP_SECONDS,
+        description="How long the previous secret keeps signing beside the new one (0: it stops now)",
+    )
+
+
 # ---------------------------------------------------------------- answers
 
 
@@ -269,10 +280,21 @@ class WebhookOut(Out):
     events: list[str]
     description: str | None = None
     created_at: str
+    secret_rotated_at: str | None = None
+    previous_secret_expires_at: str | None = Field(
+        default=None, description="Until then deliveries are signed with the previous secret too"
+    )
 
 
 class WebhookCreatedOut(WebhookOut):
-    secret: str = Field(description="Signs every delivery; shown once")
+    secret: str = Field(
+        description="whsec_<base64>: signs every delivery (Standard Webhooks); shown once",
+        json_schema_extra={"pattern": "^whsec_[A-Za-z0-9+/]+={0,2}$"},
+    )
+
+
+class WebhookSecretOut(WebhookCreatedOut):
+    """A rotation's answer: the new secret (shown once) and until when the previous one signs."""
 
 
 class WebhookListOut(Out):
@@ -280,8 +302,29 @@ class WebhookListOut(Out):
     next_cursor: str | None = None
 
 
+class DeliveryAttemptOut(Out):
+    at: str
+    status_code: int | None = Field(default=None, description="The receiver's answer, when it answered")
+    error: str | None = Field(
+        default=None, description="Why there was no answer (a timeout, a refused URL...)"
+    )
+    duration_ms: float | None = None
+
+
+class DeliveryOut(Out):
+    delivery_id: str
+    event_type: str
+    event_id: str = Field(description="Also the webhook-id header: the same on every attempt")
+    status: Literal["pending", "succeeded", "failed"]
+    success: bool
+    attempts: list[DeliveryAttemptOut]
+    attempt_count: int
+    next_retry_at: str | None = Field(default=None, description="When a pending delivery is tried again")
+    created_at: str | None = None
+
+
 class DeliveriesOut(Out):
-    deliveries: list[dict[str, Any]]
+    deliveries: list[DeliveryOut]
     next_cursor: str | None = None
 
 
@@ -391,8 +434,30 @@ def delete_schedule(schedule_id: ItemId) -> Response[None]:
 @app.post("/api/v1/webhooks", status_code=201, responses=_errors(400, 401, 403, 409, 422, 429))
 @rules(permission="write", scope="developer", cost=WRITE, idempotent=True)
 def create_webhook(body: WebhookBody) -> WebhookCreatedOut:
-    hook = subscriptions.create(current_principal(app).user_id, body.url, list(body.events), body.description)
-    return hook.public(with_secret=True)  # type: ignore[return-value]
+    hook, secret = subscriptions.create(
+        current_principal(app).user_id, body.url, list(body.events), body.description
+    )
+    return {**hook.public(), "secret": secret}  # type: ignore[return-value]
+
+
+@app.post(
+    "/api/v1/webhooks/<webhook_id>/rotate-secret", responses=_errors(400, 401, 403, 404, 409, 422, 429, 503)
+)
+@rules(permission="write", scope="developer", cost=WRITE, idempotent=True)
+def rotate_webhook_secret(webhook_id: ItemId, body: RotateSecretBody | None = None) -> WebhookSecretOut:
+    """A new signing secret, shown once; the previous one keeps signing beside it (both in
+    webhook-signature) until `previous_secret_expires_at`."""
+    overlap = body.overlap_seconds if body else subscriptions.DEFAULT_OVERLAP_SECONDS
+    hook, secret = subscriptions.rotate_secret(current_principal(app).user_id, webhook_id, overlap)
+    return {**hook.public(), "secret": secret}  # type: ignore[return-value]
+
+
+@app.post("/api/v1/webhooks/<webhook_id>/ping", responses=_errors(401, 403, 404, 422, 429, 503))
+@rules(permission="write", scope="developer", cost=WRITE)
+def ping_webhook(webhook_id: ItemId) -> DeliveryOut:
+    """Delivers a `webhook.ping` event now (one attempt, signed like every delivery) and answers
+    its delivery: `success`, the receiver's `status_code` in `attempts`. Logged with the others."""
+    return delivery.ping(current_principal(app).user_id, webhook_id)  # type: ignore[return-value]
 
 
 @app.get("/api/v1/webhooks", responses=_errors(400, 401, 403, 422, 429))

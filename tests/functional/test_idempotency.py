@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import principal_ctx
 from tests.functional.batch_site import batch_aws_fixture, execution_input, site_fixture  # noqa: F401
 from tests.gateway import Answer, invoke
+from tests.unit.auth.fixtures import identity  # noqa: F401
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 GOOD_PAGE = FIXTURES / "1001tracklists" / "tracklist_two-djs_cues_w-row_mashup_id-rows.html"
@@ -107,7 +108,7 @@ def test_text_import_retry_replays_the_created_answer(aws, lambda_context):
     assert first.body["created"] is True
 
 
-def test_webhook_create_retry_returns_the_same_webhook_and_secret(aws, lambda_context, monkeypatch):
+def test_webhook_create_retry_returns_the_same_webhook_and_secret(identity, lambda_context, monkeypatch):  # noqa: F811
     monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
     body = {"url": "http://127.0.0.1:9/hook", "events": ["batch.completed"]}
     other = {**body, "events": ["cue.generated"]}

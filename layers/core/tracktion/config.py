@@ -241,6 +241,12 @@ class WebhookSettings(Group):
     )
     max_attempts: int = _env("WEBHOOK_MAX_ATTEMPTS", "Delivery attempts per event.", 3, ge=1)
     backoff_seconds: float = _env("WEBHOOK_BACKOFF_SECONDS", "First retry delay (doubles).", 1.0, ge=0)
+    retry_schedule_seconds: str = _env(
+        "WEBHOOK_RETRY_SCHEDULE_SECONDS",
+        "Delays of the later retries of an undelivered event, comma-separated (then it is failed).",
+        "60,300,1800,7200,18000,36000",
+        pattern=r"^\d{1,6}(,\d{1,6}){0,19}$",
+    )
 
 
 class OperationsSettings(Group):
