@@ -3,6 +3,13 @@
 Tolerant like the mainstream readers (unknown commands are kept as warnings, not fatal), but
 it reports every problem with its line number. It is not one of the independent parsers the
 tests check our output with; those are third-party.
+
+Recording sheets (`recording=True`, for DJ-software histories: tracktion.histories.cue_sheets)
+are read as the recorders write them: a FILE line inside a TRACK names that track's source file
+(rekordbox; Mixxx's "annotation" writes it without a type), not a new audio file, and INDEX
+times may be `hh:mm:ss` (`times="hms"`, rekordbox's recorder) instead of `mm:ss:ff`. A TITLE or
+PERFORMER whose text holds quotes (Mixxx writes them raw, or as \") runs to the line's last
+quote in every mode.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ class ParsedTrack:
     title: str | None = None
     performer: str | None = None
     indexes: dict[int, CueTime] = field(default_factory=dict)
-    file: str | None = None
+    file: str | None = None  # a recording sheet's per-track source file
+    index_lines: dict[int, int] = field(default_factory=dict)  # INDEX number -> its line
 
     @property
     def start(self) -> CueTime | None:
@@ -91,7 +99,32 @@ def _split(rest: str) -> list[str]:
     return args
 
 
-def parse(text: str) -> ParsedSheet:
+def _text_value(rest: str) -> str:
+    """A TITLE/PERFORMER value: the CDRWIN quoted field, or to the last quote when it holds quotes."""
+    stripped = rest.strip()
+    if len(stripped) > 1 and stripped[0] == '"' and stripped[-1] == '"' and stripped.count('"') > 2:
+        return stripped[1:-1].replace('\\"', '"')
+    return " ".join(_split(rest))
+
+
+def _index_time(value: str, times: str) -> CueTime:
+    if times == "hms":
+        parts = value.strip().split(":")
+        if len(parts) != 3 or not all(p.isdigit() and len(p) <= 4 for p in parts):
+            raise ValueError(f"not a cue time (hh:mm:ss): {value!r}")
+        hh, mm, ss = (int(p) for p in parts)
+        if mm > 59 or ss > 59:
+            raise ValueError(f"not a cue time (hh:mm:ss): {value!r}")
+        return CueTime.from_seconds(hh * 3600 + mm * 60 + ss)
+    return CueTime.parse(value)
+
+
+def parse(text: str, *, recording: bool = False, times: str = "msf") -> ParsedSheet:
+    """The sheet's commands read into a `ParsedSheet` (problems listed, never raised).
+
+    `recording`: a DJ recorder's sheet (per-track FILE lines are source files); `times`:
+    "msf" (mm:ss:ff, CDRWIN) or "hms" (hh:mm:ss, rekordbox's recorder).
+    """
     sheet = ParsedSheet()
     if text.startswith("\ufeff"):
         sheet.warnings.append({"line": 1, "code": "BOM", "message": "Byte order mark at the start"})
@@ -115,6 +148,9 @@ def parse(text: str) -> ParsedSheet:
                 sheet.rems[key.upper()] = value.strip().strip('"')
             continue
         args = _split(rest)
+        if command == "FILE" and recording and current is not None and not current.indexes:
+            current.file = args[0] if args else None  # the track's source file, typed or not
+            continue
         if command == "FILE":
             if len(args) < 2:
                 sheet.errors.append(
@@ -146,7 +182,7 @@ def parse(text: str) -> ParsedSheet:
             current = ParsedTrack(number=number, line=n)
             sheet.tracks.append(current)
         elif command in ("TITLE", "PERFORMER"):
-            value = " ".join(args)
+            value = _text_value(rest)
             target: Any = current if current is not None else sheet
             setattr(target, command.lower(), value)
         elif command == "INDEX":
@@ -156,11 +192,12 @@ def parse(text: str) -> ParsedSheet:
                 )
                 continue
             try:
-                number, when = int(args[0]), CueTime.parse(args[1])
+                number, when = int(args[0]), _index_time(args[1], times)
             except (IndexError, ValueError) as exc:
                 sheet.errors.append({"line": n, "code": "BAD_INDEX", "message": str(exc) or "Bad INDEX"})
                 continue
             current.indexes[number] = when
+            current.index_lines[number] = n
             if number == 1:
                 if last_start is not None and when <= last_start and len(sheet.files) <= 1:
                     sheet.errors.append(

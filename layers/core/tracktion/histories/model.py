@@ -57,6 +57,7 @@ class Play:
     duration_seconds: float | None = None  # how long it played, when the format says
     ended_at: datetime | None = None  # aware, or naive alongside `wall_clock`
     played: bool = True
+    played_with_previous: bool = False  # played together with the previous play (a CUE "w/" entry)
     label: str | None = None
     album: str | None = None
     remix: str | None = None
@@ -295,6 +296,7 @@ def _track(p: Play, position: int, offset: float | None, end_offset: float | Non
         start_time=round(offset, 3) if offset is not None else None,
         end_time=round(end_offset, 3) if end_offset is not None else None,
         is_unidentified=artist.upper() == UNIDENTIFIED or title.upper() == UNIDENTIFIED,
+        played_with_previous=p.played_with_previous and position > 1,
         bpm=p.bpm,
         key=p.key,
         genre=p.genre,

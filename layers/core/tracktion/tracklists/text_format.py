@@ -603,6 +603,14 @@ def _durations_to_starts(tracks: list[Track]) -> tuple[list[Track], bool]:
     return [t.model_copy(update={"start_time": s}) for t, s in zip(tracks, starts, strict=True)], True
 
 
+def split_remix(title: str) -> tuple[str, str | None]:
+    """ "Title (Someone Remix)" -> ("Title", "Someone Remix"); a title without one stays whole."""
+    rm = _REMIX.search(title)
+    if rm and _REMIX_WORDS.search(rm["remix"]) and title[: rm.start()].strip():
+        return title[: rm.start()].strip(), rm["remix"].strip()
+    return title, None
+
+
 def parse_text_tracklist(text: str) -> list[Track]:
     """Tracks in the order given; TextTracklistEmpty when no line is a track."""
     return read_text(text).tracks
