@@ -62,6 +62,8 @@ class Runtime:
         self.gateway: Gateway | None = None
         self.websocket: Any = None
         self.scheduler: Any = None
+        self._catalog_credentials = ""
+        self._catalog_env: dict[str, str] = {}
 
     # ------------------------------------------------------------------ start
     def start(self) -> None:
@@ -99,6 +101,7 @@ class Runtime:
             self._stoppers.append(site.shutdown)
             self.urls["Source site"] = base_url
             extra_env.setdefault("SOURCE_BASE_URL", base_url)
+        self._start_catalog_site(extra_env)
 
         lambdas = LambdaService(self.template, aws_url, extra_env=extra_env)
         self.lambdas = lambdas
@@ -138,6 +141,24 @@ class Runtime:
         gateway.start()
         self._stoppers.append(gateway.stop)
 
+    def _start_catalog_site(self, extra_env: dict[str, str]) -> None:
+        """The local Beatport and MusicBrainz (local/catalog_site.py) for what --env does not point
+        elsewhere; Beatport through the account login, its credentials put in the local SSM."""
+        if "BEATPORT_BASE_URL" in extra_env and "MUSICBRAINZ_BASE_URL" in extra_env:
+            return
+        from local.catalog_site import ACCOUNT_PASSWORD, ACCOUNT_USERNAME, start_catalog_site
+
+        site = start_catalog_site(_url_host(self.options.host), 0)
+        self._stoppers.append(site.shutdown)
+        self.urls["Catalog site"] = site.url
+        extra_env.setdefault("MUSICBRAINZ_BASE_URL", site.musicbrainz_url)
+        if "BEATPORT_BASE_URL" not in extra_env:
+            extra_env["BEATPORT_BASE_URL"] = site.beatport_url
+            extra_env.setdefault("BEATPORT_AUTH_MODE", "account")
+            account = {"username": ACCOUNT_USERNAME, "password": ACCOUNT_PASSWORD}
+            self._catalog_credentials = json.dumps(account)
+        self._catalog_env = extra_env
+
     def _provision(self, moto_url: str) -> None:
         import boto3
 
@@ -158,6 +179,16 @@ class Runtime:
         provision.create_parameters(self.template, client("ssm"), {ADMIN_KEY_PARAMETER: digest})
         if self.template.of_type("AWS::SecretsManager::Secret"):
             provision.create_secrets(self.template, client("secretsmanager"))
+        if self._catalog_credentials:
+            param = "BEATPORT_CREDENTIALS_PARAM"
+            names = {
+                self._catalog_env.get(param) or self.template.function_environment(fn).get(param)
+                for fn in self.template.of_type("AWS::Serverless::Function")
+            }
+            for name in sorted(n for n in names if n):
+                client("ssm").put_parameter(
+                    Name=name, Value=self._catalog_credentials, Type="SecureString", Overwrite=True
+                )
         if self.template.of_type("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
             provision.create_state_machines(self.template, client("stepfunctions"))
 
@@ -198,7 +229,7 @@ class Runtime:
 
     def banner(self) -> str:
         lines = ["Tracktion local runtime"]
-        for label in ("Gateway", "AWS endpoint", "WebSocket", "Source site"):
+        for label in ("Gateway", "AWS endpoint", "WebSocket", "Source site", "Catalog site"):
             if label in self.urls:
                 lines.append(f"  {label + ':':<14}{self.urls[label]}")
         lines.append(f"  {'Admin key:':<14}{self.admin_key}")

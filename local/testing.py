@@ -26,6 +26,7 @@ _LABELS = {
     "AWS endpoint": "aws_url",
     "WebSocket": "ws_url",
     "Source site": "source_url",
+    "Catalog site": "catalog_url",
     "Admin key": "admin_key",
 }
 
@@ -40,6 +41,7 @@ class RuntimeProcess:
     aws_url: str = ""
     ws_url: str = ""
     source_url: str = ""
+    catalog_url: str = ""  # the Beatport/MusicBrainz stand-in (local/catalog_site.py), when it runs
     admin_key: str = ""
     output: list[str] = field(default_factory=list)
 
