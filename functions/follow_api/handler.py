@@ -117,7 +117,7 @@ def follow_status(tracklist_id: TracklistId) -> Response[FollowOut]:
 
 
 @app.post(f"{BASE}/<tracklist_id>/follow", status_code=201, responses=error_responses(400, 404, 409, 422))
-@rules(permission="write", scope="tracklists", cost=WRITE)
+@rules(permission="write", scope="tracklists", cost=WRITE, idempotent=True)
 def follow_start(tracklist_id: TracklistId) -> Response[FollowOut]:
     status, created = service.start(tracklist_id, _owner())
     return _answer(status, 201 if created else 200, created=created)

@@ -670,7 +670,7 @@ class FileImportOut(ImportOut):
     responses=_responses({201: "Imported (also when already imported: see `created`)"}, *IMPORT_ERRORS),
     openapi_extensions={"requestBody": file_request_body()},
 )
-@rules(permission="write", scope="tracklists", cost=IMPORT)
+@rules(permission="write", scope="tracklists", cost=IMPORT, idempotent=True)
 def import_file() -> Response[FileImportOut]:
     """A DJ-software history or CUE sheet file, as multipart/form-data (`file` plus option fields)
     or JSON (`filename`, `content_base64` or `text`, options); docs/api-contract.md "File import"."""

@@ -20,6 +20,8 @@ key, for 24 hours:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import hashlib
 import json
@@ -85,13 +87,36 @@ def key_of(event: dict[str, Any]) -> str | None:
 
 
 def _body_digest(event: dict[str, Any]) -> str:
-    """The body's fingerprint: JSON by content (key order and spacing do not matter)."""
+    """The body's fingerprint: JSON by content (key order and spacing do not matter); a
+    multipart body without its boundary (a client picks a new one for each request)."""
     body = event.get("body") or ""
-    text = str(body)
-    if not event.get("isBase64Encoded"):
-        with contextlib.suppress(ValueError, RecursionError):
-            text = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "")
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(str(body), validate=True)
+        except (binascii.Error, ValueError):
+            raw = str(body).encode()
+    else:
+        text = str(body)
+        if not content_type.lower().startswith("multipart/"):
+            with contextlib.suppress(ValueError, RecursionError):
+                text = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+        raw = text.encode("utf-8", "surrogatepass")
+    boundary = _boundary(content_type)
+    if boundary:
+        raw = raw.replace(boundary.encode("latin-1", "replace"), b"BOUNDARY")
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _boundary(content_type: str) -> str | None:
+    if not content_type.lower().startswith("multipart/"):
+        return None
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "boundary" and value.strip('"'):
+            return value.strip('"')
+    return None
 
 
 def _request(event: dict[str, Any], principal_id: str, key: str) -> dict[str, Any]:
