@@ -11,6 +11,10 @@ the same from 2021 to 2026:
   `input[id$=_cue_seconds]`; "0" there means unknown except on the first track.
 - The track text is `span.trackValue`: artist spans, a " - " separator span, the title span,
   then an optional "(Remixer Remix)" span. "ID - ID" rows have the same shape without microdata.
+- The page's player script lists its cue entries (`cueValuesEntry.seconds = N; ...ids[0] =
+  'tlp24_content'; ids[1] = 'tlp25_content'`): a "w/" row listed with the previous row under
+  one entry (ids[1], ids[2], ...) and without a cue of its own takes that entry's time; a "w/"
+  row with its own cue keeps it.
 HTML entities are decoded by the parser; whitespace (including &nbsp;) is collapsed.
 """
 
@@ -33,6 +37,9 @@ _PLAYER = re.compile(r"\[(\d+(?::\d{2}){1,2})\]")
 _INNER_SPACE_OPEN = re.compile(r"([(\[])\s+")
 _INNER_SPACE_CLOSE = re.compile(r"\s+([)\]])")
 _WORDS_DURATION = re.compile(r"(\d+)\s*(hour|minute|second|h|min|m|s)s?\b")
+_CUE_ENTRY = re.compile(r"cueValuesEntry\s*=\s*\{\s*\};(?P<body>.*?)cueValueData\.push", re.DOTALL)
+_ENTRY_SECONDS = re.compile(r"\.seconds\s*=\s*(\d+)")
+_ENTRY_ID = re.compile(r"\.ids\[(\d+)\]\s*=\s*'([^']+)'")
 
 
 def clean(text: str | None) -> str:
@@ -95,7 +102,7 @@ def _tight(text: str) -> str:
 # Everything a row holds, fetched with one selector per row (a third of the cost of six).
 _ROW_PARTS = (
     "span.trackValue, span.trackStatus, span.trackLabel, span[id$=_tracknumber_value], "
-    "div.cue, input[id$=_cue_seconds]"
+    "div.cue, input[id$=_cue_seconds], div[id$=_content]"
 )
 
 
@@ -105,7 +112,7 @@ def _row_parts(row: Any) -> dict[str, list[Any]]:
         if node.tag == "input":
             kind = "seconds"
         elif node.tag == "div":
-            kind = "cue"
+            kind = "content" if (node.attributes.get("id") or "").endswith("_content") else "cue"
         elif (node.attributes.get("id") or "").endswith("_tracknumber_value"):
             kind = "number"
         else:
@@ -143,8 +150,28 @@ def _cue_seconds(parts: dict[str, list[Any]], first: bool) -> float | None:
     return seconds
 
 
-def _tracks(tab: Any) -> list[Track]:
+def shared_cue_entries(tree: Any) -> dict[str, float]:
+    """Rows listed with the previous one under one cue entry: content id -> the entry's seconds."""
+    found: dict[str, float] = {}
+    for script in tree.css("script"):
+        text = script.text() or ""
+        if "cueValueData" not in text:
+            continue
+        for entry in _CUE_ENTRY.finditer(text):
+            body = entry["body"]
+            seconds = _ENTRY_SECONDS.search(body)
+            if seconds is None:
+                continue
+            for index, content_id in _ENTRY_ID.findall(body):
+                if int(index) > 0:
+                    found.setdefault(content_id, float(seconds[1]))
+    return found
+
+
+def _tracks(tab: Any, shared: Any = None) -> list[Track]:
+    """The page's rows; `shared` gives the cue entries' pairing when a w/ row has no cue."""
     tracks: list[Track] = []
+    pairing: dict[str, float] | None = None
     for row in tab.css("div.tlpItem"):
         parts = _row_parts(row)
         text = _row_track_text(parts)
@@ -161,6 +188,11 @@ def _tracks(tab: Any) -> list[Track]:
         number = parts.get("number")
         played_with_previous = clean(number[0].text()).lower() == "w/" if number else False
         position = len(tracks) + 1
+        start = _cue_seconds(parts, first=position == 1)
+        if start is None and played_with_previous and shared is not None and "content" in parts:
+            pairing = shared() if pairing is None else pairing
+            entry = pairing.get(parts["content"][0].attributes.get("id") or "")
+            start = entry if entry else None  # the entry's time ("0" is no time after track 1)
         tracks.append(
             Track(
                 position=position,
@@ -168,7 +200,7 @@ def _tracks(tab: Any) -> list[Track]:
                 title=title,
                 remix=remix,
                 label=_labels(parts),
-                start_time=_cue_seconds(parts, first=position == 1),
+                start_time=start,
                 played_with_previous=played_with_previous and position > 1,
                 is_unidentified=artist == UNIDENTIFIED
                 or title == UNIDENTIFIED
@@ -305,7 +337,7 @@ def parse_tree(tree: Any, url: str | None = None, tab: Any = None) -> Tracklist:
     page_id = tab.attributes.get("data-id") or None
     canonical = parts.get("link", [])
     source_url = url or (canonical[0].attributes.get("href") if canonical else None)
-    tracks = _tracks(tab)
+    tracks = _tracks(tab, lambda: shared_cue_entries(tree))
     if not tracks:
         raise EmptyTracklist("The tracklist page has no tracks", details={"page_id": page_id})
     return Tracklist(
