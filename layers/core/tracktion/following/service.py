@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import Field
 
 from tracktion.clock import iso, now
-from tracktion.config import FollowSettings, get
+from tracktion.config import FollowSettings, SourceSettings, get
 from tracktion.errors import SourceBlocked, TracktionError, ValidationFailed
 from tracktion.following import cadence
 from tracktion.following.merge import Changes, Completeness, completeness, merge, snapshot
@@ -42,8 +42,8 @@ LEASE = timedelta(minutes=10)
 # Sources whose tracklists point at a 1001tracklists page (an import by URL, or of its HTML).
 FOLLOWABLE_SOURCES = frozenset({"1001tracklists", "html"})
 MERGE_ATTEMPTS = 3
-# A check may wait for the politeness budget and then fetch: leave that much time at least.
-CHECK_RESERVE_SECONDS = 35.0
+# Time a check needs beyond its fetch's own limits (the politeness wait and the fetch deadline).
+CHECK_MARGIN_SECONDS = 5.0
 
 
 def stamp(at: datetime | None = None) -> str:
@@ -285,6 +285,9 @@ def _tell(t: Tracklist, changes: Changes, checked_at: str, event_id: str) -> Non
 def run_due(*, at: datetime | None = None, remaining_ms: Callable[[], int] | None = None) -> dict[str, Any]:
     """The scheduled run: check what is due, within the run's limits; a summary of what it did."""
     cfg = get(FollowSettings)
+    source = get(SourceSettings)
+    # A check may wait for the politeness budget, then fetch: it starts only if both fit.
+    reserve = source.max_wait_seconds + source.deadline_seconds + CHECK_MARGIN_SECONDS
     started = time.monotonic()
     due = FollowStore().due(stamp(at), cfg.max_checks_per_run)
     summary: dict[str, Any] = {
@@ -300,7 +303,7 @@ def run_due(*, at: datetime | None = None, remaining_ms: Callable[[], int] | Non
     for tracklist_id in due:
         spent = time.monotonic() - started
         left = remaining_ms() / 1000 if remaining_ms else float("inf")
-        if spent > cfg.run_budget_seconds or left < CHECK_RESERVE_SECONDS:
+        if spent > cfg.run_budget_seconds or left < reserve:
             summary["stopped_early"] = "time"
             break
         try:
