@@ -639,8 +639,10 @@ def search(site: CatalogSite, request: Request) -> Answer:
             words = {w for t in recorded["tracks"] for w in _words(t["name"] + " " + t["artists"][0]["name"])}
             if any(w in words for w in _words(query)):
                 return Answer(200, recorded)
-    items = [i for i in site.index.all(kind) if _matches(i, query)]
     genre, label = _ident(request.query.get("genre_id")), _ident(request.query.get("label_id"))
+    # No words but a filter lists what the filter holds (search_releases(query="", label_id=...)).
+    listing = not _words(query) and (genre is not None or label is not None)
+    items = [i for i in site.index.all(kind) if listing or _matches(i, query)]
     if genre is not None:
         items = [i for i in items if (i.get("genre") or {}).get("id") == genre]
     if label is not None:

@@ -124,7 +124,11 @@ def test_genres_charts_and_top_100(catalog_env: CatalogServer):
         and {"id": 90, "name": "Melodic House & Techno", "slug": "melodic-house-techno"} in genres
     )
     assert [t.title for t in chart][:2] == ["Don't Cry", "Fly To Way"]
-    assert top and hype and all(t.bpm for t in top)
+    assert top and all(t.bpm for t in top)
+    # Hype is Beatport's tracks filter (no hype endpoint exists); no recorded track is hype.
+    asked = [r["query"] for r in catalog_env.requests if r["path"] == "/v4/catalog/tracks/"]
+    assert asked[-1]["is_hype"] == "true" and asked[-1]["genre_id"] == "90"
+    assert all(t.genre for t in hype)
 
 
 def test_token_is_minted_once_persisted_and_shared_by_new_instances(catalog_env: CatalogServer):

@@ -196,11 +196,15 @@ class BeatportProvider:
         ]
 
     def chart(self, kind: str, genre_id: int) -> list[CatalogTrack]:
-        """The genre's Top 100 (`top`) or Hype 100 (`hype`) chart."""
-        if kind not in ("top", "hype"):
+        """The genre's Top 100 (`top`, /genres/{id}/top/100/) or its hype tracks (`hype`: Beatport
+        has no hype list endpoint; hype is the tracks filter `is_hype`)."""
+        if kind == "top":
+            path, params = f"catalog/genres/{int(genre_id)}/top/100/", {"per_page": 100}
+        elif kind == "hype":
+            path, params = "catalog/tracks/", {"is_hype": "true", "genre_id": int(genre_id), "per_page": 100}
+        else:
             raise ValueError(kind)
-        path = f"catalog/genres/{int(genre_id)}/{kind}/100/"
-        return [to_catalog_track(i) for i in self.pages(path, {"per_page": 100}, limit=100)]
+        return [to_catalog_track(i) for i in self.pages(path, params, limit=100)]
 
     def chart_tracks(self, chart_id: int, limit: int = 100) -> list[CatalogTrack]:
         params = {"per_page": max(1, min(limit, 100))}
