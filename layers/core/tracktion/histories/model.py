@@ -31,6 +31,7 @@ DROP_SHORT = "short_play"
 DROP_DUPLICATE = "duplicate"
 DROP_BEFORE_RECORDING = "before_recording"
 MAX_TRACKS = 2000
+MAX_SPAN_SECONDS = 48 * 3600  # as for every time we store (tracktion.timeparse.MAX_SECONDS)
 
 
 class InvalidFormat(BadRequest):
@@ -192,11 +193,13 @@ def assemble(history: History, options: HistoryOptions) -> Assembled:
     notes = list(history.notes)
     plays = list(history.plays)
     starts = [_instant(p, zone) for p in plays]
-    clocked = all(s is not None for s in starts) and plays
+    # Clock times on some plays (a row without a start keeps its place and no time).
+    clocked = any(s is not None for s in starts)
     if clocked:
         aware = {s.tzinfo is not None for s in starts if s is not None}
         if len(aware) > 1:
             raise InvalidFormat("The file mixes times with and without a zone")
+    if plays and all(s is not None for s in starts):
         # Two decks: the file's order is not always the play order; order by start (stable).
         order = sorted(range(len(plays)), key=lambda i: starts[i])  # type: ignore[arg-type,return-value]
         plays = [plays[i] for i in order]
@@ -232,10 +235,11 @@ def assemble(history: History, options: HistoryOptions) -> Assembled:
     base: datetime | None = None
     if clocked:
         base = options.recording_start if options.recording_start is not None else None
-        if base is not None and merged and merged[0][1] is not None and merged[0][1].tzinfo is None:
+        first_clock = next((start for _, start in merged if start is not None), None)
+        if base is not None and first_clock is not None and first_clock.tzinfo is None:
             base = base.replace(tzinfo=None)  # no zone anywhere: wall clock against wall clock
-        if base is None and merged:
-            base = merged[0][1]
+        if base is None:
+            base = first_clock
     elif options.recording_start is not None and history.recording_start is None:
         notes.append("recording_start ignored: the file's times are already counted from its start")
 
@@ -261,14 +265,24 @@ def assemble(history: History, options: HistoryOptions) -> Assembled:
             offset = None
         if end_offset is not None and offset is not None and end_offset < offset:
             end_offset = None
+        if offset is not None and offset > MAX_SPAN_SECONDS:
+            raise InvalidFormat(
+                "The history spans more than 48 hours from its start",
+                details={**p.where(), "max_seconds": MAX_SPAN_SECONDS},
+            )
+        if end_offset is not None and end_offset > MAX_SPAN_SECONDS:
+            end_offset = None
         tracks.append(_track(p, len(tracks) + 1, offset, end_offset))
     if len(tracks) > MAX_TRACKS:
         raise InvalidFormat("Too many tracks in the file", details={"max_tracks": MAX_TRACKS})
-    if not clocked and not all(p.offset_seconds is not None for p in plays) and plays:
+    if tracks and all(t.start_time is None for t in tracks):
         notes.append("the file stores no play times: the tracks are in the file's order without start times")
     recording_start = base if base is not None and base.tzinfo is not None else None
     timed = bool(tracks) and all(t.start_time is not None for t in tracks)
-    started_on = base.date() if base is not None and base.year > 1970 else None
+    shown = (
+        base.astimezone(options.timezone) if base is not None and base.tzinfo and options.timezone else base
+    )
+    started_on = shown.date() if shown is not None and shown.year > 1970 else None
     return Assembled(tracks, dropped, notes, recording_start, timed, started_on)
 
 
