@@ -198,6 +198,15 @@ def export(
             "{label} {track} {est}",
         ),
     ] = None,
+    max_title: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=1000,
+            description="ffmetadata: cut chapter titles to this many UTF-8 bytes (0: never); FFmpeg's "
+            "MP3 chapters lose titles longer than about 115 bytes",
+        ),
+    ] = ffmetadata.MAX_TITLE_BYTES,
     unidentified: Annotated[
         mixcloud.Unidentified,
         Query(description="mixcloud: unidentified rows as chapters (default), tracks, or left out"),
@@ -227,7 +236,7 @@ def export(
     if target == "youtube":
         body |= youtube.youtube(est, short_chapters=short_chapters, hours=hours)
     elif target == "ffmetadata":
-        body |= ffmetadata.ffmetadata(t, est)
+        body |= ffmetadata.ffmetadata(t, est, max_title=max_title)
     elif target == "text":
         body |= text.text(est, style=style, template=template)
     else:

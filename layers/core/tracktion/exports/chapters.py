@@ -34,10 +34,11 @@ class Chapter:
     tracks: list[Track]
     estimated: bool
     extra_titles: list[str] = field(default_factory=list)  # chapters merged into this one
+    absorbed: list[int] = field(default_factory=list)  # their positions
 
     @property
     def positions(self) -> list[int]:
-        return [t.position for t in self.tracks]
+        return [t.position for t in self.tracks] + self.absorbed
 
     @property
     def title(self) -> str:

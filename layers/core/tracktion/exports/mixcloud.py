@@ -37,7 +37,7 @@ MIN_UPLOAD_SECONDS = 15 * 60
 Unidentified = Literal["chapter", "track", "skip"]
 
 _ARTIST_SPLIT = re.compile(
-    r"\s*(?:,|&|\+|\bx\b|\bfeat\.?|\bft\.?|\bfeaturing\b|\bvs\.?|\bpres\.?)\s*",
+    r"\s*(?:,|&|\+)\s*|\s+(?:x|feat\.?|ft\.?|featuring|vs\.?|pres\.?)\s+",
     re.IGNORECASE,
 )
 

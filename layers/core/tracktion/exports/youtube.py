@@ -57,15 +57,21 @@ def _fix_short(chs: list[Chapter], mode: ShortChapters) -> tuple[list[Chapter], 
             continue
         if i > 0:  # merged into the chapter before, which now runs on to this one's end
             into = chs[i - 1]
+            target = into.positions
             into.end = c.end
             into.extra_titles.append(c.title)
+            into.absorbed += c.positions
             del chs[i]
-        else:  # the first is too short: the next one takes it in and its start
-            into = chs[1]
-            into.start, into.estimated = c.start, c.estimated
-            into.extra_titles.insert(0, c.title)
-            del chs[0]
-        changes.append({"action": "merged", "tracks": c.positions, "into": into.positions})
+        else:  # the first is too short: it takes in the next one (and keeps the start)
+            nxt = chs[1]
+            target = nxt.positions
+            c.end = nxt.end
+            c.extra_titles.append(nxt.title)
+            c.absorbed += nxt.positions
+            del chs[1]
+        changes.append(
+            {"action": "merged", "tracks": c.positions if i > 0 else c.positions[:1], "into": target}
+        )
     return chs, changes
 
 

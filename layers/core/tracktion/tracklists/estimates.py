@@ -288,7 +288,7 @@ def estimate(
         start = filled[k]
         for row in g:
             if row.start_time is None and start is not None:
-                out.append(row.model_copy(update={"start_time": round(start, 3)}))
+                out.append(row.model_copy(update={"start_time": start}))
                 estimated.add(row.position)
             else:
                 out.append(row)
