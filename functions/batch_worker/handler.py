@@ -6,11 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from tracktion.batch.worker import run_task
-from tracktion.config import BatchSettings, CoreSettings, CueSettings, SourceSettings, WebhookSettings, load
+from tracktion.config import (
+    AuthSettings,
+    BatchSettings,
+    CoreSettings,
+    CueSettings,
+    SourceSettings,
+    WebhookSettings,
+    load,
+)
 from tracktion.observability import logger
 
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
-SETTINGS = load(CoreSettings, BatchSettings, SourceSettings, WebhookSettings, CueSettings)
+# AuthSettings: the identity secret that unseals webhook signing secrets.
+SETTINGS = load(CoreSettings, AuthSettings, BatchSettings, SourceSettings, WebhookSettings, CueSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)

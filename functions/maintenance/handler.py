@@ -7,11 +7,20 @@ from typing import Any
 
 from tracktion.async_failures import redrive
 from tracktion.batch.maintenance import run_maintenance
-from tracktion.config import BatchSettings, CoreSettings, CueSettings, OperationsSettings, load
+from tracktion.config import (
+    AuthSettings,
+    BatchSettings,
+    CoreSettings,
+    CueSettings,
+    OperationsSettings,
+    WebhookSettings,
+    load,
+)
 from tracktion.observability import logger
 
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
-SETTINGS = load(CoreSettings, BatchSettings, CueSettings, OperationsSettings)
+# Auth and Webhook settings: the webhook retry sweep (its secrets are sealed by the identity secret).
+SETTINGS = load(CoreSettings, AuthSettings, BatchSettings, CueSettings, OperationsSettings, WebhookSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)
