@@ -117,6 +117,8 @@ def test_estimates_beat_the_even_split_on_real_cue_times() -> None:
         )
         assert ours_mean < even_mean, (share, ours_mean, even_mean)
         assert ours_median <= even_median, (share, ours_median, even_median)
+    tail = errors(sets, tail=True)
+    assert Errors.summary(tail.neighbours)[0] < Errors.summary(tail.even)[0]
 
 
 def test_our_fixture_page_estimates_its_missing_time_between_its_neighbours() -> None:

@@ -8,8 +8,9 @@ an estimate from what is known around them:
   timed one and the set's end) fills exactly that gap;
 - the expected length of each slot: the catalog length of a matched track where the caller
   knows it, else the local pace of the set (the cued slots nearest the gap on either side,
-  interpolated across it; a DJ's pace drifts through a set), a slot of rows played together
-  counting longer (`together_factor`), and the median cued slot when nothing is near;
+  interpolated across it; a DJ's pace drifts through a set; with cues on one side only, as in
+  an uncued tail, that side's pace half-way to the median cued slot), a slot of rows played
+  together counting longer (`together_factor`), and the median cued slot when nothing is near;
 - how the gap is shared: the expected slots are scaled into it, pulled half-way towards the
   even split (single slot lengths vary a lot; the pace is half the answer). The benchmark
   (`benchmarks/bench_estimates.py`, docs/performance.md) measures this against the plain even
@@ -135,6 +136,13 @@ def together_factor(slots: Sequence[Sequence[Track]]) -> float:
     return TOGETHER_FACTOR
 
 
+def _mean_spacing(starts: Sequence[float | None], typical: float) -> float:
+    known = [(i, v) for i, v in enumerate(starts) if v is not None]
+    if len(known) >= 2 and known[-1][0] > known[0][0] and known[-1][1] > known[0][1]:
+        return (known[-1][1] - known[0][1]) / (known[-1][0] - known[0][0])
+    return typical
+
+
 def _expected(starts: Sequence[float | None], typical: float, weights: Sequence[float]) -> list[float]:
     """The expected length of each slot: the local pace of the set around it.
 
@@ -159,8 +167,9 @@ def _expected(starts: Sequence[float | None], typical: float, weights: Sequence[
         ri = next((i for i in range(k + 1, n) if pace[i] is not None), None)
         if li is None and ri is None:
             local = typical
-        elif li is None or ri is None:
-            local = float(pace[li if ri is None else ri])  # type: ignore[index,arg-type]
+        elif li is None or ri is None:  # one side only (a tail): its pace, half-way to the median
+            side = float(pace[li if ri is None else ri])  # type: ignore[index,arg-type]
+            local = SHRINK * side + (1 - SHRINK) * typical
         else:
             w = (k - li) / (ri - li)
             local = float(pace[li]) * (1 - w) + float(pace[ri]) * w  # type: ignore[arg-type]
@@ -243,8 +252,11 @@ def estimate(
         return Estimated(tracks=[], estimated=set(), end=end, groups=[], warnings=warnings)
     lead_starts: list[float | None] = [g[0].start_time for g in slots]
     typical = median_slot(lead_starts, end)
-    factor = together_factor(slots) if method == "neighbours" else 1.0
-    expected = _expected(lead_starts, typical, [factor if len(g) > 1 else 1.0 for g in slots])
+    if method == "even":  # the CUE engine's former estimate: the mean cued spacing, evenly
+        expected = [_mean_spacing(lead_starts, typical)] * len(slots)
+    else:
+        factor = together_factor(slots)
+        expected = _expected(lead_starts, typical, [factor if len(g) > 1 else 1.0 for g in slots])
     for k, g in enumerate(slots):
         if lengths.get(g[0].position):
             expected[k] = float(lengths[g[0].position])
