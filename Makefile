@@ -11,7 +11,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test test-fast test-system system-deps sam-build lint deadcode typecheck validate build bench openapi fuzz clean
+.PHONY: install run test test-fast test-system system-deps sam-build lint deadcode typecheck validate build bench openapi sdk-models fuzz clean
 
 $(STAMP): pyproject.toml layers/core/requirements.txt
 	$(PY) -m venv $(VENV)
@@ -48,8 +48,8 @@ test-fast: install
 ## shntool; and Debian's chromium, which tests/integration/test_docs_page.py opens /docs with.
 ## Installs cuetools, flac, shntool and chromium with apt-get when missing (as root; else through
 ## sudo).
-SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool chromium ffmpeg ffprobe
-SYSTEM_PACKAGES := cuetools flac shntool chromium ffmpeg
+SYSTEM_TOOLS := cueconvert cuebreakpoints cueprint metaflac flac shntool chromium ffmpeg ffprobe tmux
+SYSTEM_PACKAGES := cuetools flac shntool chromium ffmpeg tmux
 # Debian's CUE readers (libcue's cuetools, libFLAC's metaflac, shntool) that tests/system
 # reads our sheets with, headless Chromium for the documentation page's test, and ffmpeg/ffprobe
 # that read our FFMETADATA1 chapter exports back (tests/integration/test_export_flow.py).
@@ -97,6 +97,12 @@ openapi: install
 	$(BIN)/python -m local.openapi > docs/openapi.json
 	cp docs/openapi.json functions/health_api/openapi.json
 	$(BIN)/python -m local.route_rules
+	$(MAKE) sdk-models
+
+## The SDK's typed answers and operation table (sdk/tracktion_sdk/models.py, operations.py), generated
+## from docs/openapi.json by datamodel-code-generator; tests/sdk/test_models_current.py checks them.
+sdk-models: install
+	$(BIN)/python sdk/codegen.py
 
 ## schemathesis against the local runtime's /api/v1/openapi.json, long: FUZZ_CASES cases
 ## (`make test` runs a short one). Prints cases, server errors, schema violations, ...

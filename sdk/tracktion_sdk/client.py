@@ -1,56 +1,235 @@
-"""`Client`: the Tracktion REST API over httpx, with auth, signing, retries and typed errors.
+"""`Tracktion` (sync) and `AsyncTracktion` (async): the same resources and methods on httpx.
 
-Answers are the API's JSON as plain dicts (the shapes in docs/openapi.json), so a new field
-on the server reaches callers without an SDK release.
+    from tracktion_sdk import Tracktion
+    client = Tracktion()                      # TRACKTION_URL, TRACKTION_API_KEY from the environment
+    client.login("me@example.com", "secret")  # or a JWT session; refreshed before it expires
+    for tracklist in client.tracklists.list.iter():
+        print(tracklist.title)
+
+Credentials, from arguments or the environment: an API key (`api_key` / TRACKTION_API_KEY),
+optionally with the key's HMAC signing secret (`signing_secret` / TRACKTION_SIGNING_SECRET),
+or a JWT session (`login()`, or `access_token` + `refresh_token`): refreshed a minute before it
+expires and once on a 401, and `on_tokens(tokens)` is told of every new pair (the CLI stores
+them). Retries: see `RetryPolicy`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
+import os
+import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tracktion_sdk.errors import ChecksumMismatch, RateLimited, SourceBlocked, TracktionError, from_response
+from tracktion_sdk import _core
+from tracktion_sdk._core import Prepared, RetryPolicy, Tokens, prepare
+from tracktion_sdk.errors import ChecksumMismatch, ConnectionFailed, TokenExpired, TracktionError, WaitTimeout
+from tracktion_sdk.resources import (
+    Auth,
+    Batches,
+    Catalog,
+    Cue,
+    Imports,
+    Keys,
+    Op,
+    Search,
+    Service,
+    Tracklists,
+    Usage,
+    Users,
+    Webhooks,
+)
 
-API = "/api/v1"
+__version__ = "1.0.0"
+_WS_EXCEPTIONS: tuple[type[BaseException], ...] = (OSError, TimeoutError, ValueError, EOFError)
 
 
-def signature(secret: str, timestamp: str, method: str, target: str, body: bytes) -> str:
-    """X-Signature over "{ts}.{METHOD}.{path[?query]}.{body}", as the server verifies it."""
-    message = f"{timestamp}.{method.upper()}.{target}.".encode() + body
-    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+@dataclass(frozen=True)
+class Downloaded:
+    """A file written by a download: where, how big, and its verified SHA-256."""
+
+    path: Path
+    size: int
+    sha256: str
+    content_type: str | None
+    filename: str | None
 
 
-class Client:
-    """One account's view of the API: pass an API key (`X-API-Key`) or a JWT (`Bearer`)."""
-
+class _Base:
     def __init__(
         self,
-        base_url: str,
+        base_url: str | None = None,
         *,
         api_key: str | None = None,
-        token: str | None = None,
         signing_secret: str | None = None,
+        access_token: str | None = None,
+        refresh_token: str | None = None,
+        token_expires_at: float | None = None,
+        ws_url: str | None = None,
         timeout: float = 30.0,
-        max_retries: int = 3,
+        max_retries: int = 4,
         max_retry_wait: float = 60.0,
-        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        on_tokens: Callable[[Tokens | None], None] | None = None,
     ) -> None:
-        self.api_key = api_key
-        self.token = token
-        self.signing_secret = signing_secret
-        self.max_retries = max_retries
-        self.max_retry_wait = max_retry_wait
+        self.base_url = (base_url or _core.env("TRACKTION_URL") or _core.DEFAULT_URL).rstrip("/")
+        self.api_key = api_key or _core.env("TRACKTION_API_KEY")
+        self.signing_secret = signing_secret or _core.env("TRACKTION_SIGNING_SECRET")
+        self.ws_url = ws_url or _core.env("TRACKTION_WS_URL")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy(max_retries=max_retries, max_total_wait=max_retry_wait)
+        self.tokens: Tokens | None = None
+        if access_token:
+            self.tokens = Tokens(
+                access_token,
+                refresh_token,
+                token_expires_at if token_expires_at is not None else _core._jwt_expiry(access_token),
+            )
+        self.on_tokens = on_tokens
         self.rate_limit: dict[str, str] = {}
         self.last_correlation_id: str | None = None
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
+        self.last_response: httpx.Response | None = None
+        self._last_signature = ""
+        self.auth: Auth = Auth(self)
+        self.users: Users = Users(self)
+        self.search: Search = Search(self)
+        self.tracklists: Tracklists = Tracklists(self)
+        self.imports: Imports = Imports(self)
+        self.cue: Cue = Cue(self)
+        self.catalog: Catalog = Catalog(self)
+        self.batches: Batches = Batches(self)
+        self.webhooks: Webhooks = Webhooks(self)
+        self.keys: Keys = Keys(self)
+        self.usage: Usage = Usage(self)
+        self.service: Service = Service(self)
 
-    def __enter__(self) -> Client:
+    # ------------------------------------------------------------------ shared steps
+
+    def _headers(self, prepared: Prepared, stamp: int) -> dict[str, str]:
+        headers = {"User-Agent": f"tracktion-sdk/{__version__}", **prepared.headers}
+        if not prepared.op.public:
+            if self.api_key:
+                headers["X-API-Key"] = self.api_key
+            elif self.tokens:
+                headers["Authorization"] = f"Bearer {self.tokens.access_token}"
+        if self.signing_secret and not prepared.op.public:
+            sig = _core.signature(
+                self.signing_secret, str(stamp), prepared.method, prepared.target, prepared.body or b""
+            )
+            headers["X-Timestamp"] = str(stamp)
+            headers["X-Signature"] = sig
+            self._last_signature = sig
+        return headers
+
+    def _sign_wait(self, prepared: Prepared) -> float:
+        """Seconds to wait so a re-sent signed request gets a new timestamp (the server refuses
+        the same signature twice as a replay)."""
+        if not self.signing_secret or prepared.op.public:
+            return 0.0
+        now = time.time()
+        sig = _core.signature(
+            self.signing_secret, str(int(now)), prepared.method, prepared.target, prepared.body or b""
+        )
+        return (int(now) + 1 - now + 0.01) if hmac.compare_digest(sig, self._last_signature) else 0.0
+
+    def _request(self, prepared: Prepared) -> httpx.Request:
+        return httpx.Request(
+            prepared.method,
+            self.base_url + prepared.target,
+            content=prepared.body,
+            headers=self._headers(prepared, int(time.time())),
+        )
+
+    def _remember(self, response: httpx.Response) -> None:
+        limits = {k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit-")}
+        if limits:
+            self.rate_limit = limits
+        self.last_response = response
+        self.last_correlation_id = response.headers.get("X-Correlation-ID", self.last_correlation_id)
+
+    def _can_refresh(self, prepared: Prepared) -> bool:
+        return bool(not prepared.op.public and not self.api_key and self.tokens and self.tokens.refresh_token)
+
+    def _set_tokens(self, tokens: Tokens | None) -> None:
+        self.tokens = tokens
+        if self.on_tokens:
+            self.on_tokens(tokens)
+
+    def _answer(self, op: Op, response: httpx.Response) -> Any:
+        if response.is_redirect:  # e.g. an OAuth login: where to send the browser
+            return {"status_code": response.status_code, "location": response.headers.get("Location")}
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            data = response.json()
+        except ValueError:
+            return response.text
+        return _core.parse(op, response.status_code, data)
+
+    def _refresh_failed(self, error: TracktionError) -> TracktionError:
+        self._set_tokens(None)
+        return TokenExpired(
+            f"The session could not be refreshed: {error.message}",
+            status=error.status or 401,
+            error_code=error.error_code,
+            correlation_id=error.correlation_id,
+            details=error.details,
+        )
+
+
+def _target_file(path: Any, response: httpx.Response) -> Path:
+    target = Path(path)
+    if target.is_dir():
+        name = _filename(response) or "download"
+        target = target / name
+    return target
+
+
+def _filename(response: httpx.Response) -> str | None:
+    disposition = response.headers.get("Content-Disposition", "")
+    for part in disposition.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename":
+            return Path(value.strip('"')).name or None
+    return None
+
+
+def _checked(prepared: Prepared, response: httpx.Response, digest: str, client: _Base) -> None:
+    """The bytes against the checksum the answer carries (`X-Checksum-SHA256`) and the one the
+    caller holds (`sha256=`, e.g. the CUE file's recorded `checksum`): `ChecksumMismatch` on any
+    difference, before anything is written."""
+    if not prepared.verify:
+        return
+    sent = response.headers.get("X-Checksum-SHA256", "").removeprefix("sha256:").lower()
+    for expected in (sent, prepared.sha256 or ""):
+        if expected and not hmac.compare_digest(expected, digest):
+            raise ChecksumMismatch(
+                f"Downloaded {prepared.path} hashes to sha256:{digest}, expected sha256:{expected}",
+                error_code="CHECKSUM_MISMATCH",
+                correlation_id=client.last_correlation_id,
+                details={"path": prepared.path, "expected": expected, "actual": digest},
+            )
+
+
+class Tracktion(_Base):
+    """The synchronous client. Use as a context manager, or call `close()`."""
+
+    def __init__(
+        self, base_url: str | None = None, *, transport: httpx.BaseTransport | None = None, **kw: Any
+    ):
+        super().__init__(base_url, **kw)
+        self._http = httpx.Client(timeout=self.timeout, transport=transport)
+
+    def __enter__(self) -> Tracktion:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -59,290 +238,386 @@ class Client:
     def close(self) -> None:
         self._http.close()
 
+    # ------------------------------------------------------------------ sessions
+
+    def login(self, email: str, password: str) -> Any:
+        """Log in with email and password: the client then calls with the session's token."""
+        answer = self.auth.token(email=email, password=password)
+        self._set_tokens(Tokens.from_answer(answer))
+        return answer
+
+    def refresh(self) -> Tokens:
+        """A new access token (and refresh token) for the session."""
+        if not self.tokens or not self.tokens.refresh_token:
+            raise TokenExpired("No session to refresh: log in first", status=401, error_code="NO_SESSION")
+        try:
+            answer = self.auth.refresh(refresh_token=self.tokens.refresh_token)
+        except TracktionError as error:
+            raise self._refresh_failed(error) from error
+        self._set_tokens(Tokens.from_answer(answer))
+        assert self.tokens is not None
+        return self.tokens
+
+    def logout(self) -> None:
+        """End the session on the server (its refresh and access tokens stop working)."""
+        if self.tokens and self.tokens.refresh_token:
+            with contextlib.suppress(TracktionError):
+                self.auth.revoke(refresh_token=self.tokens.refresh_token)
+        self._set_tokens(None)
+
     # ------------------------------------------------------------------ transport
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        params: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """Send one call; raise `TracktionError` on an error answer.
+    def _call(self, op: Op, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        prepared = prepare(op, args, kwargs)
+        if op.download:
+            return self._download(prepared)
+        return self._answer(op, self._send(prepared))
 
-        429 and SOURCE_BLOCKED are retried after the server's `retry_after` (up to `max_retries`
-        times); when the server asks for a longer wait than `max_retry_wait` the error is raised
-        at once, since calling earlier than asked would only be refused again.
-        """
-        query = {k: _param(v) for k, v in (params or {}).items() if v is not None}
-        content = json.dumps(json_body).encode() if json_body is not None else None
-        attempt = 0
+    def _send(self, prepared: Prepared, *, stream: bool = False) -> httpx.Response:
+        attempt, waited, refreshed = 0, 0.0, False
         while True:
-            response = self._http.send(self._build(method, path, query, content, headers or {}))
-            self._remember(response)
-            if response.is_success:
-                return response
-            error = from_response(
-                response.status_code, _json_or_none(response), response.headers.get("Retry-After")
-            )
-            if attempt >= self.max_retries or not isinstance(error, RateLimited | SourceBlocked):
-                raise error
+            if self._can_refresh(prepared) and self.tokens and self.tokens.due():
+                self.refresh()
+            time.sleep(self._sign_wait(prepared))
+            try:
+                response = self._http.send(self._request(prepared), stream=stream)
+            except httpx.TransportError as exc:
+                error: TracktionError = _core.connection_error(exc, prepared)
+                delay = self.retry.delay(attempt, waited, None) if prepared.retry_safe else None
+                if delay is None:
+                    raise error from exc
+            else:
+                self._remember(response)
+                if response.is_success or response.is_redirect:
+                    return response
+                response.read()
+                error = _core.error_for(response)
+                if response.status_code == 401 and not refreshed and self._can_refresh(prepared):
+                    refreshed = True
+                    self.refresh()
+                    continue
+                retryable = response.status_code == 429 or (
+                    response.status_code in _core.RETRY_STATUSES and prepared.retry_safe
+                )
+                delay = self.retry.delay(attempt, waited, error.retry_after) if retryable else None
+                if delay is None:
+                    raise error
+            time.sleep(delay)
+            waited += delay
             attempt += 1
-            wait = float(error.retry_after if error.retry_after is not None else 2**attempt)
-            if wait > self.max_retry_wait:
-                raise error
-            time.sleep(wait)
 
-    def _build(
-        self, method: str, path: str, query: dict[str, str], content: bytes | None, extra: dict[str, str]
-    ) -> httpx.Request:
-        headers = dict(extra)
-        if content is not None:
-            headers["Content-Type"] = "application/json"
-        if self.api_key:
-            headers["X-API-Key"] = self.api_key
-        elif self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        request = self._http.build_request(
-            method, path, params=query or None, content=content, headers=headers
-        )
-        if self.signing_secret:
-            stamp = str(int(time.time()))
-            target = request.url.raw_path.decode("ascii")  # the path plus "?query" when there is one
-            request.headers["X-Timestamp"] = stamp
-            request.headers["X-Signature"] = signature(
-                self.signing_secret, stamp, method, target, content or b""
-            )
-        return request
-
-    def _remember(self, response: httpx.Response) -> None:
-        limits = {k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit-")}
-        if limits:
-            self.rate_limit = limits
-        self.last_correlation_id = response.headers.get("X-Correlation-ID", self.last_correlation_id)
-
-    def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = self.request(method, path, **kwargs)
-        return response.json() if response.content else {}
-
-    # ------------------------------------------------------------------ accounts and keys
-
-    def health(self) -> dict[str, Any]:
-        return self._json("GET", "/health")
-
-    def register(self, email: str, password: str, name: str = "") -> dict[str, Any]:
-        return self._json(
-            "POST", f"{API}/auth/register", json_body={"email": email, "password": password, "name": name}
-        )
-
-    def login(self, email: str, password: str) -> dict[str, Any]:
-        """Exchange credentials for tokens; the client then calls with the access token."""
-        tokens = self._json("POST", f"{API}/auth/token", json_body={"email": email, "password": password})
-        self.token = tokens["access_token"]
-        return tokens
-
-    def refresh(self, refresh_token: str) -> dict[str, Any]:
-        tokens = self._json("POST", f"{API}/auth/refresh", json_body={"refresh_token": refresh_token})
-        self.token = tokens["access_token"]
-        return tokens
-
-    def create_key(
-        self, name: str, permissions: Sequence[str] = ("read", "write"), **fields: Any
-    ) -> dict[str, Any]:
-        """A new key; the answer holds `api_key` (and `signing_secret` if asked for) once only."""
-        body = {"name": name, "permissions": list(permissions), **fields}
-        return self._json("POST", f"{API}/developer/keys", json_body=body)
-
-    def list_keys(
-        self, *, include_inactive: bool = False, limit: int | None = None, next_token: str | None = None
-    ) -> dict[str, Any]:
-        """One page of keys: `{"keys": [...], "next_token": ...}`.
-
-        The API answers the reference's top-level array; the next page's token, when a `limit`
-        cut the list, comes in the `X-Next-Token` header.
-        """
-        params = {"include_inactive": include_inactive, "limit": limit, "next_token": next_token}
-        response = self.request("GET", f"{API}/developer/keys", params=params)
-        return {"keys": response.json(), "next_token": response.headers.get("X-Next-Token") or None}
-
-    def iter_keys(self, *, include_inactive: bool = False) -> Iterator[dict[str, Any]]:
-        token: str | None = None
+    def _iterate(self, op: Op, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Iterator[Any]:
         while True:
-            page = self.list_keys(include_inactive=include_inactive, limit=100, next_token=token)
-            yield from page["keys"]
-            token = page.get("next_token")
-            if not token:
+            response = self._send(prepare(op, args, kwargs))
+            answer = self._answer(op, response)
+            items = _core.page_items(op, answer)
+            yield from items
+            following = _core.next_page(op, kwargs, answer, response, len(items))
+            if following is None:
                 return
+            kwargs = following
 
-    def rotate_key(self, key_id: str, overlap_seconds: int | None = None) -> dict[str, Any]:
-        body = {"overlap_seconds": overlap_seconds} if overlap_seconds is not None else {}
-        return self._json("POST", f"{API}/developer/keys/{key_id}/rotate", json_body=body)
-
-    def revoke_key(self, key_id: str) -> dict[str, Any]:
-        """Revoke a key; the answer says when (`revoked_at`)."""
-        return self._json("DELETE", f"{API}/developer/keys/{key_id}")
-
-    # ------------------------------------------------------------------ search and import
-
-    def search(self, query: str, *, page: int = 1, limit: int = 20, **filters: Any) -> dict[str, Any]:
-        params = {"query": query, "page": page, "limit": limit, **filters}
-        return self._json("GET", f"{API}/search", params=params)
-
-    def iter_search(self, query: str, *, limit: int = 50, **filters: Any) -> Iterator[dict[str, Any]]:
-        return _pages(lambda page: self.search(query, page=page, limit=limit, **filters), "results")
-
-    def import_url(
-        self,
-        url: str,
-        *,
-        cue_format: str | None = None,
-        force_refresh: bool = False,
-        async_processing: bool = False,
-    ) -> dict[str, Any]:
-        body = {"url": url, "force_refresh": force_refresh, "cue_format": cue_format}
-        params = {"async_processing": async_processing} if async_processing else None
-        return self._json("POST", f"{API}/tracklists/import/1001tracklists", json_body=body, params=params)
-
-    def import_html(self, url: str, html: str, *, cue_format: str | None = None) -> dict[str, Any]:
-        body = {"url": url, "html": html, "cue_format": cue_format}
-        return self._json("POST", f"{API}/tracklists/import/html", json_body=body)
-
-    def import_text(self, text: str, title: str, **fields: Any) -> dict[str, Any]:
-        return self._json(
-            "POST", f"{API}/tracklists/import/text", json_body={"text": text, "title": title, **fields}
-        )
-
-    def import_status(self, correlation_id: str) -> dict[str, Any]:
-        return self._json("GET", f"{API}/tracklists/import/status/{correlation_id}")
-
-    def get_tracklist(self, tracklist_id: str) -> dict[str, Any]:
-        return self._json("GET", f"{API}/tracklist/{tracklist_id}")
-
-    # ------------------------------------------------------------------ CUE sheets
-
-    def generate_cue(
-        self,
-        tracklist_id: str,
-        format: str | Sequence[str] = "standard",
-        *,
-        options: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Render and store CUE files for a stored tracklist; the answer lists `cue_files`."""
-        formats = [format] if isinstance(format, str) else list(format)
-        body: dict[str, Any] = {"formats": formats, **({"options": options} if options else {})}
-        return self._json("POST", f"{API}/cue/generate/{tracklist_id}", json_body=body)
-
-    def list_cue_files(
-        self, *, limit: int = 20, offset: int = 0, format: str | None = None, tracklist_id: str | None = None
-    ) -> dict[str, Any]:
-        params = {"limit": limit, "offset": offset, "format": format, "tracklist_id": tracklist_id}
-        return self._json("GET", f"{API}/cue/files", params=params)
-
-    def iter_cue_files(
-        self, *, format: str | None = None, tracklist_id: str | None = None
-    ) -> Iterator[dict[str, Any]]:
-        offset = 0
-        while True:
-            page = self.list_cue_files(limit=100, offset=offset, format=format, tracklist_id=tracklist_id)
-            yield from page["files"]
-            offset += len(page["files"])
-            if not page.get("pagination", {}).get("has_more") or not page["files"]:
-                return
-
-    def cue_file(self, file_id: str) -> dict[str, Any]:
-        return self._json("GET", f"{API}/cue/files/{file_id}")
-
-    def download_cue(self, file_id: str) -> bytes:
-        """The file's bytes, refused (`ChecksumMismatch`) unless they hash to the recorded checksum."""
-        expected = str(self.cue_file(file_id)["checksum"]).removeprefix("sha256:")
-        data = self.request("GET", f"{API}/cue/download/{file_id}").content
-        actual = hashlib.sha256(data).hexdigest()
-        if not hmac.compare_digest(actual, expected):
-            raise ChecksumMismatch(
-                f"Downloaded {file_id} hashes to sha256:{actual}, expected sha256:{expected}",
-                error_code="CHECKSUM_MISMATCH",
-                correlation_id=self.last_correlation_id,
-                details={"cue_file_id": file_id, "expected": expected, "actual": actual},
+    def _download(self, prepared: Prepared) -> bytes | Downloaded:
+        response = self._send(prepared, stream=True)
+        total = int(response.headers["Content-Length"]) if "Content-Length" in response.headers else None
+        digest, done = hashlib.sha256(), 0
+        try:
+            if prepared.download_to is None:
+                chunks = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    digest.update(chunk)
+                    done += len(chunk)
+                    if prepared.progress:
+                        prepared.progress(done, total)
+                _checked(prepared, response, digest.hexdigest(), self)
+                return b"".join(chunks)
+            target = _target_file(prepared.download_to, response)
+            fd, temp = tempfile.mkstemp(prefix=".tracktion-", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+                        digest.update(chunk)
+                        done += len(chunk)
+                        if prepared.progress:
+                            prepared.progress(done, total)
+                _checked(prepared, response, digest.hexdigest(), self)
+                os.replace(temp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+            return Downloaded(
+                target, done, digest.hexdigest(), response.headers.get("Content-Type"), _filename(response)
             )
-        return data
-
-    # ------------------------------------------------------------------ manual tracklists
-
-    def create_manual(
-        self, title: str, tracks: Sequence[dict[str, Any]] = (), **fields: Any
-    ) -> dict[str, Any]:
-        body = {"title": title, "tracks": list(tracks), **fields}
-        return self._json("POST", f"{API}/tracklists/manual", json_body=body)
-
-    def add_track(
-        self, tracklist_id: str, track: dict[str, Any], *, version: int | None = None
-    ) -> dict[str, Any]:
-        """Append a track; with `version` the edit is refused (`Conflict`) if someone edited first."""
-        return self._json(
-            "POST", f"{API}/tracklists/{tracklist_id}/tracks", json_body=track, headers=_if_match(version)
-        )
-
-    def update_track(
-        self, tracklist_id: str, position: int, changes: dict[str, Any], *, version: int | None = None
-    ) -> dict[str, Any]:
-        path = f"{API}/tracklists/{tracklist_id}/tracks/{position}"
-        return self._json("PUT", path, json_body=changes, headers=_if_match(version))
-
-    def delete_track(self, tracklist_id: str, position: int, *, version: int | None = None) -> int | None:
-        """Remove a track; returns the tracklist's new version (from the ETag)."""
-        path = f"{API}/tracklists/{tracklist_id}/tracks/{position}"
-        etag = self.request("DELETE", path, headers=_if_match(version)).headers.get("ETag", "").strip('"')
-        return int(etag) if etag.isdigit() else None
+        except httpx.TransportError as exc:
+            raise _core.connection_error(exc, prepared) from exc
+        finally:
+            response.close()
 
     # ------------------------------------------------------------------ batches
 
-    def create_batch(self, urls: Sequence[str], *, priority: str = "normal", **fields: Any) -> dict[str, Any]:
-        return self._json(
-            "POST", f"{API}/batch", json_body={"urls": list(urls), "priority": priority, **fields}
+    def _wait_batch(self, batch_id: str, timeout: float, interval: float) -> Any:
+        deadline = time.monotonic() + timeout
+        pause = min(0.25, interval)
+        while True:
+            status = self.batches.status(batch_id)
+            if _core.is_terminal(_core.as_dict(status)):
+                return status
+            if time.monotonic() + pause > deadline:
+                raise WaitTimeout(
+                    f"Batch {batch_id} still running after {timeout:.0f} s",
+                    error_code="WAIT_TIMEOUT",
+                    details=_core.as_dict(status),
+                )
+            time.sleep(pause)
+            pause = min(interval, pause * 1.5)
+
+    def _watch_batch(self, batch_id: str, timeout: float, ws_url: str | None) -> Iterator[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        url = ws_url or self.ws_url
+        if url:
+            connect = _sync_connect()
+            if connect is not None:
+                token = self.tokens.access_token if self.tokens else None
+                try:
+                    with connect(_core.ws_target(url, batch_id, self.api_key, token), open_timeout=10) as ws:
+                        ws.send(json.dumps({"action": "subscribe", "batch_id": batch_id}))
+                        while (remaining := deadline - time.monotonic()) > 0:
+                            message = json.loads(ws.recv(timeout=min(remaining, 15)))
+                            if message.get("batch_id") not in (None, batch_id):
+                                continue
+                            yield message
+                            if _core.is_terminal(message):
+                                return
+                except _WS_EXCEPTIONS + _ws_errors():
+                    pass  # the socket failed or went quiet: polling takes over
+        yield from self._poll_batch(batch_id, deadline)
+
+    def _poll_batch(self, batch_id: str, deadline: float) -> Iterator[dict[str, Any]]:
+        last: tuple[Any, ...] | None = None
+        pause = 0.25
+        while True:
+            status = _core.as_dict(self.batches.status(batch_id, include_items=True, limit=100))
+            seen = (status.get("status"), status.get("progress_percentage"), str(status.get("jobs_status")))
+            if seen != last:
+                last = seen
+                yield {**status, "progress": int(status.get("progress_percentage") or 0)}
+            if _core.is_terminal(status):
+                return
+            if time.monotonic() + pause > deadline:
+                raise WaitTimeout(
+                    f"Batch {batch_id} still running", error_code="WAIT_TIMEOUT", details=status
+                )
+            time.sleep(pause)
+            pause = min(2.0, pause * 1.5)
+
+
+def _sync_connect() -> Any:
+    try:
+        from websockets.sync.client import connect
+    except ImportError:  # websockets is optional: progress then comes from polling
+        return None
+    return connect
+
+
+def _async_connect() -> Any:
+    try:
+        from websockets.asyncio.client import connect
+    except ImportError:
+        return None
+    return connect
+
+
+def _ws_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from websockets.exceptions import WebSocketException
+    except ImportError:
+        return ()
+    return (WebSocketException,)
+
+
+class AsyncTracktion(_Base):
+    """The asynchronous client: every method is awaited; `.iter()` is `async for`."""
+
+    def __init__(
+        self, base_url: str | None = None, *, transport: httpx.AsyncBaseTransport | None = None, **kw: Any
+    ):
+        super().__init__(base_url, **kw)
+        self._http = httpx.AsyncClient(timeout=self.timeout, transport=transport)
+
+    async def __aenter__(self) -> AsyncTracktion:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def login(self, email: str, password: str) -> Any:
+        answer = await self.auth.token(email=email, password=password)
+        self._set_tokens(Tokens.from_answer(answer))
+        return answer
+
+    async def refresh(self) -> Tokens:
+        if not self.tokens or not self.tokens.refresh_token:
+            raise TokenExpired("No session to refresh: log in first", status=401, error_code="NO_SESSION")
+        try:
+            answer = await self.auth.refresh(refresh_token=self.tokens.refresh_token)
+        except TracktionError as error:
+            raise self._refresh_failed(error) from error
+        self._set_tokens(Tokens.from_answer(answer))
+        assert self.tokens is not None
+        return self.tokens
+
+    async def logout(self) -> None:
+        if self.tokens and self.tokens.refresh_token:
+            with contextlib.suppress(TracktionError):
+                await self.auth.revoke(refresh_token=self.tokens.refresh_token)
+        self._set_tokens(None)
+
+    async def _call(self, op: Op, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        prepared = prepare(op, args, kwargs)
+        if op.download:
+            return await self._download(prepared)
+        return self._answer(op, await self._send(prepared))
+
+    async def _send(self, prepared: Prepared, *, stream: bool = False) -> httpx.Response:
+        attempt, waited, refreshed = 0, 0.0, False
+        while True:
+            if self._can_refresh(prepared) and self.tokens and self.tokens.due():
+                await self.refresh()
+            await asyncio.sleep(self._sign_wait(prepared))
+            try:
+                response = await self._http.send(self._request(prepared), stream=stream)
+            except httpx.TransportError as exc:
+                error: TracktionError = _core.connection_error(exc, prepared)
+                delay = self.retry.delay(attempt, waited, None) if prepared.retry_safe else None
+                if delay is None:
+                    raise error from exc
+            else:
+                self._remember(response)
+                if response.is_success or response.is_redirect:
+                    return response
+                await response.aread()
+                error = _core.error_for(response)
+                if response.status_code == 401 and not refreshed and self._can_refresh(prepared):
+                    refreshed = True
+                    await self.refresh()
+                    continue
+                retryable = response.status_code == 429 or (
+                    response.status_code in _core.RETRY_STATUSES and prepared.retry_safe
+                )
+                delay = self.retry.delay(attempt, waited, error.retry_after) if retryable else None
+                if delay is None:
+                    raise error
+            await asyncio.sleep(delay)
+            waited += delay
+            attempt += 1
+
+    async def _iterate(self, op: Op, args: tuple[Any, ...], kwargs: dict[str, Any]) -> AsyncIterator[Any]:
+        while True:
+            response = await self._send(prepare(op, args, kwargs))
+            answer = self._answer(op, response)
+            items = _core.page_items(op, answer)
+            for item in items:
+                yield item
+            following = _core.next_page(op, kwargs, answer, response, len(items))
+            if following is None:
+                return
+            kwargs = following
+
+    async def _download(self, prepared: Prepared) -> bytes | Downloaded:
+        response = await self._send(prepared, stream=True)
+        total = int(response.headers["Content-Length"]) if "Content-Length" in response.headers else None
+        digest, done, chunks = hashlib.sha256(), 0, []
+        try:
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                digest.update(chunk)
+                done += len(chunk)
+                if prepared.progress:
+                    prepared.progress(done, total)
+        except httpx.TransportError as exc:
+            raise _core.connection_error(exc, prepared) from exc
+        finally:
+            await response.aclose()
+        _checked(prepared, response, digest.hexdigest(), self)
+        data = b"".join(chunks)
+        if prepared.download_to is None:
+            return data
+        target = _target_file(prepared.download_to, response)
+        fd, temp = tempfile.mkstemp(prefix=".tracktion-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        return Downloaded(
+            target, done, digest.hexdigest(), response.headers.get("Content-Type"), _filename(response)
         )
 
-    def batch_status(self, batch_id: str) -> dict[str, Any]:
-        return self._json("GET", f"{API}/batch/{batch_id}/status")
-
-    def cancel_batch(self, batch_id: str) -> dict[str, Any]:
-        return self._json("POST", f"{API}/batch/{batch_id}/cancel")
-
-    def wait_batch(self, batch_id: str, *, timeout: float = 600.0, interval: float = 2.0) -> dict[str, Any]:
-        """Poll until the batch is final (or `timeout` passes); returns the last status."""
+    async def _wait_batch(self, batch_id: str, timeout: float, interval: float) -> Any:
         deadline = time.monotonic() + timeout
+        pause = min(0.25, interval)
         while True:
-            status = self.batch_status(batch_id)
-            if status.get("final") or time.monotonic() >= deadline:
+            status = await self.batches.status(batch_id)
+            if _core.is_terminal(_core.as_dict(status)):
                 return status
-            time.sleep(interval)
+            if time.monotonic() + pause > deadline:
+                raise WaitTimeout(
+                    f"Batch {batch_id} still running after {timeout:.0f} s",
+                    error_code="WAIT_TIMEOUT",
+                    details=_core.as_dict(status),
+                )
+            await asyncio.sleep(pause)
+            pause = min(interval, pause * 1.5)
+
+    async def _watch_batch(
+        self, batch_id: str, timeout: float, ws_url: str | None
+    ) -> AsyncIterator[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        url = ws_url or self.ws_url
+        if url:
+            connect = _async_connect()
+            if connect is not None:
+                token = self.tokens.access_token if self.tokens else None
+                try:
+                    async with connect(
+                        _core.ws_target(url, batch_id, self.api_key, token), open_timeout=10
+                    ) as ws:
+                        await ws.send(json.dumps({"action": "subscribe", "batch_id": batch_id}))
+                        while (remaining := deadline - time.monotonic()) > 0:
+                            raw = await asyncio.wait_for(ws.recv(), timeout=min(remaining, 15))
+                            message = json.loads(raw)
+                            if message.get("batch_id") not in (None, batch_id):
+                                continue
+                            yield message
+                            if _core.is_terminal(message):
+                                return
+                except _WS_EXCEPTIONS + _ws_errors():
+                    pass
+        last: tuple[Any, ...] | None = None
+        pause = 0.25
+        while True:
+            status = _core.as_dict(await self.batches.status(batch_id, include_items=True, limit=100))
+            seen = (status.get("status"), status.get("progress_percentage"), str(status.get("jobs_status")))
+            if seen != last:
+                last = seen
+                yield {**status, "progress": int(status.get("progress_percentage") or 0)}
+            if _core.is_terminal(status):
+                return
+            if time.monotonic() + pause > deadline:
+                raise WaitTimeout(
+                    f"Batch {batch_id} still running", error_code="WAIT_TIMEOUT", details=status
+                )
+            await asyncio.sleep(pause)
+            pause = min(2.0, pause * 1.5)
 
 
-def _pages(fetch: Callable[[int], dict[str, Any]], key: str) -> Iterator[dict[str, Any]]:
-    page = 1
-    while True:
-        answer = fetch(page)
-        yield from answer[key]
-        pagination = answer.get("pagination", {})
-        if not pagination.get("has_next", pagination.get("has_more")) or not answer[key]:
-            return
-        page += 1
-
-
-def _if_match(version: int | None) -> dict[str, str]:
-    return {"If-Match": str(version)} if version is not None else {}
-
-
-def _param(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-__all__ = ["Client", "TracktionError", "signature"]
+__all__ = ["AsyncTracktion", "ConnectionFailed", "Downloaded", "Tracktion"]
