@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, ConfigDict, Field, ValidationError, field_validator
 
+from tracktion.cue.contract import CueFormatName
 from tracktion.errors import ValidationFailed
 from tracktion.histories.detect import FORMATS
 from tracktion.histories.model import HistoryOptions
@@ -69,7 +70,7 @@ class FileImportOptions(Model):
     merge_duplicates: bool = Field(default=True, description="Merge the same track played back to back")
     is_draft: bool = False
     audio_file_id: str | None = Field(default=None, max_length=100)
-    cue_format: str | None = Field(default=None, max_length=40)
+    cue_format: CueFormatName | None = None
 
     @field_validator("djs", mode="before")
     @classmethod
