@@ -241,6 +241,7 @@ def merge(current: Tracklist, capture: Tracklist, base: list[BaseRow]) -> MergeR
     known = {b.row_id: b for b in base}
     changes = Changes()
     merged: list[Track] = []
+    taken: dict[int, Track] = {}  # index in `merged` → the user's row a source value replaced
     for row in ours:
         rid = row.source_row_id
         if rid is None or (rid not in theirs and rid not in known):
@@ -265,10 +266,8 @@ def merge(current: Tracklist, capture: Tracklist, base: list[BaseRow]) -> MergeR
                 )
             merged.append(row)
             continue
-        updated = _take_source(row, fresh)
-        if _source_values(updated) != _source_values(row):
-            _describe(row, updated, changes)
-        merged.append(updated)
+        taken[len(merged)] = row
+        merged.append(_take_source(row, fresh))
     # Rows new at the source: after the row they follow there (or first, if they lead). A
     # tracklist stored before row ids were kept has no base yet: a capture row that did not
     # align may be one the user deleted, so none is added on that first check.
@@ -281,11 +280,13 @@ def merge(current: Tracklist, capture: Tracklist, base: list[BaseRow]) -> MergeR
             at = _after(merged, previous)
             added = fresh.model_copy(update={"is_manual_entry": False})
             merged.insert(at, added)
+            taken = {i + 1 if i >= at else i: row for i, row in taken.items()}
             changes.rows_added.append(RowChange(position=0, source_row_id=rid, after=_brief(added)))
         previous = rid or previous
     renumbered = [t.model_copy(update={"position": i}) for i, t in enumerate(merged, 1)]
-    if renumbered and renumbered[0].played_with_previous:
-        renumbered[0] = renumbered[0].model_copy(update={"played_with_previous": False})
+    for index, before in sorted(taken.items()):
+        if _source_values(renumbered[index]) != _source_values(before):
+            _describe(before, renumbered[index], changes)
     _fill_positions(changes, renumbered)
     result = current.model_copy(update={"tracks": renumbered})
     return MergeResult(tracklist=result, changes=changes, base=snapshot(capture.tracks))
