@@ -135,6 +135,8 @@ def test_start_status_and_stop_answer_completeness_and_the_last_check(source) ->
     assert stopped["next_check_at"] is None
     status, shown = call("GET", path)
     assert status == 200 and shown["following"] is False
+    unknown = httpx.post(f"{source}/_local/capture", data={"path": PATH, "capture": "no-such"}, timeout=5)
+    assert unknown.status_code == 404  # the local site serves only the captures it has
     assert _scheduled_run()["due"] == 0  # a stopped follow is not checked
 
 

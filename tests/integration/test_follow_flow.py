@@ -40,7 +40,9 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.requests.append({"headers": dict(self.headers.items()), "body": json.loads(body)})
+                outer.requests.append(
+                    {"headers": dict(self.headers.items()), "raw": body, "body": json.loads(body)}
+                )
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -53,7 +55,7 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/tracktion"
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
-        return [r["body"] for r in self.requests if r["body"].get("type") == kind]
+        return [r for r in self.requests if r["body"].get("type") == kind]
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +86,7 @@ def _fire_the_schedule(runtime: Any) -> dict[str, Any]:
 
 
 def test_an_identified_id_row_reaches_the_follower_once_and_keeps_their_edit(follow_runtime: Any) -> None:
+    from standardwebhooks.webhooks import Webhook
     from websockets.sync.client import connect
 
     receiver = Receiver()
@@ -123,7 +126,14 @@ def test_an_identified_id_row_reaches_the_follower_once_and_keeps_their_edit(fol
 
     assert first["changed"] == 1, first
     assert again["due"] == 0 and again["changed"] == 0, again
-    (event,) = receiver.of_type("tracklist.changed")  # exactly one delivery
+    (delivery,) = receiver.of_type("tracklist.changed")  # exactly one delivery
+    # Signed as every delivery: what a receiver written with the standardwebhooks package checks.
+    event = Webhook(hook.json()["secret"]).verify(delivery["raw"], delivery["headers"])
+    assert (
+        delivery["headers"]["webhook-id"]
+        == event["id"]
+        == f"{tracklist_id}:v{tracklist['version']}:tracklist.changed"
+    )
     data = event["data"]
     assert data["tracklist_id"] == tracklist_id
     assert [
