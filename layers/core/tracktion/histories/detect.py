@@ -26,7 +26,7 @@ from collections.abc import Callable
 from tracktion.errors import ValidationFailed
 from tracktion.histories import mixxx, rekordbox_txt, serato_session, serato_text, traktor, virtualdj
 from tracktion.histories.model import History, HistoryOptions, InvalidFormat, UnsupportedFormat
-from tracktion.histories.reading import MAX_FILE_BYTES, decode_text
+from tracktion.histories.reading import MAX_FILE_BYTES, peek_text
 
 CUE = "cue"
 FORMATS = (
@@ -86,11 +86,8 @@ def detect(data: bytes, filename: str | None = None) -> str:
     """The format's name, or UnsupportedFormat."""
     if data.startswith(serato_session.MAGIC):
         return serato_session.FORMAT
-    try:
-        text = decode_text(data[:_HEAD] if len(data) <= _HEAD else data[: _HEAD - 4])
-    except InvalidFormat:
-        text = ""
-    if text:
+    text = peek_text(data[:_HEAD])
+    if text and "\x00" not in text:
         lines = text.splitlines()[:200]
         stripped = text.lstrip()
         if stripped.startswith("<") and re.search(r"<NML[\s>]", text[:4096]):

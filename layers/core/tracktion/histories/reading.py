@@ -66,6 +66,14 @@ _CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})(?:[.:](\d{2})(?:[.,](\d+))?)?\s*([Aa
 _DATE = re.compile(r"^(?:(\d{4})([./-])(\d{1,2})\2(\d{1,2})|(\d{1,2})([./-])(\d{1,2})\6(\d{4}))$")
 
 
+def peek_text(data: bytes) -> str:
+    """The beginning of a file as text, leniently (for detection: a cut character is no error)."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
 def decode_text(data: bytes) -> str:
     """The file's text (see the module docstring for the encodings read)."""
     if data.startswith(b"\xef\xbb\xbf"):
