@@ -391,3 +391,34 @@ def test_a_deleted_webhook_is_not_retried(batch_aws, site, receiver, lambda_cont
 
     assert _sweep(lambda_context) == {"due": 1, "delivered": 0, "rescheduled": 0, "failed": 1}
     assert len(hook.requests) == 3
+
+
+def test_a_webhook_made_before_sealing_keeps_delivering_and_its_rotation_seals(batch_aws, receiver, lambda_context):
+    """An item as the earlier code stored it: the secret in the clear, in its body."""
+    import json as json_
+
+    from tracktion.storage.aws import table
+
+    hook = receiver()
+    old_secret = "whsec_Kp3-legacy_url-safe_secret-made-by-token_urlsafe0"
+    body = {
+        "webhook_id": "wh_legacy0000000000000000000000001",
+        "owner_id": "user-1",
+        "url": hook.url,
+        "events": ["batch.completed"],
+        "description": None,
+        "secret": old_secret,
+        "created_at": "2026-01-01T00:00:00Z",
+    }
+    key = {"pk": "WH#user-1", "sk": f"WH#{body['webhook_id']}"}
+    table(batch_aws["BATCHES_TABLE"]).put_item(Item={**key, "body": json_.dumps(body), "owner_id": "user-1"})
+    path = f"/api/v1/webhooks/{body['webhook_id']}"
+
+    assert _call(lambda_context, "POST", path + "/ping")[1]["success"] is True
+    assert _signed_correctly(hook.requests[-1], old_secret)  # its receiver still verifies
+    status, rotated = _call(lambda_context, "POST", path + "/rotate-secret", {"overlap_seconds": 60})
+    assert status == 200
+    _call(lambda_context, "POST", path + "/ping")
+    assert _verified(hook.requests[-1], rotated["secret"])
+    stored = table(batch_aws["BATCHES_TABLE"]).get_item(Key=key)["Item"]
+    assert old_secret not in str(stored) and rotated["secret"] not in str(stored)
