@@ -10,6 +10,7 @@ request budget all functions share. docs/api-contract.md, "Beatport catalog".
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -22,7 +23,7 @@ from tracktion.api.shapes import Out, PagePagination, error_responses
 from tracktion.auth.weights import READ, SEARCH
 from tracktion.catalog import beatport_models as bm
 from tracktion.catalog.beatport_catalog import BeatportCatalog, SearchType
-from tracktion.config import AuthSettings, CatalogSettings, CoreSettings, load
+from tracktion.config import AuthSettings, CatalogSettings, CoreSettings, get, load
 from tracktion.observability import logger
 
 # Validated now, at cold start: a missing or malformed setting fails the import, naming it.
@@ -109,8 +110,14 @@ class SearchAnswer(Answer):
 # ---------------------------------------------------------------- helpers
 
 
-def _catalog() -> BeatportCatalog:
+@lru_cache(maxsize=2)
+def _catalog_for(settings: CatalogSettings) -> BeatportCatalog:
+    """One catalog (its HTTP connection pool, its sign-in) per warm instance and settings."""
     return BeatportCatalog()
+
+
+def _catalog() -> BeatportCatalog:
+    return _catalog_for(get(CatalogSettings))
 
 
 def _detail(found: dict[str, Any]) -> dict[str, Any]:

@@ -198,6 +198,7 @@ class BeatportProvider:
     def chart(self, kind: str, genre_id: int) -> list[CatalogTrack]:
         """The genre's Top 100 (`top`, /genres/{id}/top/100/) or its hype tracks (`hype`: Beatport
         has no hype list endpoint; hype is the tracks filter `is_hype`)."""
+        params: dict[str, Any]
         if kind == "top":
             path, params = f"catalog/genres/{int(genre_id)}/top/100/", {"per_page": 100}
         elif kind == "hype":
