@@ -76,6 +76,13 @@ def test_durations_written_as_times_become_start_times_with_a_warning() -> None:
     assert "durations" in reading.warnings[0]["message"]
 
 
+def test_mixesdb_minute_cues_out_of_order_stay_start_times() -> None:
+    reading = read_text("[10] A - One\n[05] B - Two\n[12] C - Three\n")
+
+    assert [t.start_time for t in reading.tracks] == [600.0, 300.0, 720.0]
+    assert reading.warnings == []
+
+
 def test_rising_start_times_are_not_read_as_durations() -> None:
     reading = read_text("0:00 A - One\n5:12 B - Two\n11:52 C - Three\n")
 
@@ -98,6 +105,14 @@ def test_a_description_without_a_tracklist_gives_none() -> None:
         read_text((OWN / "no_tracklist.txt").read_text("utf-8"))
 
     assert (caught.value.status, caught.value.error_code) == (422, "NO_TRACKS_FOUND")
+
+
+def test_a_list_with_blank_lines_between_its_tracks_is_read_whole() -> None:
+    tracks = read_text(
+        "Halden Rowe - Quiet Harbour\n\nMira Castell - Second Light\n\n\nOto Venn - Tidewater\n"
+    ).tracks
+
+    assert [t.artist for t in tracks] == ["Halden Rowe", "Mira Castell", "Oto Venn"]
 
 
 def test_w_lines_are_played_with_the_previous_track() -> None:

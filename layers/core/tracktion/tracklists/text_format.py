@@ -306,8 +306,11 @@ def _next_number(lines: list[_Line], i: int) -> int | None:
     return lines[j].number if j is not None else None
 
 
-def _runs(lines: list[_Line]) -> list[tuple[_Run, int, int]]:
-    """Runs of track lines with the indexes of their first and last lines."""
+def _runs(lines: list[_Line], *, bridge: bool = False) -> list[tuple[_Run, int, int]]:
+    """Runs of track lines with the indexes of their first and last lines.
+
+    `bridge`: blank lines never end a run (a list with a blank line between its tracks).
+    """
     runs: list[tuple[_Run, int, int]] = []
     run: _Run | None = None
     start = end = 0
@@ -330,7 +333,7 @@ def _runs(lines: list[_Line]) -> list[tuple[_Run, int, int]]:
         if kind in ("blank", "url"):
             if run is not None:
                 j = _next_content(lines, i)
-                if j is None or not _continues(run, lines[j], lines, j):
+                if j is None or not _continues(run, lines[j], lines, j, bridge):
                     close()
             i += 1
             continue
@@ -357,7 +360,7 @@ def _runs(lines: list[_Line]) -> list[tuple[_Run, int, int]]:
             i += 1
             continue
         # track or bare: does it belong to the open run?
-        if run is not None and not _continues(run, line, lines, i):
+        if run is not None and not _continues(run, line, lines, i, bridge):
             close()
         if run is None:
             if kind == "bare":
@@ -387,14 +390,15 @@ def _runs(lines: list[_Line]) -> list[tuple[_Run, int, int]]:
     return runs
 
 
-def _continues(run: _Run, line: _Line, lines: list[_Line], i: int) -> bool:
+def _continues(run: _Run, line: _Line, lines: list[_Line], i: int, bridge: bool = False) -> bool:
     """Whether `line` (the next content line) carries on the open run."""
     if line.kind in ("gap", "section"):
         return True
     if line.kind not in ("track", "bare"):
         return False
-    gap = any(lines[k].kind == "blank" for k in range(max(0, i - 1), i)) or (
-        i > 0 and lines[i - 1].kind in ("blank", "url") and _blank_between(lines, i)
+    gap = not bridge and (
+        any(lines[k].kind == "blank" for k in range(max(0, i - 1), i))
+        or (i > 0 and lines[i - 1].kind in ("blank", "url") and _blank_between(lines, i))
     )
     if run.numbered:
         if line.number == run.last_number + 1:
@@ -438,6 +442,16 @@ def _style(lines: list[_Line], style: str) -> list[_Line]:
 
 
 def _read_runs(text: str) -> tuple[list[_Line], list[tuple[_Run, int, int]], str]:
+    lines, runs, style = _best_runs(text)
+    # Nothing but track lines with blank lines between them: the whole text is the list.
+    kinds = [line.kind for line in lines]
+    tracks = kinds.count("track")
+    if "prose" not in kinds and sum(r[0].size for r in runs) * 2 < tracks:
+        return lines, _choose(_runs(lines, bridge=True), lines), style
+    return lines, runs, style
+
+
+def _best_runs(text: str) -> tuple[list[_Line], list[tuple[_Run, int, int]], str]:
     raw = _normalise(text)
     lines = [_classify(n, t, "dash") for n, t in enumerate(raw, start=1)]
     runs = _choose(_runs(lines), lines)
@@ -508,6 +522,7 @@ def read_text(text: str) -> TextReading:
     lines, runs, style = _read_runs(text)
     tracks: list[Track] = []
     partial: list[str] = []
+    minute_cues = False
     sections: list[tuple[int, str]] = []
     for run, _, _ in runs:
         labels_last = _two_dash_labels(run.items)
@@ -529,6 +544,7 @@ def read_text(text: str) -> TextReading:
             if parsed is None:
                 continue
             start, note = _cue_seconds(parsed.cue)
+            minute_cues = minute_cues or (parsed.cue is not None and ":" not in parsed.cue)
             position = len(tracks) + 1
             if note:
                 partial.append(f"track {position} {note}")
@@ -551,7 +567,8 @@ def read_text(text: str) -> TextReading:
     if not tracks:
         raise TextTracklistEmpty("No 'Artist - Title' lines found in the text")
     warnings: list[dict[str, Any]] = []
-    tracks, converted = _durations_to_starts(tracks)
+    # MixesDB's minute cues ([05]) are start cues even when a list is out of order.
+    tracks, converted = (tracks, False) if minute_cues else _durations_to_starts(tracks)
     if converted:
         warnings.append(
             warning(
