@@ -268,7 +268,9 @@ def test_the_secret_is_standard_shown_once_and_sealed_at_rest(batch_aws, receive
     assert sub["secret"].removeprefix("whsec_") not in str(items)
 
 
-def test_ping_delivers_a_verifiable_webhook_ping_and_answers_its_delivery(batch_aws, receiver, lambda_context):
+def test_ping_delivers_a_verifiable_webhook_ping_and_answers_its_delivery(
+    batch_aws, receiver, lambda_context
+):
     hook = receiver()
     sub = _subscribe(lambda_context, hook.url, ["cue.generated"])
 
@@ -393,7 +395,9 @@ def test_a_deleted_webhook_is_not_retried(batch_aws, site, receiver, lambda_cont
     assert len(hook.requests) == 3
 
 
-def test_a_webhook_made_before_sealing_keeps_delivering_and_its_rotation_seals(batch_aws, receiver, lambda_context):
+def test_a_webhook_made_before_sealing_keeps_delivering_and_its_rotation_seals(
+    batch_aws, receiver, lambda_context
+):
     """An item as the earlier code stored it: the secret in the clear, in its body."""
     import json as json_
 
