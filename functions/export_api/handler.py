@@ -11,6 +11,7 @@ the targets' rules: docs/api-contract.md, "Exports".
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Any, Literal
 
@@ -22,8 +23,9 @@ from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
 from tracktion.api.rules import rules
 from tracktion.api.shapes import MAX_SET_SECONDS, Out, Warning_, error_responses, hms, track_out
-from tracktion.auth.weights import READ
+from tracktion.auth.weights import READ, WRITE
 from tracktion.config import AuthSettings, CoreSettings, load
+from tracktion.errors import ValidationFailed
 from tracktion.exports import ffmetadata, mixcloud, text, youtube
 from tracktion.exports.chapters import estimated_tracklist
 from tracktion.observability import logger
@@ -44,7 +46,12 @@ As = Literal["json", "text", "form"]
 ERRORS: dict[int, Any] = error_responses(400, 404, 422)
 TEXT_TYPE = "text/plain; charset=utf-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
-FILE_NAMES = {"youtube": "youtube-chapters.txt", "ffmetadata": "chapters.txt", "text": "tracklist.txt"}
+FILE_NAMES = {
+    "youtube": "youtube-chapters.txt",
+    "ffmetadata": "chapters.txt",
+    "text": "tracklist.txt",
+    "mixcloud": "mixcloud-sections.json",
+}
 
 
 # ---------------------------------------------------------------- answer models
@@ -168,71 +175,57 @@ EXPORT_RESPONSES: dict[int, Any] = {
 }
 
 
-@app.get(f"{BASE}/<tracklist_id>/export/<target>", responses=EXPORT_RESPONSES)
-@rules(permission="read", scope="tracklists", cost=READ)
-def export(
-    tracklist_id: TracklistId,
-    target: Annotated[Target, Path(description="youtube, mixcloud, ffmetadata or text")],
-    as_: Annotated[
-        As,
-        Query(
-            alias="as",
-            description="json (default); text: the text itself as text/plain (youtube, ffmetadata, "
-            "text); form: mixcloud's sections-N-* fields as application/x-www-form-urlencoded",
-        ),
-    ] = "json",
-    short_chapters: Annotated[
-        youtube.ShortChapters,
-        Query(description="youtube: a chapter under 10 s is merged into its neighbour or dropped"),
-    ] = "merge",
-    hours: Annotated[
-        youtube.Hours, Query(description="youtube: H:MM:SS from an hour on (auto) or on every line")
-    ] = "auto",
-    style: Annotated[text.Style, Query(description="text: numbered, timed or plain lines")] = "numbered",
-    template: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=text.MAX_TEMPLATE,
-            description="text: a line of your own with {n} {nn} {time} {artist} {title} {remix} "
-            "{label} {track} {est}",
-        ),
-    ] = None,
-    max_title: Annotated[
-        int,
-        Query(
-            ge=0,
-            le=1000,
-            description="ffmetadata: cut chapter titles to this many UTF-8 bytes (0: never); FFmpeg's "
-            "MP3 chapters lose titles longer than about 115 bytes",
-        ),
-    ] = ffmetadata.MAX_TITLE_BYTES,
-    unidentified: Annotated[
-        mixcloud.Unidentified,
-        Query(description="mixcloud: unidentified rows as chapters (default), tracks, or left out"),
-    ] = "chapter",
-):
-    t = _load(tracklist_id)
+ShortQ = Annotated[
+    youtube.ShortChapters,
+    Query(description="youtube: a chapter under 10 s is merged into its neighbour or dropped"),
+]
+HoursQ = Annotated[
+    youtube.Hours, Query(description="youtube: H:MM:SS from an hour on (auto) or on every line")
+]
+StyleQ = Annotated[text.Style, Query(description="text: numbered, timed or plain lines")]
+TemplateQ = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=text.MAX_TEMPLATE,
+        description="text: a line of your own with {n} {nn} {time} {artist} {title} {remix} "
+        "{label} {track} {est}",
+    ),
+]
+MaxTitleQ = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=1000,
+        description="ffmetadata: cut chapter titles to this many UTF-8 bytes (0: never); FFmpeg's "
+        "MP3 chapters lose titles longer than about 115 bytes",
+    ),
+]
+UnidentifiedQ = Annotated[
+    mixcloud.Unidentified,
+    Query(description="mixcloud: unidentified rows as chapters (default), tracks, or left out"),
+]
+TargetP = Annotated[Target, Path(description="youtube, mixcloud, ffmetadata or text")]
+
+
+def _build(
+    t: Tracklist,
+    target: str,
+    *,
+    short_chapters: youtube.ShortChapters,
+    hours: youtube.Hours,
+    style: text.Style,
+    template: str | None,
+    max_title: int,
+    unidentified: mixcloud.Unidentified,
+) -> tuple[dict[str, Any], Estimated]:
+    """The export's JSON answer (see ExportOut) and the estimates it was made with."""
     est = estimated_tracklist(t)
     body: dict[str, Any] = {
         "tracklist_id": t.tracklist_id,
         "target": target,
         "start_time_estimated": _estimated(est),
     }
-    if as_ == "form" and target != "mixcloud":
-        from tracktion.errors import ValidationFailed
-
-        raise ValidationFailed(
-            "as=form is for the mixcloud target (its upload form's fields)",
-            details={"field": "as", "target": target, "allowed": ["json", "text"]},
-        )
-    if as_ == "text" and target == "mixcloud":
-        from tracktion.errors import ValidationFailed
-
-        raise ValidationFailed(
-            "The mixcloud target answers json or form",
-            details={"field": "as", "target": target, "allowed": ["json", "form"]},
-        )
     if target == "youtube":
         body |= youtube.youtube(est, short_chapters=short_chapters, hours=hours)
     elif target == "ffmetadata":
@@ -241,21 +234,124 @@ def export(
         body |= text.text(est, style=style, template=template)
     else:
         sections = mixcloud.sections(est, unidentified)
-        fields = mixcloud.form_fields(sections)
-        if as_ == "form":
-            return _raw(mixcloud.form_body(fields), FORM_TYPE)
         body |= {
             "sections": sections,
-            "fields": fields,
+            "fields": mixcloud.form_fields(sections),
             "check": mixcloud.check(mixcloud.rows_of(est.tracks), est.end),
             "options": {"unidentified": unidentified},
             "warnings": est.warnings,
         }
+    return body, est
+
+
+@app.get(f"{BASE}/<tracklist_id>/export/<target>", responses=EXPORT_RESPONSES)
+@rules(permission="read", scope="tracklists", cost=READ)
+def export(
+    tracklist_id: TracklistId,
+    target: TargetP,
+    as_: Annotated[
+        As,
+        Query(
+            alias="as",
+            description="json (default); text: the text itself as text/plain (youtube, ffmetadata, "
+            "text); form: mixcloud's sections-N-* fields as application/x-www-form-urlencoded",
+        ),
+    ] = "json",
+    short_chapters: ShortQ = "merge",
+    hours: HoursQ = "auto",
+    style: StyleQ = "numbered",
+    template: TemplateQ = None,
+    max_title: MaxTitleQ = ffmetadata.MAX_TITLE_BYTES,
+    unidentified: UnidentifiedQ = "chapter",
+):
+    if as_ == "form" and target != "mixcloud":
+        raise ValidationFailed(
+            "as=form is for the mixcloud target (its upload form's fields)",
+            details={"field": "as", "target": target, "allowed": ["json", "text"]},
+        )
+    if as_ == "text" and target == "mixcloud":
+        raise ValidationFailed(
+            "The mixcloud target answers json or form",
+            details={"field": "as", "target": target, "allowed": ["json", "form"]},
+        )
+    t = _load(tracklist_id)
+    body, est = _build(
+        t,
+        target,
+        short_chapters=short_chapters,
+        hours=hours,
+        style=style,
+        template=template,
+        max_title=max_title,
+        unidentified=unidentified,
+    )
+    if as_ == "form":
+        return _raw(mixcloud.form_body(body["fields"]), FORM_TYPE)
     if as_ == "text":
         return _raw(str(body["text"]), TEXT_TYPE, _file_name(t, target))
     logger.info("tracklist exported", extra={"target": target, "estimated": len(est.estimated)})
     answer: Any = ExportOut.model_validate(body).model_dump(mode="json")
     return Response(status_code=200, content_type="application/json", body=answer)
+
+
+class StoredExportOut(Out):
+    """An export stored like a CUE file: its file record (GET /api/v1/cue/files/{id}) and where
+    to download it (GET /api/v1/cue/download/{id})."""
+
+    cue_file: dict[str, Any]
+    download_url: str
+    export: ExportOut
+
+
+@app.post(f"{BASE}/<tracklist_id>/export/<target>", status_code=201, responses=ERRORS)
+@rules(permission="write", scope="tracklists", cost=WRITE)
+def store_export(
+    tracklist_id: TracklistId,
+    target: TargetP,
+    short_chapters: ShortQ = "merge",
+    hours: HoursQ = "auto",
+    style: StyleQ = "numbered",
+    template: TemplateQ = None,
+    max_title: MaxTitleQ = ffmetadata.MAX_TITLE_BYTES,
+    unidentified: UnidentifiedQ = "chapter",
+) -> Response[StoredExportOut]:
+    from tracktion.cue import files
+
+    t = _load(tracklist_id)
+    body, est = _build(
+        t,
+        target,
+        short_chapters=short_chapters,
+        hours=hours,
+        style=style,
+        template=template,
+        max_title=max_title,
+        unidentified=unidentified,
+    )
+    answer = ExportOut.model_validate(body)
+    if target == "mixcloud":
+        data = json.dumps(
+            {k: body[k] for k in ("sections", "fields", "check")}, ensure_ascii=False, indent=2
+        ).encode()
+        name, content_type = _file_name(t, target), "application/json"
+    else:
+        data, name, content_type = str(body["text"]).encode(), _file_name(t, target), TEXT_TYPE
+    stored = files.store_export(
+        t,
+        target,
+        data,
+        filename=name,
+        content_type=content_type,
+        options=answer.options,
+        warnings=[w.model_dump(mode="json") for w in answer.warnings],
+        track_count=len(est.tracks),
+    )
+    out: Any = StoredExportOut(
+        cue_file=files.view(stored),
+        download_url=f"/api/v1/cue/download/{stored.cue_file_id}",
+        export=answer,
+    ).model_dump(mode="json")
+    return Response(status_code=201, content_type="application/json", body=out)
 
 
 def _slot(s: Slot | None, estimated: set[int]) -> dict[str, Any] | None:

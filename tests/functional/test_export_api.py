@@ -200,3 +200,25 @@ def test_an_imported_page_exports_to_every_target(aws) -> None:
     yt = call("GET", f"{BASE}/{tid}/export/youtube").body
     assert yt["valid"] is True and all(YOUTUBE_LINE.match(c["timestamp"] + " x") for c in yt["chapters"])
     assert yt["text"].startswith("0:00 ")
+
+
+def test_an_export_is_stored_like_a_cue_file_and_downloadable(timed: str) -> None:
+    made = call("POST", f"{BASE}/{timed}/export/ffmetadata")
+    assert made.status == 201, made.body
+    record = made.body["cue_file"]
+    assert record["format"] == "ffmetadata" and record["version"] == 1
+    assert made.body["download_url"] == f"/api/v1/cue/download/{record['id']}"
+    download = call("GET", made.body["download_url"])
+    assert download.status == 200 and download.header("content-type", "").startswith("text/plain")
+    assert download.body.decode("utf-8") == made.body["export"]["text"]
+    assert download.body.startswith(b";FFMETADATA1\n")
+    again = call("POST", f"{BASE}/{timed}/export/ffmetadata").body["cue_file"]
+    assert again["version"] == 2 and again["id"] != record["id"]
+    mixcloud = call("POST", f"{BASE}/{timed}/export/mixcloud").body
+    stored = call("GET", mixcloud["download_url"]).body  # application/json: decoded by the client
+    assert stored["fields"]["sections-0-artist"] == "Artist 1"
+    listed = call("GET", "/api/v1/cue/files", query={"tracklist_id": timed}).body
+    assert {f["format"] for f in listed["files"]} == {"ffmetadata", "mixcloud"}
+    assert call("POST", f"{BASE}/{timed}/export/ffmetadata", user="someone-else").status == 404
+    assert call("DELETE", f"{BASE}/{timed}").status == 204
+    assert call("GET", made.body["download_url"]).status == 404

@@ -419,6 +419,61 @@ def generate_files(
     ]
 
 
+def store_export(
+    t: Tracklist,
+    target: str,
+    data: bytes,
+    *,
+    filename: str,
+    content_type: str,
+    options: dict[str, Any],
+    warnings: list[dict[str, Any]],
+    track_count: int,
+) -> CueFile:
+    """Store an export beside the CUE sheets (tracktion.exports: youtube, mixcloud, ffmetadata,
+    text): a new version under `cue/{owner}/{tracklist_id}/{target}/`, a file record like a
+    sheet's (listed, downloaded and deleted by the CUE file routes; `format` is the target).
+    Object first, then the record; a record that cannot be written removes the objects again.
+    """
+    version = _next_version(t, target)
+    base = f"cue/{t.owner_id}/{t.tracklist_id}/{target}/v{version}"
+    key = f"{base}.{filename.rsplit('.', 1)[-1]}"
+    written = [_put_object(key, data, content_type)]
+    source = _store_source(t, base)
+    written.append(source)
+    cue = CueFile(
+        cue_file_id=str(uuid.uuid4()),
+        tracklist_id=t.tracklist_id,
+        tracklist_version=t.version,
+        owner_id=t.owner_id,
+        format=target,
+        version=version,
+        s3_key=key,
+        size=len(data),
+        sha256=_sha(data),
+        encoding="utf-8",
+        filename=filename,
+        content_type=content_type,
+        track_count=track_count,
+        disc_count=1,
+        options=options,
+        warnings=warnings,
+        source_key=source["Key"],
+        duration_seconds=_duration(t),
+        created_at=iso(),
+    )
+    try:
+        _table().put_item(Item=_record(cue), ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as exc:
+        _s3().delete_objects(Bucket=settings().cue_bucket, Delete={"Objects": written, "Quiet": True})
+        raise StorageError(
+            "The export could not be stored; try again",
+            details={"reason": exc.response["Error"]["Code"]},
+            retry_after=5,
+        ) from exc
+    return cue
+
+
 def regenerate(cue: CueFile, tracklist: Tracklist, options: CueOptions | None = None) -> CueFile:
     """A new version of `cue` (the old one stays) from the tracklist as it is now."""
     return _generate_one(
