@@ -499,3 +499,34 @@ def test_multipart_without_file_and_file_too_large(client: httpx.Client) -> None
     big = client.post(ROUTE, files={"file": ("big.csv", b"a" * (5 * 1024 * 1024 + 1), "text/csv")})
     assert big.status_code == 422, big.text
     assert big.json()["details"]["max_bytes"] == 5 * 1024 * 1024
+
+
+def test_recording_started_after_the_first_track_ended(client: httpx.Client) -> None:
+    # The recorder started at 23:57 CET: "Grey" (23:50:00-23:56:10) is not on it, "Don't Stop"
+    # (23:55:30-00:02:00) was already playing, "Rej" came 5:40 later.
+    body = imported(as_json(client, OWN / "serato_midnight.csv", recording_start="2025-12-31T23:57:00+01:00"))
+    assert rows(body) == [("Ann Clue", "Don't Stop", 0), ("Âme", "Rej", 340)]
+    assert [(d["title"], d["reason"]) for d in body["dropped"]] == [
+        ("Don't Stop", "duplicate"),
+        ("Grey", "before_recording"),
+    ]
+
+
+SERATO_IST = (
+    '"name","artist","start time"\n'
+    '"Mumbai","","6.3.2026, 21.00.00 IST"\n'
+    '"One","A","21.00.00 IST"\n'
+    '"Two","B","21.05.30 IST"\n'
+)
+
+
+def test_an_ambiguous_zone_abbreviation_is_wall_clock_placed_by_timezone(client: httpx.Client) -> None:
+    # IST is India, Ireland or Israel: not read; the times space the tracks, the zone places them.
+    unplaced = imported(client.post(ROUTE, json={"filename": "ist.csv", "text": SERATO_IST}))
+    assert starts(unplaced) == [0, 330]
+    assert unplaced["recording_start"] is None
+    placed = imported(
+        client.post(ROUTE, json={"filename": "ist.csv", "text": SERATO_IST, "timezone": "Asia/Kolkata"})
+    )
+    assert placed["recording_start"] == "2026-03-06T21:00:00+05:30"
+    assert starts(placed) == [0, 330]
