@@ -220,6 +220,26 @@ def _soundcloud_cases() -> list[tuple[str, dict[str, Any] | None]]:
     return cases
 
 
+def _comment_cases() -> list[tuple[list[str], dict[str, Any]]]:
+    """The file's comment tracklists that hold one (a whole list pasted as one line)."""
+    src = shared_fixture(*SOUNDCLOUD).read_text("utf-8")
+    src = src[src.index("var mdbTracklistCommentExamples") :]
+    decoder = json.JSONDecoder()
+    cases: list[tuple[list[str], dict[str, Any]]] = []
+    for m in re.finditer(r"comments: \[", src):
+        comments, end = decoder.raw_decode(src, m.end() - 1)
+        at = src.index("expect:", end)
+        if src[at + 7 :].lstrip().startswith("null"):
+            continue  # which comment of a thread is a tracklist: a question for a page, not a paste
+        body = src[at : src.index("\n        }", at)]
+        expect: dict[str, Any] = {"lines": int(re.search(r"lines:\s*(\d+)", body)[1])}  # type: ignore[index]
+        for key in ("first", "last", "text"):
+            if km := re.search(rf"\b{key}:\s*\"", body):
+                expect[key] = decoder.raw_decode(src, at + km.end() - 1)[0]
+        cases.append((comments, expect))
+    return cases
+
+
 def _norm(text: str) -> str:
     return " ".join(re.sub("[\u2013\u2014]", "-", text).split())
 
@@ -227,7 +247,10 @@ def _norm(text: str) -> str:
 def _agrees(track: Any, line: str) -> bool:
     """Our track reads the expected line: its artist before its title, its cue if it has one."""
     line = _norm(line.replace("'''", ""))
-    artist_at, title_at = line.find(_norm(track.artist)), line.find(_norm(track.title))
+    if (track.artist, track.title) == ("ID", "ID"):
+        return re.sub(r"^\[[^\]]*\]\s*|^\d+[.)]?\s*", "", line).strip() in {"?", "ID", "ID?"}
+    title = "?" if track.title == "ID" and "ID" not in line else track.title  # "Artist - ?"
+    artist_at, title_at = line.find(_norm(track.artist)), line.find(_norm(title))
     if track.artist == "ID" and artist_at < 0:  # a line naming no artist
         artist_at = 0 if title_at >= 0 and " - " not in line else -1
     cue = re.search(r"\[(\d{1,2}:\d{2}:\d{2})\]", line)
@@ -255,3 +278,24 @@ def test_every_soundcloud_description_gives_the_expected_block() -> None:
         else:
             assert _agrees(tracks[0], expect["first"]), (tracks[0], expect["first"])
             assert _agrees(tracks[-1], expect["last"]), (tracks[-1], expect["last"])
+
+
+def test_a_tracklist_pasted_as_one_comment_line_is_cut_into_its_tracks() -> None:
+    """Numbered, clock-marked or (NN)-cued lists run together in one line, as comments hold them."""
+    cases = _comment_cases()
+    assert len(cases) >= 4
+    for comments, expect in cases:
+        found = []
+        for comment in comments:
+            try:
+                found.append(read_text(comment).tracks)
+            except TextTracklistEmpty:
+                continue
+        assert len(found) == 1, comments
+        tracks = found[0]
+        assert len(tracks) == expect["lines"]
+        if "text" in expect:
+            lines = expect["text"].split("\n")
+            assert all(_agrees(t, line) for t, line in zip(tracks, lines, strict=True)), tracks
+        else:
+            assert _agrees(tracks[0], expect["first"]) and _agrees(tracks[-1], expect["last"]), tracks

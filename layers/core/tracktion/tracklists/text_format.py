@@ -26,6 +26,10 @@ under a heading of its own right after it is a second chapter and is taken too. 
 in "," joins the next (credits wrapped by the uploader). When no run has 3 lines, lines split
 by "Artist/Title" slashes or by a dash without spaces ("Miret-Sabio Espejo") are read too.
 In a list where every line carries two " - ", the last part is the label.
+A whole list pasted as one line (a comment) is cut at its markers: numbers counting up from 1,
+rising clock times or rising (NN) cues, three at least, the first at the line's start; a run
+whose lines mostly read "Artist-Title" is split at that dash. In a list that writes "?" for an
+unknown track, a trailing "?" or "…" on a title is the writer's doubt and comes off.
 
 Durations written where start times belong (every value under 20 minutes and not rising) are
 detected and turned into start times (each track starts where the previous ones add up to),
@@ -234,11 +238,14 @@ def _parse_body(body: str, style: str = "dash", *, bare_ok: bool = False) -> _Pa
 # ---------------------------------------------------------------- the lines of a text
 
 
-def _normalise(text: str) -> list[str | None]:
-    """The text's lines, spaces evened out; a line ending in "," joined with the next one.
+def _normalise(text: str) -> list[tuple[int, str | None]]:
+    """The text's lines with their numbers, spaces evened out.
 
-    Only \n and \r end a line (U+2028 inside a line is a space). A joined line stands on
-    the last line's number; the lines it took in are None.
+    Only \n and \r end a line (U+2028 inside a line is a space). A line ending in "," is
+    joined with the next one (it stands on the later line's number; the line it took in is
+    None). A one-line tracklist (a comment pasted whole) is cut at its markers: numbers
+    counting up from 1 ("1. A - B 2. C - D"), rising clock times or rising (NN) cues, at least
+    three of them, the first at the line's start.
     """
     lines: list[str | None] = [
         _SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -246,7 +253,54 @@ def _normalise(text: str) -> list[str | None]:
     for i, line in enumerate(lines):
         if line and line.endswith(",") and i + 1 < len(lines) and lines[i + 1] and not _URL.search(line):
             lines[i], lines[i + 1] = None, f"{line} {lines[i + 1]}"
-    return lines
+    out: list[tuple[int, str | None]] = []
+    for n, line in enumerate(lines, start=1):
+        out += [(n, piece) for piece in _one_line_list(line)] if line else [(n, line)]
+    return out
+
+
+_INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,3})\.\s+(?=\S)")
+_INLINE_CLOCK = re.compile(r"(?:^|(?<=\s))(\d{1,2}:\d{2}(?::\d{2})?)\s+(?=\S)")
+_INLINE_CUE = re.compile(r"[(\[](\d{1,3})[)\]]\s*(?=\S)")
+MIN_INLINE_MARKERS = 3
+
+
+def _one_line_list(line: str) -> list[str]:
+    """A line holding a whole tracklist, cut into one line per track (else the line itself)."""
+    if len(line) < 40:
+        return [line]
+    numbered = _counting(list(_INLINE_NUMBER.finditer(line)), lambda m: int(m[1]), step=True)
+    if numbered:
+        return _cut(line, numbered, lambda m: f"{m[1]}. ")
+    clocks = _counting(list(_INLINE_CLOCK.finditer(line)), lambda m: clock_time(m[1]) or -1.0, step=False)
+    if clocks:
+        return _cut(line, clocks, lambda m: f"[{m[1]}] ")
+    cues = _counting(list(_INLINE_CUE.finditer(line)), lambda m: int(m[1]), step=False)
+    if cues:
+        return _cut(line, cues, lambda m: f"[{m[1]}] ")
+    return [line]
+
+
+def _counting(found: list[re.Match[str]], value: Any, *, step: bool) -> list[re.Match[str]]:
+    """The markers that count up (by one when `step`; rising otherwise), the first at the start."""
+    if not found or found[0].start() != 0:
+        return []
+    chosen = [found[0]]
+    if step and value(found[0]) != 1:
+        return []
+    for m in found[1:]:
+        last = value(chosen[-1])
+        if (value(m) == last + 1) if step else (value(m) > last):
+            chosen.append(m)
+    return chosen if len(chosen) >= MIN_INLINE_MARKERS else []
+
+
+def _cut(line: str, marks: list[re.Match[str]], head: Any) -> list[str]:
+    pieces = []
+    for m, nxt in zip(marks, [*marks[1:], None], strict=True):
+        end = nxt.start() if nxt is not None else len(line)
+        pieces.append(head(m) + line[m.end() : end].strip())
+    return pieces
 
 
 def _classify(n: int, text: str | None, style: str) -> _Line:
@@ -452,8 +506,7 @@ def _read_runs(text: str) -> tuple[list[_Line], list[tuple[_Run, int, int]], str
 
 
 def _best_runs(text: str) -> tuple[list[_Line], list[tuple[_Run, int, int]], str]:
-    raw = _normalise(text)
-    lines = [_classify(n, t, "dash") for n, t in enumerate(raw, start=1)]
+    lines = [_classify(n, t, "dash") for n, t in _normalise(text)]
     runs = _choose(_runs(lines), lines)
     best = max((r[0].size for r in runs), default=0)
     if best < 3:
@@ -526,6 +579,9 @@ def read_text(text: str) -> TextReading:
     sections: list[tuple[int, str]] = []
     for run, _, _ in runs:
         labels_last = _two_dash_labels(run.items)
+        run_style = "tight" if style == "dash" and _mostly_tight(run.items) else style
+        # A list that writes "?" for an unknown track uses a trailing "?" or "…" as doubt.
+        doubt = any(_lead(it.body)[0] == "?" for it in run.items)
         if len(runs) > 1 and run.heading:
             sections.append((len(tracks) + 1, _chapter_name(run.heading)))
         sections += [(len(tracks) + p, name) for p, name in run.sections]
@@ -534,15 +590,17 @@ def read_text(text: str) -> TextReading:
             if labels_last:
                 lead, cue, wp = _lead(body)
                 head, _, tail = lead.rpartition(" - ")
-                parsed = _parse_body(head, style)
+                parsed = _parse_body(head, run_style)
                 if parsed is not None:
                     parsed.label, parsed.cue, parsed.with_previous = tail.strip(), cue, wp
             else:
-                parsed = _parse_body(body, style, bare_ok=item.line.kind == "bare")
+                parsed = _parse_body(body, run_style, bare_ok=item.line.kind == "bare")
             if parsed is None:
-                parsed = _parse_body(body, style, bare_ok=True)
+                parsed = _parse_body(body, run_style, bare_ok=True)
             if parsed is None:
                 continue
+            if doubt and parsed.title != UNIDENTIFIED:
+                parsed.title = _without_doubt(parsed.title)
             start, note = _cue_seconds(parsed.cue)
             minute_cues = minute_cues or (parsed.cue is not None and ":" not in parsed.cue)
             position = len(tracks) + 1
@@ -596,6 +654,22 @@ def read_text(text: str) -> TextReading:
         last_line=lines[last].n if lines else 0,
         sections=sections,
     )
+
+
+def _mostly_tight(items: list[_Item]) -> bool:
+    """Most lines split "Artist-Title" by a dash without spaces (cued lines kept them all)."""
+    tight = 0
+    for it in items:
+        body = _lead(it.body)[0]
+        if not _SPACED_DASH.search(body) and not _ONE_SIDED_DASH.search(body) and _TIGHT_DASH.search(body):
+            tight += 1
+    return len(items) >= MIN_INLINE_MARKERS and tight * 2 > len(items)
+
+
+def _without_doubt(title: str) -> str:
+    bare = title.rstrip("?\u2026").strip()
+    bare = bare[:-3].strip() if bare.endswith("...") else bare
+    return bare or title
 
 
 def _chapter_name(heading: str) -> str:
