@@ -530,3 +530,12 @@ def test_an_ambiguous_zone_abbreviation_is_wall_clock_placed_by_timezone(client:
     )
     assert placed["recording_start"] == "2026-03-06T21:00:00+05:30"
     assert starts(placed) == [0, 330]
+
+
+def test_serato_csv_with_its_time_columns_hidden_keeps_the_order(client: httpx.Client) -> None:
+    text = '"name","artist","deck"\n"Serato 30.3.2023","",""\n"One","A","1"\n"Two","B","2"\n'
+    body = imported(client.post(ROUTE, json={"filename": "history.csv", "text": text}))
+    assert body["format"] == "serato_csv"
+    assert rows(body) == [("A", "One", None), ("B", "Two", None)]
+    assert body["tracklist"]["title"] == "Serato 30.3.2023"
+    assert body["timed"] is False

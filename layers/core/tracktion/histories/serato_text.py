@@ -53,9 +53,15 @@ _ROLLBACK = timedelta(hours=6)
 _DASHES = re.compile(r"^\s*-{10,}\s*$")
 
 
+_SERATO_ONLY = {"start time", "end time", "playtime", "deck", "notes"}
+
+
 def looks_like_header(cells: list[str]) -> bool:
+    """Serato's columns: "name" (its title) or a time column it alone writes, beside the rest."""
     names = {c.strip().lower() for c in cells}
-    return "start time" in names and bool(names & {"name", "title", "artist"})
+    if "start time" in names:
+        return bool(names & {"name", "title", "artist"})
+    return "name" in names and "title" not in names and bool(names & (_SERATO_ONLY | {"artist"}))
 
 
 def parse_csv(data: bytes) -> History:
@@ -129,6 +135,9 @@ def _history(numbered: list[tuple[int, list[str]]], fmt: str) -> History:
         else:
             day_given = None
         if not cell(row, "title") and not cell(row, "artist"):
+            continue
+        if "start" not in columns and not plays and title is None and not cell(row, "artist"):
+            title = cell(row, "title")  # no start column: the session row is the first, artistless
             continue
         start: datetime | None = None
         if stamp is not None:
