@@ -299,3 +299,15 @@ def test_a_tracklist_pasted_as_one_comment_line_is_cut_into_its_tracks() -> None
             assert all(_agrees(t, line) for t, line in zip(tracks, lines, strict=True)), tracks
         else:
             assert _agrees(tracks[0], expect["first"]) and _agrees(tracks[-1], expect["last"]), tracks
+
+
+def test_a_pasted_cue_sheet_is_read_as_a_sheet() -> None:
+    sheet = Path(__file__).resolve().parents[2] / "fixtures" / "cue" / "histories" / "rekordbox_recording.cue"
+    reading = read_text(sheet.read_text("utf-8"))
+
+    assert [(t.artist, t.title, t.start_time) for t in reading.tracks][:2] == [
+        ("Halden Rowe", "Quiet Harbour", 3.0),
+        ("Mira Castell", "Second Light", 250.0),
+    ]
+    assert len(reading.tracks) == 5
+    assert any("hh:mm:ss" in w["message"] for w in reading.warnings)

@@ -568,10 +568,38 @@ def _two_dash_labels(items: list[_Item]) -> bool:
     return double >= max(3, int(len(items) * 0.9))
 
 
+_CUE_TRACK = re.compile(r"^\s*TRACK\s+\d{1,3}\s+AUDIO\s*$", re.IGNORECASE | re.MULTILINE)
+_CUE_INDEX = re.compile(r"^\s*INDEX\s+0?1\s+\d", re.IGNORECASE | re.MULTILINE)
+
+
+def _read_cue_sheet(text: str) -> TextReading:
+    """A CUE sheet pasted as text: read as the file import reads it (INVALID_FORMAT with its line)."""
+    from tracktion.histories.cue_sheets import parse_cue_history  # it reads titles with split_remix
+    from tracktion.histories.model import HistoryOptions, assemble
+
+    history = parse_cue_history(text.encode("utf-8"))
+    assembled = assemble(history, HistoryOptions())
+    if not assembled.tracks:
+        raise TextTracklistEmpty("The CUE sheet has no tracks")
+    notes = [*assembled.notes, *(f"{d.artist} - {d.title}: {d.reason}" for d in assembled.dropped)]
+    return TextReading(
+        tracks=assembled.tracks,
+        warnings=[
+            warning("time_reading", f"CUE sheet: {note}", field="text", severity="info") for note in notes
+        ],
+    )
+
+
 def read_text(text: str) -> TextReading:
-    """The tracklist in a pasted text; TextTracklistEmpty when no line is a track."""
+    """The tracklist in a pasted text; TextTracklistEmpty when no line is a track.
+
+    A pasted CUE sheet (TRACK nn AUDIO and INDEX lines) is read as a sheet
+    (tracktion.histories.cue_sheets), its notes as warnings.
+    """
     if text.count("\n") + 1 > MAX_LINES:
         raise ValidationFailed("Too many lines", details={"max_lines": MAX_LINES})
+    if _CUE_TRACK.search(text) and _CUE_INDEX.search(text):
+        return _read_cue_sheet(text)
     lines, runs, style = _read_runs(text)
     tracks: list[Track] = []
     partial: list[str] = []
