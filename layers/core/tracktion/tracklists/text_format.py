@@ -515,7 +515,7 @@ def _best_runs(text: str) -> tuple[list[_Line], list[tuple[_Run, int, int]], str
             alt = _choose(_runs(alt_lines), alt_lines)
             if max((r[0].size for r in alt), default=0) >= max(3, best + 1):
                 return alt_lines, alt, style
-    else:
+    elif _mostly_slashed(runs):
         # A list mostly written "Artist / Title" (a dash may sit inside its titles).
         slash_lines = _style(lines, "slash")
         slash_runs = _choose(_runs(slash_lines), slash_lines)
