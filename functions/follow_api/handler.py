@@ -116,7 +116,24 @@ def follow_status(tracklist_id: TracklistId) -> Response[FollowOut]:
     return _answer(service.status(tracklist_id, _owner()))
 
 
-@app.post(f"{BASE}/<tracklist_id>/follow", status_code=201, responses=error_responses(400, 404, 409, 422))
+# 201 when following starts; 200 (the same shape, `created: false`) when it was followed already.
+_ALREADY: dict[int, Any] = {
+    201: {
+        "description": "Following started, `created: true`",
+        "content": {"application/json": {"model": FollowOut}},
+    },
+    200: {
+        "description": "Followed already: the existing follow, `created: false`",
+        "content": {"application/json": {"model": FollowOut}},
+    },
+}
+
+
+@app.post(
+    f"{BASE}/<tracklist_id>/follow",
+    status_code=201,
+    responses={**_ALREADY, **error_responses(400, 404, 409, 422)},
+)
 @rules(permission="write", scope="tracklists", cost=WRITE, idempotent=True)
 def follow_start(tracklist_id: TracklistId) -> Response[FollowOut]:
     status, created = service.start(tracklist_id, _owner())
