@@ -179,10 +179,11 @@ def prepare(op: Op, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Prepared:
     query_names = set(spec.get("query", ()))
     query: dict[str, str] = {}
     for name in list(kwargs):
-        if name in query_names or op.method in ("GET", "DELETE"):
+        wire = name[:-1] if name.endswith("_") and name[:-1] in query_names else name  # as_ -> as
+        if wire in query_names or op.method in ("GET", "DELETE"):
             value = kwargs.pop(name)
             if value is not None:
-                query[name] = _param(value)
+                query[wire] = _param(value)
     body_obj: Any = None
     if body_given is not None or kwargs:
         body_obj = _plain(body_given) if body_given is not None else {}

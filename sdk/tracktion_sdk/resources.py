@@ -154,6 +154,7 @@ class Imports(Resource):
     url = Op("POST", f"{API}/tracklists/import/1001tracklists", creates=True)
     html = Op("POST", f"{API}/tracklists/import/html", creates=True)
     text = Op("POST", f"{API}/tracklists/import/text", creates=True)
+    file = Op("POST", f"{API}/tracklists/import/file", creates=True, doc="A CUE sheet or DJ history file")
     status = Op("GET", f"{API}/tracklists/import/status/{{correlation_id}}")
     by_url = Op("POST", f"{API}/tracklist", creates=True, doc="The reference's import by URL")
 
@@ -170,6 +171,12 @@ class Tracklists(Resource):
     generate_cue = Op("POST", f"{API}/tracklists/{{tracklist_id}}/generate-cue", creates=True)
     imported = Op("GET", f"{API}/tracklist/{{tracklist_id}}", doc="An imported tracklist (reference)")
     clear_cache = Op("DELETE", f"{API}/tracklist/cache")
+    export = Op("GET", f"{API}/tracklists/{{tracklist_id}}/export/{{target}}", doc="youtube, mixcloud, ...")
+    mixcloud_check = Op("GET", f"{API}/tracklists/{{tracklist_id}}/export/mixcloud/check")
+    at = Op("GET", f"{API}/tracklists/{{tracklist_id}}/at", args=("t",), doc="What plays at t seconds")
+    follow = Op("POST", f"{API}/tracklists/{{tracklist_id}}/follow", creates=True, doc="Re-check the source")
+    following = Op("GET", f"{API}/tracklists/{{tracklist_id}}/follow")
+    unfollow = Op("DELETE", f"{API}/tracklists/{{tracklist_id}}/follow")
 
 
 class CueFiles(Resource):
@@ -203,7 +210,28 @@ class Cue(Resource):
     upload = Op("POST", f"{API}/cue/uploads", creates=True, doc="A presigned upload for an audio file")
 
 
+class Beatport(Resource):
+    """Beatport's catalog: `client.catalog.beatport.top_100(genre_id=6)`."""
+
+    search = Op("GET", f"{API}/catalog/beatport/search", items="results", args=("q",))
+    top_100 = Op("GET", f"{API}/catalog/beatport/charts/top-100", items="results")
+    hype = Op("GET", f"{API}/catalog/beatport/charts/hype", items="results")
+    chart = Op("GET", f"{API}/catalog/beatport/charts/{{chart_id}}")
+    chart_tracks = Op("GET", f"{API}/catalog/beatport/charts/{{chart_id}}/tracks", items="results")
+    genres = Op("GET", f"{API}/catalog/beatport/genres", items="results")
+    genre = Op("GET", f"{API}/catalog/beatport/genres/{{genre_id}}")
+    track = Op("GET", f"{API}/catalog/beatport/tracks/{{track_id}}")
+    release = Op("GET", f"{API}/catalog/beatport/releases/{{release_id}}")
+    release_tracks = Op("GET", f"{API}/catalog/beatport/releases/{{release_id}}/tracks", items="results")
+    artist = Op("GET", f"{API}/catalog/beatport/artists/{{artist_id}}")
+    artist_tracks = Op("GET", f"{API}/catalog/beatport/artists/{{artist_id}}/tracks", items="results")
+    label = Op("GET", f"{API}/catalog/beatport/labels/{{label_id}}")
+    label_tracks = Op("GET", f"{API}/catalog/beatport/labels/{{label_id}}/tracks", items="results")
+    label_releases = Op("GET", f"{API}/catalog/beatport/labels/{{label_id}}/releases", items="results")
+
+
 class Catalog(Resource):
+    beatport = Sub(Beatport)
     search = Op("GET", f"{API}/tracklists/catalog/search", items="results", args=("query",))
     match = Op("POST", f"{API}/tracklists/catalog/match")
 
@@ -239,6 +267,8 @@ class Webhooks(Resource):
     list = Op("GET", f"{API}/webhooks", items="webhooks")
     delete = Op("DELETE", f"{API}/webhooks/{{webhook_id}}")
     deliveries = Op("GET", f"{API}/webhooks/{{webhook_id}}/deliveries", items="deliveries")
+    ping = Op("POST", f"{API}/webhooks/{{webhook_id}}/ping", doc="Send a test event now")
+    rotate_secret = Op("POST", f"{API}/webhooks/{{webhook_id}}/rotate-secret", creates=True)
 
 
 class Keys(Resource):
