@@ -27,7 +27,7 @@ from tracktion.auth.weights import READ, WRITE
 from tracktion.config import AuthSettings, CoreSettings, load
 from tracktion.errors import ValidationFailed
 from tracktion.exports import ffmetadata, mixcloud, text, youtube
-from tracktion.exports.chapters import estimated_tracklist
+from tracktion.exports.chapters import catalog_lengths, estimated_tracklist
 from tracktion.observability import logger
 from tracktion.tracklists.estimates import Estimated
 from tracktion.tracklists.model import Tracklist
@@ -379,7 +379,7 @@ def at(
     ],
 ) -> PlayingOut:
     tracklist = _load(tracklist_id)
-    p = playing_at(tracklist, t)
+    p = playing_at(tracklist, t, catalog_lengths(tracklist))
     return PlayingOut.model_validate(
         {
             "tracklist_id": tracklist.tracklist_id,

@@ -222,3 +222,48 @@ def test_an_export_is_stored_like_a_cue_file_and_downloadable(timed: str) -> Non
     assert call("POST", f"{BASE}/{timed}/export/ffmetadata", user="someone-else").status == 404
     assert call("DELETE", f"{BASE}/{timed}").status == 204
     assert call("GET", made.body["download_url"]).status == 404
+
+
+def test_catalog_lengths_of_matched_rows_shape_the_estimates(aws) -> None:
+    from tracktion.catalog.model import CatalogTrack
+    from tracktion.catalog.own_catalog import OwnCatalog
+    from tracktion.tracklists.model import Track, Tracklist
+    from tracktion.tracklists.store import TracklistStore
+
+    def matched(n: int, start: float | None, cid: str | None) -> Track:
+        return Track(position=n, artist=f"A{n}", title=f"T{n}", start_time=start, catalog_track_id=cid)
+
+    def stored(ids: list[str | None]) -> str:
+        tracks = [
+            matched(1, 0, ids[0]),
+            matched(2, 300, ids[1]),
+            matched(3, None, ids[2]),
+            matched(4, 1000, ids[3]),
+        ]
+        t = Tracklist(owner_id="user-1", title="Matched", tracks=tracks, duration_seconds=1300)
+        return TracklistStore().create(t).tracklist_id
+
+    OwnCatalog().remember(
+        [
+            CatalogTrack(
+                id=f"beatport:{n}", source="beatport", source_id=str(n), artist="A", title="T", duration=d
+            )
+            for n, d in ((1, 400), (2, 720), (3, 360), (4, 400))
+        ]
+    )
+    plain = stored([None, None, None, None])
+    long_second = stored(["beatport:1", "beatport:2", "beatport:3", "beatport:4"])
+
+    def third(tid: str) -> dict[str, Any]:
+        res = call("GET", f"{BASE}/{tid}/at", query={"t": "650"})
+        assert res.status == 200, res.body
+        slot = next(
+            s for s in (res.body["previous"], res.body["current"], res.body["next"]) if s and s["number"] == 3
+        )
+        assert slot["start_time_estimated"] is True
+        return slot
+
+    # Track 2 is twice as long as the others in the catalog: its slot grows, track 3 starts later.
+    assert third(long_second)["start_seconds"] > third(plain)["start_seconds"]
+    exported = call("GET", f"{BASE}/{long_second}/export/youtube").body["chapters"]
+    assert exported[2]["start_seconds"] == third(long_second)["start_seconds"]

@@ -68,8 +68,11 @@ def test_rows_sharing_a_cue_are_one_slot() -> None:
 def test_catalog_lengths_move_the_estimate() -> None:
     t = tl([0, 300, None, 1000], end=1300)
     plain = {x.position: x.start_time for x in estimate(t).tracks}[3]
-    long_second = {x.position: x.start_time for x in estimate(t, lengths={2: 600}).tracks}[3]
-    assert long_second > plain  # type: ignore[operator]
+    long_second = {x.position: x.start_time for x in estimate(t, lengths={2: 600, 3: 300}).tracks}[3]
+    short_second = {x.position: x.start_time for x in estimate(t, lengths={2: 200, 3: 400}).tracks}[3]
+    assert short_second < plain < long_second  # type: ignore[operator]
+    alone = {x.position: x.start_time for x in estimate(t, lengths={2: 600}).tracks}[3]
+    assert alone == plain  # one known length says nothing about the others
 
 
 def test_durations_given_as_times_are_detected_and_converted() -> None:

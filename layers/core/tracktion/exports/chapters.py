@@ -8,9 +8,21 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
+
+from tracktion.catalog.model import CatalogTrack
+from tracktion.config import settings
 from tracktion.errors import ValidationFailed
+from tracktion.observability import logger
+from tracktion.storage.aws import client
 from tracktion.tracklists.estimates import Estimated, estimate
 from tracktion.tracklists.model import Track, Tracklist
+
+# Catalog entries read for track lengths per answer (two BatchGetItem calls at most).
+MAX_CATALOG_LOOKUPS = 200
+_BATCH = 100
+_ROUNDS = 5
 
 
 class NothingToExport(ValidationFailed):
@@ -53,10 +65,48 @@ class Chapter:
         return None if self.end is None else self.end - self.start
 
 
+def catalog_lengths(tracklist: Tracklist) -> dict[int, float]:
+    """The catalog length (seconds) of each matched row whose catalog entry knows it.
+
+    Read from our own catalog (tracktion.catalog.own_catalog: every confident match is kept
+    there), by exact key, at most MAX_CATALOG_LOOKUPS entries; a read that fails only means no
+    lengths (the estimate falls back to the set's pace), never a failed answer.
+    """
+    positions: dict[str, list[int]] = {}
+    for t in tracklist.tracks:
+        if t.catalog_track_id:
+            positions.setdefault(t.catalog_track_id, []).append(t.position)
+    if len(positions) < 2:  # lengths only count relative to each other
+        return {}
+    name = settings().tracklists_table
+    wanted = list(positions)[:MAX_CATALOG_LOOKUPS]
+    found: dict[int, float] = {}
+    try:
+        for start in range(0, len(wanted), _BATCH):
+            keys = [
+                {"pk": {"S": f"CAT#TRACK#{i}"}, "sk": {"S": "TRACK"}} for i in wanted[start : start + _BATCH]
+            ]
+            request: dict[str, Any] = {name: {"Keys": keys, "ProjectionExpression": "body"}}
+            for _ in range(_ROUNDS):
+                out = client("dynamodb").batch_get_item(RequestItems=request)
+                for item in out.get("Responses", {}).get(name, []):
+                    entry = CatalogTrack.model_validate_json(item["body"]["S"])
+                    if entry.duration and entry.duration > 0:
+                        for p in positions.get(entry.id, []):
+                            found[p] = float(entry.duration)
+                request = out.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+    except (BotoCoreError, ClientError, ValidationError) as exc:
+        logger.warning("catalog lengths not read", extra={"error": type(exc).__name__})
+        return {}
+    return found
+
+
 def estimated_tracklist(tracklist: Tracklist) -> Estimated:
     if not tracklist.tracks:
         raise NothingToExport()
-    return estimate(tracklist)
+    return estimate(tracklist, lengths=catalog_lengths(tracklist))
 
 
 def chapters(est: Estimated) -> list[Chapter]:

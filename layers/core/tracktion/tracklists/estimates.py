@@ -6,11 +6,12 @@ an estimate from what is known around them:
 
 - the timed neighbours: the run of untimed groups between two timed ones (or between the last
   timed one and the set's end) fills exactly that gap;
-- the expected length of each slot: the catalog length of a matched track where the caller
-  knows it, else the local pace of the set (the cued slots nearest the gap on either side,
+- the expected length of each slot: the local pace of the set (the cued slots nearest the gap on either side,
   interpolated across it; a DJ's pace drifts through a set; with cues on one side only, as in
   an uncued tail, that side's pace half-way to the median cued slot), a slot of rows played
   together counting longer (`together_factor`), and the median cued slot when nothing is near;
+  where the catalog length of matched tracks is known, a track longer than the typical one
+  here gets a proportionally longer slot (a DJ plays part of a track, so only the ratio counts);
 - how the gap is shared: the expected slots are scaled into it, pulled half-way towards the
   even split (single slot lengths vary a lot; the pace is half the answer). The benchmark
   (`benchmarks/bench_estimates.py`, docs/performance.md) measures this against the plain even
@@ -223,7 +224,8 @@ def estimate(
 ) -> Estimated:
     """Every row's start, estimated where unknown (see the module docstring).
 
-    `lengths` maps a row's position to its catalog length in seconds where known. `method`
+    `lengths` maps a row's position to its catalog length in seconds where known (used
+    relative to the others: a longer track gets a longer slot). `method`
     "even" is the plain even split of each gap (the baseline the benchmark compares with).
     """
     lengths = lengths or {}
@@ -257,9 +259,15 @@ def estimate(
     else:
         factor = together_factor(slots)
         expected = _expected(lead_starts, typical, [factor if len(g) > 1 else 1.0 for g in slots])
-    for k, g in enumerate(slots):
-        if lengths.get(g[0].position):
-            expected[k] = float(lengths[g[0].position])
+    known_lengths = [float(v) for v in lengths.values() if v and v > 0]
+    if method == "neighbours" and len(known_lengths) >= 2:
+        # A DJ plays part of a track: catalog lengths say which slot runs longer than another,
+        # relative to the typical catalog length here, not how long it ran.
+        typical_length = median(known_lengths)
+        for k, g in enumerate(slots):
+            own_length = lengths.get(g[0].position)
+            if own_length and own_length > 0:
+                expected[k] *= float(own_length) / typical_length
     filled: list[float | None] = list(lead_starts)
     guessed: set[int] = set()
     if filled[0] is None:

@@ -10,6 +10,7 @@ past the last slot of a set whose length is unknown each answer a clear `status`
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -74,9 +75,11 @@ def _name(s: Slot) -> str:
     return f"track {lead.position} ({lead.artist} - {lead.display_title})"
 
 
-def playing_at(tracklist: Tracklist, t: float) -> Playing:
-    """The slots around time `t` (seconds from the start of the set); see the module docstring."""
-    est = estimate(tracklist)
+def playing_at(tracklist: Tracklist, t: float, lengths: Mapping[int, float] | None = None) -> Playing:
+    """The slots around time `t` (seconds from the start of the set); see the module docstring.
+
+    `lengths`: catalog lengths of matched rows by position, where known (see `estimate`)."""
+    est = estimate(tracklist, lengths=lengths)
     all_slots = slots(est)
 
     def answer(
