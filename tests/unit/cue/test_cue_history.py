@@ -150,6 +150,25 @@ def test_a_cdrwin_sheet_as_libcue_reads_it() -> None:
     ]
 
 
+def test_libcue_shapes_index_00_before_the_first_track_and_no_final_newline() -> None:
+    tracks = tracks_of((OWN / "index00_before_first_track.cue").read_bytes())
+
+    assert [(t.title, t.start_time) for t in tracks] == [
+        ("Quiet Harbour", round(3 * 60 + 22 + 70 / 75, 3)),  # INDEX 01, not the INDEX 00 at 0
+        ("Undertow", round(7 * 60 + 44 + 69 / 75, 3)),
+    ]
+
+
+def test_an_eac_noncompliant_sheet_has_per_file_times_so_keeps_its_order_only() -> None:
+    history = parse_cue_history((OWN / "eac_noncompliant_two_files.cue").read_bytes())
+    tracks = assemble(history, HistoryOptions()).tracks
+
+    assert [(t.artist, t.title, t.start_time) for t in tracks] == [
+        ("Halden Rowe", "Quiet Harbour", None),
+        ("Mira Castell", "Second Light", None),
+    ]
+
+
 def test_an_album_with_one_file_per_track_keeps_its_order_without_times() -> None:
     history = parse_cue_history((OWN / "album_one_file_per_track.cue").read_bytes())
     tracks = assemble(history, HistoryOptions()).tracks

@@ -17,16 +17,16 @@ Read with our one CUE reader (tracktion.cue.parse, in its `recording` mode); eac
   TRACK) gives the second track back as played with the previous one, "ID"/"ID" stays
   unidentified. Labels, mashup components and estimated-start flags are not in a sheet.
 - Sheets in general, as libcue reads them: any case of commands, INDEX 00 pregaps, FLAGS, ISRC,
-  CATALOG, SONGWRITER, PREGAP/POSTGAP and REM lines, several FILEs. When the times restart at a
-  new FILE (one file per track, an album rip) they are not one recording's: the tracks keep the
-  sheet's order without start times, and a note says so.
+  CATALOG, SONGWRITER, PREGAP/POSTGAP and REM lines. Several audio FILEs (one file per track,
+  an album rip; EAC's "noncompliant" sheets with a track's INDEX 00 in the previous file) are not
+  one recording: each time counts in its own file, so the tracks keep the sheet's order without
+  start times, and a note says so.
 Errors: INVALID_FORMAT naming the line (an INDEX that is no time, a TRACK without a number, an
 INDEX outside a track, a track without any INDEX, no TRACK at all), never a half-read sheet.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from tracktion.cue.parse import ParsedSheet, ParsedTrack, parse
@@ -114,10 +114,9 @@ def _plays(track: ParsedTrack, offset: float | None) -> list[Play]:
     return plays
 
 
-def _restarts(sheet: ParsedSheet, starts: list[float | None]) -> bool:
-    """Several FILEs with times restarting: each track's time is in its own file."""
-    known = [s for s in starts if s is not None]
-    return len(sheet.files) > 1 and any(b <= a for a, b in itertools.pairwise(known))
+def _per_file_times(sheet: ParsedSheet) -> bool:
+    """Several audio FILEs (an album rip, EAC's "noncompliant" sheets): each time is its file's."""
+    return len(sheet.files) > 1
 
 
 def parse_cue_history(data: bytes, options: HistoryOptions | None = None) -> History:
@@ -139,7 +138,7 @@ def parse_cue_history(data: bytes, options: HistoryOptions | None = None) -> His
         notes.append("INDEX times read as hh:mm:ss (as mm:ss:ff they would not be a DJ set's)")
     _fail(sheet)
     starts = _starts(sheet)
-    if _restarts(sheet, starts):
+    if _per_file_times(sheet):
         notes.append(
             "each track's time is counted in its own FILE: the tracks keep the sheet's order "
             "without start times"
