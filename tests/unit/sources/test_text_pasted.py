@@ -182,18 +182,21 @@ def test_every_mixesdb_candidate_and_expected_list_is_read_row_for_row() -> None
                 assert stored == bracket[1], (name, line)
 
 
-def test_the_mixesdb_expected_results_name_every_candidate_cue_they_kept() -> None:
-    """The merged list keeps the candidate's cues: each named candidate row's minute is one the
-    expected list reads too, or a row there is only partly known / finer (clock cues)."""
+def test_the_mixesdb_expected_results_keep_the_candidates_cues() -> None:
+    """The merged lists keep the cues the candidate (TrackId.net) found: in lists cued in whole
+    minutes every named candidate cue is one the expected list reads too, but for one the merger
+    judged another version (example 9's Nate Williams); where the expected list keeps the
+    original's finer clock cues (example 5), each candidate cue is within 4 minutes of one."""
     lists = _mixesdb_lists()
     for (name, candidate, _), (_, expected, _) in zip(lists[::2], lists[1::2], strict=True):
         cand = [t for t in read_text(candidate).tracks if not t.is_unidentified and t.start_time is not None]
-        exp_tracks = read_text(expected).tracks
-        exp_starts = {t.start_time for t in exp_tracks}
-        untimed = sum(1 for t in exp_tracks if t.start_time is None)
-        clock = any(t.start_time is not None and t.start_time % 60 for t in exp_tracks)
-        missing = [t for t in cand if t.start_time not in exp_starts]
-        assert clock or len(missing) <= untimed, (name, [(t.artist, t.start_time) for t in missing])
+        exp_starts = [t.start_time for t in read_text(expected).tracks if t.start_time is not None]
+        assert cand and exp_starts, name
+        if any(s % 60 for s in exp_starts):
+            assert all(min(abs(t.start_time - s) for s in exp_starts) <= 240 for t in cand), name  # type: ignore[operator]
+        else:
+            missing = [t for t in cand if t.start_time not in exp_starts]
+            assert len(missing) <= 1, (name, [(t.artist, t.start_time) for t in missing])
 
 
 # ---------------------------------------------------------------- SoundCloud descriptions (real)
