@@ -140,6 +140,24 @@ def test_a_mixxx_recording_sheet_with_raw_quotes_and_minutes_past_99() -> None:
     ]
 
 
+def test_a_mixxx_sheet_with_file_annotations_keeps_one_recording() -> None:
+    """Mixxx's "annotate the cue file with the track's location" writes a FILE line without a
+    type inside each TRACK: the track's source, not a second audio file."""
+    sheet = (
+        b'TITLE "Saturday"\nFILE "rec.wav" WAVE\n'
+        b'  TRACK 01 AUDIO\n    TITLE "Quiet Harbour"\n    PERFORMER "Halden Rowe"\n'
+        b'    FILE "/music/Halden Rowe/Quiet Harbour.flac"\n    INDEX 01 00:00:00\n'
+        b'  TRACK 02 AUDIO\n    TITLE "Undertow"\n    PERFORMER "Pell Arundel"\n'
+        b'    FILE "/music/Pell Arundel/Undertow.mp3"\n    INDEX 01 04:10:00\n'
+    )
+    history = parse_cue_history(sheet)
+
+    assert [(p.title, p.offset_seconds, p.file_path) for p in history.plays] == [
+        ("Quiet Harbour", 0.0, "/music/Halden Rowe/Quiet Harbour.flac"),
+        ("Undertow", 250.0, "/music/Pell Arundel/Undertow.mp3"),
+    ]
+
+
 def test_a_cdrwin_sheet_as_libcue_reads_it() -> None:
     tracks = tracks_of((OWN / "cdrwin_general.cue").read_bytes())
 
