@@ -239,7 +239,7 @@ def _build(
             "fields": mixcloud.form_fields(sections),
             "check": mixcloud.check(mixcloud.rows_of(est.tracks), est.end),
             "options": {"unidentified": unidentified},
-            "warnings": est.warnings,
+            "warnings": [*est.warnings, *mixcloud.order_warnings(sections)],
         }
     return body, est
 

@@ -197,3 +197,44 @@ def test_ffmetadata_titles_are_cut_at_a_character_for_ffmpegs_mp3_chapters() -> 
     t = tl([(long, "x", 0), ("B", "y", 100)], end=200)
     out = ffmetadata.ffmetadata(t, estimated_tracklist(t))
     assert any(w["type"] == "titles_shortened" for w in out["warnings"])
+
+
+# ---------------------------------------------------------------- any tracklist
+
+
+@st.composite
+def tracklists(draw: st.DrawFn) -> Tracklist:
+    n = draw(st.integers(min_value=1, max_value=25))
+    tracks = []
+    for i in range(1, n + 1):
+        start = draw(st.one_of(st.none(), st.floats(min_value=0, max_value=8000, allow_nan=False)))
+        tracks.append(
+            Track(
+                position=i,
+                artist=draw(st.sampled_from(["A", "B & C", "ID", "D ft. A"])),
+                title=draw(st.text(min_size=1, max_size=30)),
+                start_time=start,
+                played_with_previous=i > 1 and draw(st.booleans()),
+            )
+        )
+    end = draw(st.one_of(st.none(), st.floats(min_value=1, max_value=9000, allow_nan=False)))
+    return Tracklist(owner_id="u", title="Set", duration_seconds=end, tracks=tracks)
+
+
+@given(tracklists(), st.sampled_from(["merge", "drop"]))
+def test_any_tracklist_exports_within_each_targets_rules(t: Tracklist, short: str) -> None:
+    est = estimated_tracklist(t)
+    yt = youtube.youtube(est, short_chapters=short)  # type: ignore[arg-type]
+    if yt["valid"]:
+        youtube_rules_hold(yt["text"])
+    else:
+        assert any(v["rule"] == "min_chapters" for v in yt["violations"])
+    ff = ffmetadata.ffmetadata(t, est)["text"].splitlines()
+    starts = [int(ln[6:]) for ln in ff if ln.startswith("START=")]
+    ends = [int(ln[4:]) for ln in ff if ln.startswith("END=")]
+    assert starts == sorted(set(starts)) and all(e > s for s, e in zip(starts, ends, strict=True))
+    assert all(e <= s2 for e, s2 in zip(ends, starts[1:], strict=False))
+    secs = mixcloud.sections(est)
+    assert [s["start_time"] for s in secs] == sorted(s["start_time"] for s in secs)
+    assert len(secs) == len(t.tracks)
+    assert text.text(est)["text"].count("\n") >= len(est.groups)

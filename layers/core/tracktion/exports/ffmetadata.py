@@ -51,10 +51,11 @@ def shorten(title: str, limit: int) -> str:
 def ffmetadata(tracklist: Tracklist, est: Estimated, *, max_title: int = MAX_TITLE_BYTES) -> dict[str, Any]:
     chs = chapters(est)
     warnings = list(est.warnings)
-    # Chapters must rise strictly: one that does not start after the one before joins it.
+    # Chapters must rise strictly (to the millisecond written): one that does not start after
+    # the one before joins it.
     rising: list[Chapter] = []
     for c in chs:
-        if rising and c.start <= rising[-1].start:
+        if rising and round(c.start * 1000) <= round(rising[-1].start * 1000):
             rising[-1].extra_titles.append(c.title)
             rising[-1].end = c.end
             warnings.append(

@@ -49,8 +49,13 @@ def _is_unknown(name: str) -> bool:
 def sections(est: Estimated, unidentified: Unidentified = "chapter") -> list[dict[str, Any]]:
     """The sections in order, each `{"artist", "song", "start_time"}` or `{"chapter", "start_time"}`."""
     out: list[dict[str, Any]] = []
+    floor = 0
     for c in chapters(est):
         start = int(c.start + 0.5) if c.start > 0 else 0
+        if start < floor:  # a time out of order: kept in the tracklist's order, said so
+            out.append({"raised": c.positions[0], "from": start})
+            start = floor
+        floor = start
         for t in c.tracks:
             unknown = t.is_unidentified or _is_unknown(t.title)
             if unknown and unidentified == "skip":
@@ -62,7 +67,29 @@ def sections(est: Estimated, unidentified: Unidentified = "chapter") -> list[dic
             out.append(
                 {"artist": t.artist, "song": t.display_title, "start_time": start, "position": t.position}
             )
+    raised = [s for s in out if "raised" in s]
+    if raised:
+        out = [s for s in out if "raised" not in s]
+        by_pos = {s["position"]: s for s in out}
+        for r in raised:
+            if r["raised"] in by_pos:
+                by_pos[r["raised"]]["start_time_raised_from"] = r["from"]
     return out
+
+
+def order_warnings(secs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A warning naming the sections whose time was raised to keep the upload in time order."""
+    raised = [s["position"] for s in secs if "start_time_raised_from" in s]
+    if not raised:
+        return []
+    return [
+        {
+            "type": "start_time_raised",
+            "message": f"Track(s) {', '.join(map(str, raised))} start before the track before them; "
+            "their sections start with it instead (Mixcloud sections run in time order)",
+            "severity": "warning",
+        }
+    ]
 
 
 def form_fields(secs: Sequence[dict[str, Any]]) -> dict[str, str]:
