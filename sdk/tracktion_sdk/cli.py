@@ -21,6 +21,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
@@ -29,7 +30,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from pydantic import BaseModel
 from rich.console import Console, Group
@@ -179,6 +179,10 @@ def plain(value: Any) -> Any:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict) and "name" in value:  # a reference: its name (a key, a genre)
+        return str(value["name"])
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
+        return ", ".join(str(v["name"]) for v in value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)[:80]
     return str(value)
@@ -265,6 +269,10 @@ tracklists_app = _sub("tracklists", "Your tracklists: list, show, edit, delete, 
 import_app = _sub("import", "Import a tracklist from 1001tracklists, HTML, text or a file.")
 cue_app = _sub("cue", "CUE sheets: generate, download, validate, convert.")
 catalog_app = _sub("catalog", "Track catalog search and Beatport browsing.")
+beatport_app = typer.Typer(
+    help="Browse Beatport: search, top 100, hype, genres, details.", no_args_is_help=True
+)
+catalog_app.add_typer(beatport_app, name="beatport")
 batch_app = _sub("batch", "Batch imports: submit, status, watch, cancel, schedule.")
 keys_app = _sub("keys", "Your API keys.")
 webhooks_app = _sub("webhooks", "Webhooks: where batch events are delivered.")
@@ -469,6 +477,45 @@ def tracklists_publish(tracklist_id: str) -> None:
         show(client.tracklists.publish(tracklist_id))
 
 
+@tracklists_app.command("export")
+def tracklists_export(
+    tracklist_id: str,
+    target: Annotated[str, typer.Argument(help="youtube, mixcloud, ffmetadata or text")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the text here")] = None,
+) -> None:
+    """A tracklist as YouTube chapters, a Mixcloud tracklist, FFMETADATA or text."""
+    with SETTINGS.client() as client:
+        answer = plain(client.tracklists.export(tracklist_id, target))
+    if output is not None and answer.get("text") is not None:
+        output.write_text(answer["text"], encoding="utf-8")
+        done(f"Wrote {output}", {**answer, "path": str(output)})
+    elif SETTINGS.json:
+        show(answer)
+    else:
+        out.print(answer.get("text") or "", markup=False, highlight=False)
+        for warning in answer.get("warnings") or []:
+            err.print(f"[yellow]warning:[/yellow] {warning.get('message', warning)}")
+
+
+@tracklists_app.command("at")
+def tracklists_at(
+    tracklist_id: str, time_: Annotated[str, typer.Argument(metavar="TIME", help="Seconds or H:MM:SS")]
+) -> None:
+    """What was playing at a moment of the set."""
+    seconds = sum(float(part) * 60**i for i, part in enumerate(reversed(time_.split(":"))))
+    with SETTINGS.client() as client:
+        show(client.tracklists.at(tracklist_id, seconds))
+
+
+@tracklists_app.command("follow")
+def tracklists_follow(
+    tracklist_id: str, stop: Annotated[bool, typer.Option("--stop", help="Stop following")] = False
+) -> None:
+    """Keep an imported tracklist in step with its source page (or stop)."""
+    with SETTINGS.client() as client:
+        show(client.tracklists.unfollow(tracklist_id) if stop else client.tracklists.follow(tracklist_id))
+
+
 # --------------------------------------------------------------------------- import
 
 IMPORT_COLUMNS = ["tracklist_id", "title", "dj_name", "track_count", "cached", "cue_file_id"]
@@ -522,6 +569,27 @@ def import_text(
         _imported(client.imports.text(text=read_text(file), title=title))
 
 
+@import_app.command("file")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CUE sheet or DJ software history")
+    ],
+    title: Annotated[str | None, typer.Option()] = None,
+    format: Annotated[str | None, typer.Option(help="The file's format (default: recognised)")] = None,
+) -> None:
+    """Import a tracklist file (a CUE sheet, a Rekordbox/Serato/Traktor history ...)."""
+    data = file.read_bytes()
+    with SETTINGS.client() as client:
+        _imported(
+            client.imports.file(
+                filename=file.name,
+                content_base64=base64.b64encode(data).decode(),
+                title=title,
+                format=format,
+            )
+        )
+
+
 @import_app.command("status")
 def import_status(correlation_id: str) -> None:
     """An asynchronous import's progress."""
@@ -546,13 +614,13 @@ def _progress_bar(label: str) -> Progress:
 
 def _download(client: Tracktion, cue_file_id: str, output: Path | None) -> Downloaded:
     target = output or Path.cwd()
+    recorded = plain(client.cue.files.get(cue_file_id)).get("checksum")
     with _progress_bar("download") as progress:
         task = progress.add_task(f"Downloading {cue_file_id[:8]}", total=None)
 
         def advance(done_bytes: int, total: int | None) -> None:
             progress.update(task, completed=done_bytes, total=total)
 
-        recorded = plain(client.cue.files.get(cue_file_id)).get("checksum")
         result = client.cue.download(cue_file_id, path=target, progress=advance, sha256=recorded)
     assert isinstance(result, Downloaded)
     return result
@@ -643,6 +711,75 @@ def catalog_search(query: str, limit: Annotated[int, typer.Option(min=1, max=50)
         answer if SETTINGS.json else answer.get("results", answer),
         ["artist", "title", "bpm", "key", "label", "source"],
     )
+
+
+BEATPORT_TRACK = ["id", "name", "mix_name", "artist", "bpm", "key", "genre", "release_date"]
+
+
+def _beatport(answer: Any, columns: list[str] | None = None) -> None:
+    data = plain(answer)
+    if SETTINGS.json or not isinstance(data, dict) or "results" not in data:
+        show(data)
+        return
+    show(data["results"], columns or BEATPORT_TRACK)
+
+
+@beatport_app.command("search")
+def beatport_search(
+    query: str,
+    kind: Annotated[str, typer.Option("--type", help="tracks, releases, artists, labels")] = "tracks",
+    per_page: Annotated[int, typer.Option(min=1, max=100)] = 20,
+) -> None:
+    """Search Beatport."""
+    with SETTINGS.client() as client:
+        _beatport(
+            client.catalog.beatport.search(query, type=kind, per_page=per_page),
+            ["id", "name", "artist", "label"],
+        )
+
+
+@beatport_app.command("top100")
+def beatport_top100(
+    genre_id: Annotated[int | None, typer.Option(help="A genre (see `genres`)")] = None,
+    per_page: Annotated[int, typer.Option(min=1, max=100)] = 20,
+) -> None:
+    """Beatport's top 100 (overall or for a genre)."""
+    with SETTINGS.client() as client:
+        _beatport(client.catalog.beatport.top_100(genre_id=genre_id, per_page=per_page))
+
+
+@beatport_app.command("hype")
+def beatport_hype(
+    genre_id: Annotated[int | None, typer.Option()] = None,
+    per_page: Annotated[int, typer.Option(min=1, max=100)] = 20,
+) -> None:
+    """Beatport's hype chart."""
+    with SETTINGS.client() as client:
+        _beatport(client.catalog.beatport.hype(genre_id=genre_id, per_page=per_page))
+
+
+@beatport_app.command("genres")
+def beatport_genres() -> None:
+    """Beatport's genres (their ids for --genre-id)."""
+    with SETTINGS.client() as client:
+        _beatport(client.catalog.beatport.genres(), ["id", "name", "slug"])
+
+
+@beatport_app.command("show")
+def beatport_show(
+    kind: Annotated[str, typer.Argument(help="track, release, artist, label, genre or chart")],
+    item_id: int,
+    tracks: Annotated[bool, typer.Option(help="Its tracks (release, artist, label, chart)")] = False,
+) -> None:
+    """One Beatport item's details (or its tracks)."""
+    beatport = None
+    with SETTINGS.client() as client:
+        beatport = client.catalog.beatport
+        name = f"{kind}_tracks" if tracks else kind
+        method = getattr(beatport, name, None)
+        if kind not in ("track", "release", "artist", "label", "genre", "chart") or method is None:
+            raise typer.BadParameter(f"no Beatport {name.replace('_', ' ')}", param_hint="KIND")
+        _beatport(method(item_id))
 
 
 # --------------------------------------------------------------------------- batches
@@ -946,6 +1083,20 @@ def webhooks_deliveries(webhook_id: str) -> None:
         )
 
 
+@webhooks_app.command("ping")
+def webhooks_ping(webhook_id: str) -> None:
+    """Send a test event to a webhook now."""
+    with SETTINGS.client() as client:
+        show(client.webhooks.ping(webhook_id))
+
+
+@webhooks_app.command("rotate-secret")
+def webhooks_rotate_secret(webhook_id: str) -> None:
+    """A new signing secret (shown once; the old one keeps working for a while)."""
+    with SETTINGS.client() as client:
+        show(client.webhooks.rotate_secret(webhook_id))
+
+
 # --------------------------------------------------------------------------- errors and exit codes
 
 
@@ -987,14 +1138,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = app(
             args=list(argv) if argv is not None else None, prog_name="tracktion", standalone_mode=False
         )
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("Aborted.")
         return EXIT_INTERRUPTED
-    except click.exceptions.Exit as exit_:
+    except typer.Exit as exit_:
         return int(exit_.exit_code)
-    except click.ClickException as usage_error:
-        usage_error.show()
-        return EXIT_USAGE if usage_error.exit_code == 2 else int(usage_error.exit_code)
+    except typer.TyperException as usage_error:  # typer's click: bad or missing arguments
+        show_usage = getattr(usage_error, "show", None)
+        if show_usage is not None:
+            show_usage()
+        else:
+            print(f"Error: {usage_error}", file=sys.stderr)
+        return EXIT_USAGE
     except TracktionError as error:
         print(describe(error), file=sys.stderr)
         return exit_code(error)
