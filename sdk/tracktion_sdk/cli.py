@@ -58,7 +58,6 @@ from tracktion_sdk.errors import (
     WaitTimeout,
 )
 
-EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1].rstrip()
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_LATER, EXIT_NETWORK = 0, 1, 2, 3, 4, 5, 6
 EXIT_CHECKSUM, EXIT_BATCH_FAILED, EXIT_TIMEOUT, EXIT_INTERRUPTED = 7, 8, 9, 130
 
@@ -517,8 +516,6 @@ def tracklists_follow(
 
 
 # --------------------------------------------------------------------------- import
-
-IMPORT_COLUMNS = ["tracklist_id", "title", "dj_name", "track_count", "cached", "cue_file_id"]
 
 
 def _imported(answer: Any) -> None:
