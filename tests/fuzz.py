@@ -18,8 +18,9 @@ principal: the run cannot exhaust its limits). Each answer is classed:
 
 The run must end with all four at 0; the table names each failure's route and cause.
 The runtime gets no way out of this machine: outbound HTTP(S) goes to a closed local port
-(HTTP(S)_PROXY), catalogs point at one, and webhook URLs in generated bodies are rewritten to
-it (WEBHOOK_ALLOWED_HOSTS), so no generated address is ever contacted or even resolved.
+(HTTP(S)_PROXY), Beatport and MusicBrainz are the runtime's local stand-in (local/catalog_site.py,
+so the catalog routes answer as offline rather than 503), and webhook URLs in generated bodies are
+rewritten to it (WEBHOOK_ALLOWED_HOSTS), so no generated address is ever contacted or even resolved.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ SAFE_ENV = {
 RUNTIME_ENV = [
     "SOURCE_MIN_INTERVAL_SECONDS=0",
     f"WEBHOOK_ALLOWED_HOSTS={SINK}",
-    f"MUSICBRAINZ_BASE_URL=http://{SINK}/ws/2",
-    f"BEATPORT_BASE_URL=http://{SINK}/v4",
+    # The catalogs: the runtime's local stand-in (no BEATPORT/MUSICBRAINZ_BASE_URL given), unspaced.
+    "BEATPORT_MIN_INTERVAL_SECONDS=0",
+    "MUSICBRAINZ_MIN_INTERVAL_SECONDS=0",
 ]
 REFUSING = (400, 415, 422)
 CATEGORIES = ("server error", "schema violation", "undocumented status", "refused documented request")
@@ -151,6 +153,13 @@ ALLOWED_REFUSALS: tuple[Allowed, ...] = (
         "MISSING_QUERY",
         "",
         "query, or artist and/or title, is needed: no schema rule spans parameters",
+    ),
+    Allowed(
+        "GET /api/v1/catalog/beatport/search",
+        422,
+        "REQUIRED_FIELD_MISSING",
+        "",
+        "q, or genre_id or label_id, is needed: no schema rule spans parameters",
     ),
     Allowed(
         "GET /api/v1/tracklists",

@@ -43,58 +43,58 @@ LIST_ERRORS = ERRORS
 # ---------------------------------------------------------------- answer models
 
 
-class Answer(Out):
+class CatalogAnswer(Out):
     cache_hit: bool = Field(description="true when answered from our cache, without asking Beatport")
     correlation_id: str | None = None
 
 
-class TrackAnswer(bm.BeatportTrack, Answer):
+class BeatportTrackAnswer(bm.BeatportTrack, CatalogAnswer):
     """A track: name, mix, artists, remixers, BPM, key and Camelot, genre, label, release (date,
     catalog number), ISRC, length, preview with its window, artwork."""
 
 
-class ReleaseAnswer(bm.BeatportRelease, Answer):
+class BeatportReleaseAnswer(bm.BeatportRelease, CatalogAnswer):
     pass
 
 
-class ArtistAnswer(bm.BeatportArtist, Answer):
+class BeatportArtistAnswer(bm.BeatportArtist, CatalogAnswer):
     pass
 
 
-class LabelAnswer(bm.BeatportLabel, Answer):
+class BeatportLabelAnswer(bm.BeatportLabel, CatalogAnswer):
     pass
 
 
-class GenreAnswer(bm.BeatportGenre, Answer):
+class BeatportGenreAnswer(bm.BeatportGenre, CatalogAnswer):
     pass
 
 
-class ChartAnswer(bm.BeatportChart, Answer):
+class BeatportChartAnswer(bm.BeatportChart, CatalogAnswer):
     pass
 
 
-class TrackList(Answer):
+class BeatportTrackList(CatalogAnswer):
     results: list[bm.BeatportTrack]
     pagination: PagePagination
 
 
-class ReleaseList(Answer):
+class BeatportReleaseList(CatalogAnswer):
     results: list[bm.BeatportRelease]
     pagination: PagePagination
 
 
-class GenreList(Answer):
+class BeatportGenreList(CatalogAnswer):
     results: list[bm.BeatportGenre]
     pagination: PagePagination
 
 
-class QueryInfo(Out):
+class CatalogQueryInfo(Out):
     query: str
     search_type: str
     filters_applied: list[str] = Field(default_factory=list, description='e.g. "genre_id=90"')
 
 
-class SearchAnswer(Answer):
+class CatalogSearchAnswer(CatalogAnswer):
     """`results` hold the searched type's entities (tracks, releases, artists or labels)."""
 
     results: list[
@@ -104,7 +104,7 @@ class SearchAnswer(Answer):
         ]
     ]
     pagination: PagePagination
-    query_info: QueryInfo
+    query_info: CatalogQueryInfo
 
 
 # ---------------------------------------------------------------- helpers
@@ -146,98 +146,98 @@ def search(
     label_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Beatport label id")] = None,
     page: Page = 1,
     per_page: PerPage = 20,
-) -> SearchAnswer:
+) -> CatalogSearchAnswer:
     found = _catalog().search(q, type, genre_id=genre_id, label_id=label_id, page=page, per_page=per_page)
     filters = [f"{k}={v}" for k, v in (("genre_id", genre_id), ("label_id", label_id)) if v is not None]
     info = {"query": q.strip(), "search_type": type, "filters_applied": filters}
-    return SearchAnswer.model_validate(_page(found, query_info=info))
+    return CatalogSearchAnswer.model_validate(_page(found, query_info=info))
 
 
 @app.get(f"{BASE}/genres", responses=LIST_ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def genres(page: Page = 1, per_page: PerPage = 100) -> GenreList:
-    return GenreList.model_validate(_page(_catalog().genres(page, per_page)))
+def genres(page: Page = 1, per_page: PerPage = 100) -> BeatportGenreList:
+    return BeatportGenreList.model_validate(_page(_catalog().genres(page, per_page)))
 
 
 @app.get(f"{BASE}/charts/top-100", responses=LIST_ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def top_100(genre_id: GenreFilter = None, page: Page = 1, per_page: PerPage = 100) -> TrackList:
+def top_100(genre_id: GenreFilter = None, page: Page = 1, per_page: PerPage = 100) -> BeatportTrackList:
     """Beatport's Top 100 tracks: overall, or a genre's."""
-    return TrackList.model_validate(_page(_catalog().top(genre_id, page, per_page)))
+    return BeatportTrackList.model_validate(_page(_catalog().top(genre_id, page, per_page)))
 
 
 @app.get(f"{BASE}/charts/hype", responses=LIST_ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def hype(genre_id: GenreFilter = None, page: Page = 1, per_page: PerPage = 100) -> TrackList:
+def hype(genre_id: GenreFilter = None, page: Page = 1, per_page: PerPage = 100) -> BeatportTrackList:
     """Hype tracks (Beatport's hype filter): overall, or a genre's."""
-    return TrackList.model_validate(_page(_catalog().hype(genre_id, page, per_page)))
+    return BeatportTrackList.model_validate(_page(_catalog().hype(genre_id, page, per_page)))
 
 
 @app.get(f"{BASE}/tracks/<track_id>", responses=ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def track(track_id: Id) -> TrackAnswer:
-    return TrackAnswer.model_validate(_detail(_catalog().track(track_id)))
+def track(track_id: Id) -> BeatportTrackAnswer:
+    return BeatportTrackAnswer.model_validate(_detail(_catalog().track(track_id)))
 
 
 @app.get(f"{BASE}/releases/<release_id>", responses=ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def release(release_id: Id) -> ReleaseAnswer:
-    return ReleaseAnswer.model_validate(_detail(_catalog().release(release_id)))
+def release(release_id: Id) -> BeatportReleaseAnswer:
+    return BeatportReleaseAnswer.model_validate(_detail(_catalog().release(release_id)))
 
 
 @app.get(f"{BASE}/releases/<release_id>/tracks", responses=LIST_ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def release_tracks(release_id: Id, page: Page = 1, per_page: PerPage = 20) -> TrackList:
-    return TrackList.model_validate(_page(_catalog().release_tracks(release_id, page, per_page)))
+def release_tracks(release_id: Id, page: Page = 1, per_page: PerPage = 20) -> BeatportTrackList:
+    return BeatportTrackList.model_validate(_page(_catalog().release_tracks(release_id, page, per_page)))
 
 
 @app.get(f"{BASE}/artists/<artist_id>", responses=ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def artist(artist_id: Id) -> ArtistAnswer:
-    return ArtistAnswer.model_validate(_detail(_catalog().artist(artist_id)))
+def artist(artist_id: Id) -> BeatportArtistAnswer:
+    return BeatportArtistAnswer.model_validate(_detail(_catalog().artist(artist_id)))
 
 
 @app.get(f"{BASE}/artists/<artist_id>/tracks", responses=LIST_ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def artist_tracks(artist_id: Id, page: Page = 1, per_page: PerPage = 20) -> TrackList:
-    return TrackList.model_validate(_page(_catalog().artist_tracks(artist_id, page, per_page)))
+def artist_tracks(artist_id: Id, page: Page = 1, per_page: PerPage = 20) -> BeatportTrackList:
+    return BeatportTrackList.model_validate(_page(_catalog().artist_tracks(artist_id, page, per_page)))
 
 
 @app.get(f"{BASE}/labels/<label_id>", responses=ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def label(label_id: Id) -> LabelAnswer:
-    return LabelAnswer.model_validate(_detail(_catalog().label(label_id)))
+def label(label_id: Id) -> BeatportLabelAnswer:
+    return BeatportLabelAnswer.model_validate(_detail(_catalog().label(label_id)))
 
 
 @app.get(f"{BASE}/labels/<label_id>/releases", responses=LIST_ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def label_releases(label_id: Id, page: Page = 1, per_page: PerPage = 20) -> ReleaseList:
-    return ReleaseList.model_validate(_page(_catalog().label_releases(label_id, page, per_page)))
+def label_releases(label_id: Id, page: Page = 1, per_page: PerPage = 20) -> BeatportReleaseList:
+    return BeatportReleaseList.model_validate(_page(_catalog().label_releases(label_id, page, per_page)))
 
 
 @app.get(f"{BASE}/labels/<label_id>/tracks", responses=LIST_ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def label_tracks(label_id: Id, page: Page = 1, per_page: PerPage = 20) -> TrackList:
-    return TrackList.model_validate(_page(_catalog().label_tracks(label_id, page, per_page)))
+def label_tracks(label_id: Id, page: Page = 1, per_page: PerPage = 20) -> BeatportTrackList:
+    return BeatportTrackList.model_validate(_page(_catalog().label_tracks(label_id, page, per_page)))
 
 
 @app.get(f"{BASE}/genres/<genre_id>", responses=ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def genre(genre_id: Id) -> GenreAnswer:
-    return GenreAnswer.model_validate(_detail(_catalog().genre(genre_id)))
+def genre(genre_id: Id) -> BeatportGenreAnswer:
+    return BeatportGenreAnswer.model_validate(_detail(_catalog().genre(genre_id)))
 
 
 @app.get(f"{BASE}/charts/<chart_id>", responses=ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def chart(chart_id: Id) -> ChartAnswer:
+def chart(chart_id: Id) -> BeatportChartAnswer:
     """A DJ chart (Beatport's curated charts)."""
-    return ChartAnswer.model_validate(_detail(_catalog().chart(chart_id)))
+    return BeatportChartAnswer.model_validate(_detail(_catalog().chart(chart_id)))
 
 
 @app.get(f"{BASE}/charts/<chart_id>/tracks", responses=LIST_ERRORS)
 @rules(permission="read", scope="search", cost=READ)
-def chart_tracks(chart_id: Id, page: Page = 1, per_page: PerPage = 20) -> TrackList:
-    return TrackList.model_validate(_page(_catalog().chart_tracks(chart_id, page, per_page)))
+def chart_tracks(chart_id: Id, page: Page = 1, per_page: PerPage = 20) -> BeatportTrackList:
+    return BeatportTrackList.model_validate(_page(_catalog().chart_tracks(chart_id, page, per_page)))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -88,7 +88,7 @@ def pagination(data: dict[str, Any], page: int, per_page: int, returned: int) ->
     if not parsed:
         total_pages = math.ceil(total_items / limit) if total_items else 0
     has_next = bool(data.get("next")) or current < total_pages
-    return bm.Pagination(
+    return bm.BeatportPagination(
         page=current,
         limit=limit,
         total_pages=total_pages,

@@ -38,7 +38,7 @@ _CATNO = re.compile(r"^([A-Za-z][A-Za-z&.]*?)[\s\-_.]*(\d+)[\s\-_.]*([A-Za-z0-9]
 _BARCODE = re.compile(r"^\d{8}$|^\d{12,14}$")
 
 
-class CatalogNumber(Out):
+class BeatportCatalogNumber(Out):
     """A catalog number as printed, and its parts when it has the label's usual form."""
 
     value: str = Field(description="As Beatport gives it, e.g. MAU50610BP1")
@@ -48,7 +48,7 @@ class CatalogNumber(Out):
     is_barcode: bool = Field(default=False, description="An EAN/UPC in place of a catalog number")
 
 
-def parse_catalog_number(value: Any) -> CatalogNumber | None:
+def parse_catalog_number(value: Any) -> BeatportCatalogNumber | None:
     """`value` read as a catalog number; None when absent or blank. Never raises."""
     if not isinstance(value, str | int) or isinstance(value, bool):
         return None
@@ -56,12 +56,12 @@ def parse_catalog_number(value: Any) -> CatalogNumber | None:
     if not text:
         return None
     if _BARCODE.match(text):
-        return CatalogNumber(value=text, is_barcode=True)
+        return BeatportCatalogNumber(value=text, is_barcode=True)
     m = _CATNO.match(text)
     if not m:
-        return CatalogNumber(value=text)
+        return BeatportCatalogNumber(value=text)
     prefix, digits, suffix = m.groups()
-    return CatalogNumber(
+    return BeatportCatalogNumber(
         value=text,
         prefix=prefix.upper(),
         number=int(digits[:18]),
@@ -72,58 +72,58 @@ def parse_catalog_number(value: Any) -> CatalogNumber | None:
 # ---------------------------------------------------------------- small parts
 
 
-class Image(Out):
+class BeatportImage(Out):
     url: str = Field(description="The image at Beatport's stored size")
     template: str | None = Field(
         default=None, description="The same image at any size: replace {w} and {h} (pixels)"
     )
 
 
-class ArtistRef(Out):
+class BeatportArtistRef(Out):
     id: int
     name: str
     slug: str | None = None
-    image: Image | None = None
+    image: BeatportImage | None = None
 
 
-class LabelRef(Out):
+class BeatportLabelRef(Out):
     id: int
     name: str
     slug: str | None = None
-    image: Image | None = None
+    image: BeatportImage | None = None
 
 
-class GenreRef(Out):
+class BeatportGenreRef(Out):
     id: int
     name: str
     slug: str | None = None
 
 
-class Key(Out):
+class BeatportKey(Out):
     name: str = Field(description='e.g. "Ab Minor"')
     camelot: str | None = Field(default=None, description='Camelot wheel code, e.g. "1A"')
     id: int | None = Field(default=None, description="Beatport's key id (1..34)")
     is_minor: bool | None = None
 
 
-class Preview(Out):
+class BeatportPreview(Out):
     url: str = Field(description="Beatport's preview stream (LOFI mp3)")
     start_ms: int | None = Field(default=None, description="Where the preview starts in the track")
     end_ms: int | None = Field(default=None, description="Where it ends")
     duration_ms: int | None = None
 
 
-class ReleaseRef(Out):
+class BeatportReleaseRef(Out):
     id: int
     name: str
     slug: str | None = None
-    label: LabelRef | None = None
-    artwork: Image | None = None
+    label: BeatportLabelRef | None = None
+    artwork: BeatportImage | None = None
     release_date: str | None = Field(default=None, description="YYYY-MM-DD")
     catalog_number: str | None = None
 
 
-class Pagination(Out):
+class BeatportPagination(Out):
     """The contract's page pagination (tracktion.api.shapes.PagePagination), plus Beatport's count
     being possibly capped (genre lists report 10000)."""
 
@@ -145,28 +145,28 @@ class BeatportTrack(Out):
     name: str
     mix_name: str | None = None
     title: str = Field(description="Name with its mix, e.g. Strobe (Layton Giordani Extended Remix)")
-    artists: list[ArtistRef] = Field(default_factory=list)
+    artists: list[BeatportArtistRef] = Field(default_factory=list)
     artist: str = Field(description="Artist names joined by ', '")
-    remixers: list[ArtistRef] = Field(default_factory=list)
+    remixers: list[BeatportArtistRef] = Field(default_factory=list)
     bpm: float | None = None
-    key: Key | None = None
+    key: BeatportKey | None = None
     camelot: str | None = None
-    genre: GenreRef | None = None
-    sub_genre: GenreRef | None = None
-    label: LabelRef | None = None
-    release: ReleaseRef | None = None
+    genre: BeatportGenreRef | None = None
+    sub_genre: BeatportGenreRef | None = None
+    label: BeatportLabelRef | None = None
+    release: BeatportReleaseRef | None = None
     release_date: str | None = Field(default=None, description="YYYY-MM-DD")
     publish_date: str | None = None
     catalog_number: str | None = None
-    catalog: CatalogNumber | None = None
+    catalog: BeatportCatalogNumber | None = None
     isrc: str | None = None
     length: str | None = Field(default=None, description='"M:SS" as Beatport shows it')
     length_ms: int | None = None
     duration: float | None = Field(default=None, description="Seconds")
     preview_url: str | None = None
-    preview: Preview | None = None
-    artwork: Image | None = Field(default=None, description="The release's cover")
-    waveform: Image | None = None
+    preview: BeatportPreview | None = None
+    artwork: BeatportImage | None = Field(default=None, description="The release's cover")
+    waveform: BeatportImage | None = None
     is_hype: bool | None = None
     exclusive: bool | None = None
     url: str = Field(description="The track's page on beatport.com")
@@ -177,19 +177,19 @@ class BeatportRelease(Out):
     id: int
     name: str
     slug: str | None = None
-    artists: list[ArtistRef] = Field(default_factory=list)
-    remixers: list[ArtistRef] = Field(default_factory=list)
-    label: LabelRef | None = None
+    artists: list[BeatportArtistRef] = Field(default_factory=list)
+    remixers: list[BeatportArtistRef] = Field(default_factory=list)
+    label: BeatportLabelRef | None = None
     release_date: str | None = None
     publish_date: str | None = None
     catalog_number: str | None = None
-    catalog: CatalogNumber | None = None
+    catalog: BeatportCatalogNumber | None = None
     upc: str | None = None
     track_count: int | None = None
     track_ids: list[int] = Field(default_factory=list, description="The detail's tracks, in order")
     bpm_min: float | None = None
     bpm_max: float | None = None
-    artwork: Image | None = None
+    artwork: BeatportImage | None = None
     type: str | None = Field(default=None, description='e.g. "Release", "Album"')
     description: str | None = None
     is_hype: bool | None = None
@@ -203,7 +203,7 @@ class BeatportArtist(Out):
     name: str
     slug: str | None = None
     biography: str | None = None
-    image: Image | None = None
+    image: BeatportImage | None = None
     website: str | None = None
     url: str
 
@@ -214,7 +214,7 @@ class BeatportLabel(Out):
     name: str
     slug: str | None = None
     biography: str | None = None
-    image: Image | None = None
+    image: BeatportImage | None = None
     created: str | None = None
     latest_release_date: str | None = None
     hype_eligible: bool | None = None
@@ -227,7 +227,7 @@ class BeatportGenre(Out):
     name: str
     slug: str | None = None
     category: str | None = Field(default=None, description='e.g. "Electronic", "Open Format"')
-    sub_genres: list[GenreRef] = Field(default_factory=list)
+    sub_genres: list[BeatportGenreRef] = Field(default_factory=list)
     url: str
 
 
@@ -238,10 +238,10 @@ class BeatportChart(Out):
     slug: str | None = None
     description: str | None = None
     curator: str | None = Field(default=None, description="Whose chart it is (DJ profile)")
-    artist: ArtistRef | None = None
-    genres: list[GenreRef] = Field(default_factory=list)
+    artist: BeatportArtistRef | None = None
+    genres: list[BeatportGenreRef] = Field(default_factory=list)
     track_count: int | None = None
-    image: Image | None = None
+    image: BeatportImage | None = None
     publish_date: str | None = None
     url: str
 
@@ -278,12 +278,12 @@ def _date(value: Any) -> str | None:
     return text[:10] if text and re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
 
 
-def image(value: Any) -> Image | None:
+def image(value: Any) -> BeatportImage | None:
     data = _dict(value)
     uri = _str(data.get("uri"))
     if uri is None:
         return None
-    return Image(url=uri, template=_str(data.get("dynamic_uri")))
+    return BeatportImage(url=uri, template=_str(data.get("dynamic_uri")))
 
 
 def _ref(value: Any) -> dict[str, Any] | None:
@@ -294,32 +294,32 @@ def _ref(value: Any) -> dict[str, Any] | None:
     return {"id": ident, "name": name, "slug": _str(data.get("slug"))}
 
 
-def artist_ref(value: Any) -> ArtistRef | None:
+def artist_ref(value: Any) -> BeatportArtistRef | None:
     ref = _ref(value)
-    return ArtistRef(**ref, image=image(_dict(value).get("image"))) if ref else None
+    return BeatportArtistRef(**ref, image=image(_dict(value).get("image"))) if ref else None
 
 
-def label_ref(value: Any) -> LabelRef | None:
+def label_ref(value: Any) -> BeatportLabelRef | None:
     ref = _ref(value)
-    return LabelRef(**ref, image=image(_dict(value).get("image"))) if ref else None
+    return BeatportLabelRef(**ref, image=image(_dict(value).get("image"))) if ref else None
 
 
-def genre_ref(value: Any) -> GenreRef | None:
+def genre_ref(value: Any) -> BeatportGenreRef | None:
     ref = _ref(value)
-    return GenreRef(**ref) if ref else None
+    return BeatportGenreRef(**ref) if ref else None
 
 
-def _artists(value: Any) -> list[ArtistRef]:
+def _artists(value: Any) -> list[BeatportArtistRef]:
     return [a for a in (artist_ref(x) for x in _list(value)) if a is not None]
 
 
-def key(value: Any) -> Key | None:
+def key(value: Any) -> BeatportKey | None:
     data = _dict(value)
     name = _str(data.get("name"))
     if name is None:
         return None
     chord = _str(_dict(data.get("chord_type")).get("name"))
-    return Key(
+    return BeatportKey(
         name=name,
         camelot=camelot(name),
         id=_int(data.get("id")),
@@ -333,13 +333,13 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _preview(item: dict[str, Any]) -> Preview | None:
+def _preview(item: dict[str, Any]) -> BeatportPreview | None:
     url = _str(item.get("sample_url"))
     if url is None:
         return None
     start, end = _int(item.get("sample_start_ms")), _int(item.get("sample_end_ms"))
     duration = end - start if start is not None and end is not None and end >= start else None
-    return Preview(url=url, start_ms=start, end_ms=end, duration_ms=duration)
+    return BeatportPreview(url=url, start_ms=start, end_ms=end, duration_ms=duration)
 
 
 def _page(kind: str, slug: str | None, ident: int) -> str:
@@ -377,7 +377,7 @@ def track(item: dict[str, Any]) -> BeatportTrack:
         genre=genre_ref(item.get("genre")),
         sub_genre=genre_ref(item.get("sub_genre")),
         label=label,
-        release=ReleaseRef(
+        release=BeatportReleaseRef(
             **release_ref, label=label, artwork=artwork, release_date=release_date, catalog_number=catno
         )
         if release_ref
