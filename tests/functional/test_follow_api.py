@@ -260,3 +260,32 @@ def test_a_run_stops_when_the_shared_politeness_budget_is_spent_and_the_rest_sta
     waiting = [s for s in shown if s["last_checked_at"] is None]
     assert len(waiting) == 1 and waiting[0]["last_error"]["error_code"] == "SOURCE_BUSY"
     assert waiting[0]["following"] is True and waiting[0]["next_check_at"]
+
+
+def test_an_account_follows_at_most_its_limit_and_stopping_frees_a_place(source, monkeypatch) -> None:
+    monkeypatch.setenv("FOLLOW_MAX_PER_OWNER", "1")
+    first = _import()
+    # A second page (the same markup under another page id), imported from its HTML.
+    html = (OWN_PAGES / "tracklist_two-djs_cues_w-row_mashup_id-rows.html").read_text(encoding="utf-8")
+    other_url = f"{SITE}/tracklist/9zz9zz9z/another-set-2025-06-15.html"
+    status, body = call(
+        "POST",
+        "/api/v1/tracklists/import/html",
+        {"url": other_url, "html": html.replace("2k7xq9tb", "9zz9zz9z")},
+    )
+    assert status == 201, body
+    second = body["tracklist_id"]
+    assert second != first
+
+    assert call("POST", f"/api/v1/tracklists/{first}/follow")[0] == 201
+    assert call("POST", f"/api/v1/tracklists/{first}/follow")[0] == 200  # the same follow, no second place
+    status, refused = call("POST", f"/api/v1/tracklists/{second}/follow")
+    assert (status, refused["error_code"]) == (409, "FOLLOW_LIMIT_REACHED")
+    assert refused["details"]["limit"] == 1
+    assert call("GET", f"/api/v1/tracklists/{second}/follow")[1]["following"] is False
+
+    assert call("DELETE", f"/api/v1/tracklists/{first}/follow")[0] == 200
+    assert call("DELETE", f"/api/v1/tracklists/{first}/follow")[0] == 200  # stopping twice frees one place
+    assert call("POST", f"/api/v1/tracklists/{second}/follow")[0] == 201
+    status, refused = call("POST", f"/api/v1/tracklists/{first}/follow")
+    assert status == 409

@@ -207,13 +207,23 @@ class CueSettings(Group):
 
 
 class FollowSettings(Group):
-    """Following tracklists' IDs (tracktion.following): how much one scheduled run may do."""
+    """Following tracklists' IDs (tracktion.following): how many, and how much one run may do."""
 
+    max_per_owner: int = _env(
+        "FOLLOW_MAX_PER_OWNER", "Tracklists one account may follow at once.", 200, ge=1, le=10000
+    )
     max_checks_per_run: int = _env(
-        "FOLLOW_MAX_CHECKS_PER_RUN", "Followed tracklists one scheduled run re-reads at most.", 20, ge=1, le=500
+        "FOLLOW_MAX_CHECKS_PER_RUN",
+        "Followed tracklists one scheduled run re-reads at most.",
+        20,
+        ge=1,
+        le=500,
     )
     run_budget_seconds: float = _env(
-        "FOLLOW_RUN_BUDGET_SECONDS", "Time one scheduled run may spend on checks (the rest stay due).", 240.0, gt=0
+        "FOLLOW_RUN_BUDGET_SECONDS",
+        "Time one scheduled run may spend on checks (the rest stay due).",
+        240.0,
+        gt=0,
     )
 
 

@@ -107,6 +107,8 @@ def start(tracklist_id: str, owner_id: str) -> tuple[FollowStatus, bool]:
     current = store.get(tracklist_id, owner_id)
     if current is not None and current.following:
         return status_of(t, current), False
+    limit = get(FollowSettings).max_per_owner
+    store.reserve(owner_id, limit)  # FOLLOW_LIMIT_REACHED (409) when the owner follows `limit`
     started = stamp()
     if current is None:
         follow = Follow(tracklist_id=tracklist_id, owner_id=owner_id, source_url=url, started_at=started)
@@ -119,8 +121,12 @@ def start(tracklist_id: str, owner_id: str) -> tuple[FollowStatus, bool]:
     try:
         saved = store.put(follow)
     except FollowChanged:
-        # A concurrent start won: answer what it stored.
+        # A concurrent start won (and counted itself): answer what it stored.
+        store.release(owner_id)
         return status_of(t, store.get(tracklist_id, owner_id)), False
+    except Exception:
+        store.release(owner_id)
+        raise
     return status_of(t, saved), True
 
 
@@ -138,6 +144,7 @@ def stop(tracklist_id: str, owner_id: str) -> FollowStatus:
             )
         except FollowChanged:
             continue  # a check wrote in between: stop again on its record
+        store.release(owner_id)
         return status_of(t, saved)
     raise FollowChanged("The follow record keeps changing; try again", details={"tracklist_id": tracklist_id})
 
@@ -183,6 +190,12 @@ def _save_merged(follow: Follow, capture: Tracklist) -> tuple[Tracklist, Changes
     raise AssertionError("unreachable")
 
 
+def _forget(store: FollowStore, follow: Follow) -> None:
+    store.delete(follow.tracklist_id)
+    if follow.following:
+        store.release(follow.owner_id)
+
+
 def check(tracklist_id: str, *, site: Site | None = None, at: datetime | None = None) -> CheckOutcome:
     """Check one followed tracklist if it is due. SourceBusy/SourceBlocked propagate (after
     recording them), so a run stops reading the site when the site or the budget says so."""
@@ -198,7 +211,7 @@ def check(tracklist_id: str, *, site: Site | None = None, at: datetime | None = 
     try:
         stored = TracklistStore().get(tracklist_id, follow.owner_id)
     except TracklistNotFound:
-        store.delete(tracklist_id)  # the tracklist was deleted: nothing left to follow
+        _forget(store, follow)  # the tracklist was deleted: nothing left to follow
         return CheckOutcome(tracklist_id=tracklist_id, outcome="gone")
     following_at, interval = cadence.next_check(stored, at)
     try:
@@ -213,7 +226,7 @@ def check(tracklist_id: str, *, site: Site | None = None, at: datetime | None = 
     try:
         saved, changes, base = _save_merged(follow, capture)
     except TracklistNotFound:
-        store.delete(tracklist_id)
+        _forget(store, follow)
         return CheckOutcome(tracklist_id=tracklist_id, outcome="gone")
     checked = stamp(at)
     changed = changes.tracklist_changed

@@ -7,6 +7,8 @@ the due index: gsi1pk=FOLLOW#DUE#{shard} gsi1sk={next_check_at}#{tracklist_id}, 
 scheduled check reads what is due with one Query per shard (oldest first), never a Scan. A
 stopped follow leaves the index (the record stays, so its last check is still shown).
 The record never holds a `body` attribute: nothing that reads tracklists mistakes it for one.
+Each owner's active follows are counted in pk=FOLLOWS#{owner} sk=COUNT (FOLLOW_MAX_PER_OWNER),
+so one account cannot fill every run's checks.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ class Follow(Model):
 
 class FollowChanged(Conflict):
     """Another writer updated the follow record first (a concurrent check or a stop)."""
+
+
+class FollowLimitReached(Conflict):
+    error_code = "FOLLOW_LIMIT_REACHED"
 
 
 def shard(tracklist_id: str) -> int:
@@ -107,6 +113,37 @@ class FollowStore:
                 ) from exc
             raise
         return new
+
+    # The owner's count of active follows: pk=FOLLOWS#{owner} sk=COUNT, `active` (atomic ADD).
+    def reserve(self, owner_id: str, limit: int) -> None:
+        """Count one more active follow, unless the owner has `limit` already."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"FOLLOWS#{owner_id}", "sk": "COUNT"},
+                UpdateExpression="ADD active :one",
+                ConditionExpression="attribute_not_exists(active) OR active < :limit",
+                ExpressionAttributeValues={":one": 1, ":limit": limit},
+            )
+        except ClientError as exc:
+            if ddb.condition_failed(exc):
+                raise FollowLimitReached(
+                    f"An account follows at most {limit} tracklists; stop following one first",
+                    details={"limit": limit},
+                ) from exc
+            raise
+
+    def release(self, owner_id: str) -> None:
+        """Count one active follow less (never below zero)."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"FOLLOWS#{owner_id}", "sk": "COUNT"},
+                UpdateExpression="ADD active :minus",
+                ConditionExpression="active > :zero",
+                ExpressionAttributeValues={":minus": -1, ":zero": 0},
+            )
+        except ClientError as exc:
+            if not ddb.condition_failed(exc):
+                raise
 
     def delete(self, tracklist_id: str) -> None:
         self._table.delete_item(Key={"pk": f"TL#{tracklist_id}", "sk": SORT_KEY})
