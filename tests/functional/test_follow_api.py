@@ -289,3 +289,16 @@ def test_an_account_follows_at_most_its_limit_and_stopping_frees_a_place(source,
     assert call("POST", f"/api/v1/tracklists/{second}/follow")[0] == 201
     status, refused = call("POST", f"/api/v1/tracklists/{first}/follow")
     assert status == 409
+
+
+def test_a_tracklist_deleted_while_followed_frees_its_place_at_the_limit(source, monkeypatch) -> None:
+    monkeypatch.setenv("FOLLOW_MAX_PER_OWNER", "1")
+    first = _import()
+    assert call("POST", f"/api/v1/tracklists/{first}/follow")[0] == 201
+    assert call("DELETE", f"/api/v1/tracklists/{first}")[0] == 204
+
+    second = _import()  # the same page again: a new tracklist, the deleted one's place is free
+
+    assert second != first
+    assert call("POST", f"/api/v1/tracklists/{second}/follow")[0] == 201
+    assert _scheduled_run()["gone"] == 0  # the deleted one's follow was forgotten when recounted

@@ -28,7 +28,7 @@ from tracktion.config import FollowSettings, SourceSettings, get
 from tracktion.errors import SourceBlocked, TracktionError, ValidationFailed
 from tracktion.following import cadence
 from tracktion.following.merge import Changes, Completeness, completeness, merge, snapshot
-from tracktion.following.store import Follow, FollowChanged, FollowStore
+from tracktion.following.store import Follow, FollowChanged, FollowLimitReached, FollowStore
 from tracktion.models import Model
 from tracktion.observability import logger
 from tracktion.sources.blocks import SourceBusy
@@ -108,7 +108,12 @@ def start(tracklist_id: str, owner_id: str) -> tuple[FollowStatus, bool]:
     if current is not None and current.following:
         return status_of(t, current), False
     limit = get(FollowSettings).max_per_owner
-    store.reserve(owner_id, limit)  # FOLLOW_LIMIT_REACHED (409) when the owner follows `limit`
+    try:
+        store.reserve(owner_id, limit)
+    except FollowLimitReached:
+        # Tracklists deleted while followed still count until their next check: recount, retry.
+        _recount(store, owner_id, limit)
+        store.reserve(owner_id, limit)  # FOLLOW_LIMIT_REACHED (409) when it is really full
     started = stamp()
     if current is None:
         follow = Follow(tracklist_id=tracklist_id, owner_id=owner_id, source_url=url, started_at=started)
@@ -128,6 +133,19 @@ def start(tracklist_id: str, owner_id: str) -> tuple[FollowStatus, bool]:
         store.release(owner_id)
         raise
     return status_of(t, saved), True
+
+
+def _recount(store: FollowStore, owner_id: str, limit: int) -> None:
+    """Count the owner's follows whose tracklist still exists; forget the others."""
+    tracklists = TracklistStore()
+    live = 0
+    for tracklist_id in store.followed_by(owner_id, limit + 100):
+        try:
+            tracklists.get(tracklist_id, owner_id)
+            live += 1
+        except TracklistNotFound:
+            store.delete(tracklist_id)
+    store.recount(owner_id, live)
 
 
 def stop(tracklist_id: str, owner_id: str) -> FollowStatus:

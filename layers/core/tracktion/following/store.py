@@ -8,7 +8,8 @@ scheduled check reads what is due with one Query per shard (oldest first), never
 stopped follow leaves the index (the record stays, so its last check is still shown).
 The record never holds a `body` attribute: nothing that reads tracklists mistakes it for one.
 Each owner's active follows are counted in pk=FOLLOWS#{owner} sk=COUNT (FOLLOW_MAX_PER_OWNER),
-so one account cannot fill every run's checks.
+so one account cannot fill every run's checks; an active follow is also in the owner index
+(gsi2pk=FOLLOWER#{owner} gsi2sk={tracklist_id}), which repairs the count at the limit.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tracktion.storage.aws import table
 SORT_KEY = "FOLLOW"
 DUE_SHARDS = 4
 DUE_PREFIX = "FOLLOW#DUE#"
+FOLLOWER_PREFIX = "FOLLOWER#"
 
 
 class Follow(Model):
@@ -99,6 +101,9 @@ class FollowStore:
         if new.following and new.next_check_at:
             item["gsi1pk"] = f"{DUE_PREFIX}{shard(new.tracklist_id)}"
             item["gsi1sk"] = f"{new.next_check_at}#{new.tracklist_id}"
+        if new.following:
+            item["gsi2pk"] = f"{FOLLOWER_PREFIX}{new.owner_id}"
+            item["gsi2sk"] = new.tracklist_id
         condition = "attribute_not_exists(pk)" if follow.rev == 0 else "rev = :rev"
         kwargs: dict[str, Any] = {"Item": item, "ConditionExpression": condition}
         if follow.rev:
@@ -144,6 +149,22 @@ class FollowStore:
         except ClientError as exc:
             if not ddb.condition_failed(exc):
                 raise
+
+    def recount(self, owner_id: str, active: int) -> None:
+        """Set the owner's count (the repair at the limit: tracklists deleted while followed)."""
+        self._table.put_item(Item={"pk": f"FOLLOWS#{owner_id}", "sk": "COUNT", "active": active})
+
+    def followed_by(self, owner_id: str, limit: int) -> list[str]:
+        """The tracklist ids the owner follows (the owner index, at most `limit`)."""
+        found = ddb.items(
+            self._table.query,
+            max_items=limit,
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :p",
+            ExpressionAttributeValues={":p": f"{FOLLOWER_PREFIX}{owner_id}"},
+            ProjectionExpression="gsi2sk",
+        )
+        return [str(i["gsi2sk"]) for i in found]
 
     def delete(self, tracklist_id: str) -> None:
         self._table.delete_item(Key={"pk": f"TL#{tracklist_id}", "sk": SORT_KEY})
