@@ -127,7 +127,7 @@ def run() -> str:
             f"| its DynamoDB calls, raw | {floor * 1000:.2f} ms |",
             f"| ratio (goal ≤ {GOAL}x) | **{ratio:.2f}x** ({verdict} the goal) |",
             f"| DynamoDB calls in all | {len(identity_ops)}: {', '.join(identity_ops)} |",
-            f"| of which identity (goal ≤ 3) | {own} (authorizer UpdateItem, limiter UpdateItem, usage UpdateItem) |",
+            f"| of which identity (goal ≤ 3) | {own} (authorizer GetItem, limiter UpdateItem, usage UpdateItem) |",
         ]
         return "\n".join(lines) + "\n"
     finally:

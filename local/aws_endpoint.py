@@ -21,8 +21,10 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from local.lambdas import FunctionNotFound, LambdaService
+from local.meter import FaultSwitch, Meter, dynamodb_units, error_answer
 
 _INVOKE_PREFIX = "/2015-03-31/functions/"
+_CONTROL_PREFIX = "/_local/"  # the meter and the fault switch (local/meter.py)
 _HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -74,6 +76,8 @@ class AwsEndpoint(ThreadingHTTPServer):
         # that happen; serialising DynamoDB calls here restores the guarantee our
         # optimistic-concurrency and rate-limit code relies on.
         self.dynamodb_lock = threading.Lock()
+        self.meter = Meter()
+        self.faults = FaultSwitch()
         self._thread: threading.Thread | None = None
 
     @property
@@ -147,10 +151,63 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         body = read_body(self)
         path = urlsplit(self.path).path
-        if self.command == "POST" and path.startswith(_INVOKE_PREFIX) and path.endswith("/invocations"):
+        if path.startswith(_CONTROL_PREFIX):
+            self._control(path[len(_CONTROL_PREFIX) :], body)
+        elif self.command == "POST" and path.startswith(_INVOKE_PREFIX) and path.endswith("/invocations"):
             self._invoke(unquote(path[len(_INVOKE_PREFIX) : -len("/invocations")]), body)
         else:
             self._forward(body)
+
+    # ------------------------------------------------------------------ meter and faults
+    def _json(self, status: int, value: Any) -> None:
+        self._send(status, json.dumps(value).encode(), {"Content-Type": "application/json"})
+
+    def _control(self, what: str, body: bytes) -> None:
+        server = self.server
+        if what == "meter" and self.command == "GET":
+            answer = server.meter.snapshot()
+            if server.lambdas is not None:
+                answer["lambda"] = server.lambdas.usage()
+            self._json(200, answer)
+        elif what == "meter" and self.command == "DELETE":
+            server.meter.reset()
+            if server.lambdas is not None:
+                server.lambdas.reset_usage()
+            self._send(204, b"")
+        elif what == "faults" and self.command == "POST":
+            try:
+                server.faults.set(json.loads(body))
+            except (ValueError, TypeError) as exc:
+                self._send(
+                    400, json.dumps({"message": str(exc)}).encode(), {"Content-Type": "application/json"}
+                )
+                return
+            self._send(201, body, {"Content-Type": "application/json"})
+        elif what == "faults" and self.command == "GET":
+            self._send(
+                200, json.dumps(server.faults.listing()).encode(), {"Content-Type": "application/json"}
+            )
+        elif what == "faults" and self.command == "DELETE":
+            self._json(200, server.faults.clear())
+        else:
+            self._json(404, {"message": "no such control"})
+
+    def _service_operation(self, body: bytes) -> tuple[str, str]:
+        """The AWS service and operation of a request, from its signature scope and target."""
+        auth = self.headers.get("Authorization") or ""
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/") if "Credential=" in auth else []
+        service = scope[3] if len(scope) >= 5 else ""
+        target = self.headers.get("X-Amz-Target") or ""
+        if target:
+            return service or target.split("_", 1)[0].split(".", 1)[0].lower(), target.rsplit(".", 1)[-1]
+        if service == "s3":
+            return "s3", self.command
+        action = (
+            parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+            if body[:200].find(b"Action=") >= 0
+            else ""
+        )
+        return service, action or self.command
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _dispatch
 
@@ -207,6 +264,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ everything else → moto
     def _forward(self, body: bytes) -> None:
+        service, operation = self._service_operation(body)
+        request: dict[str, Any] = {}
+        if service == "dynamodb":
+            with contextlib.suppress(ValueError):
+                request = json.loads(body or b"{}")
+        fault = self.server.faults.take(service, operation, self.command, urlsplit(self.path).path, request)
+        if fault is not None:
+            status, fault_headers, fault_body = error_answer(fault)
+            self.server.meter.count(service, f"{operation} (fault {fault.error})")
+            self._send(status, fault_body, fault_headers)
+            return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         if body or self.command in ("POST", "PUT", "PATCH"):
             headers["Content-Length"] = str(len(body))
@@ -229,6 +297,11 @@ class _Handler(BaseHTTPRequestHandler):
                 buffered = resp.read()
         response_headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP]
         if buffered is not None:
+            units = (0.0, 0.0)
+            if service == "dynamodb" and resp.status < 300:
+                with contextlib.suppress(ValueError):
+                    units = dynamodb_units(operation, request, json.loads(buffered or b"{}"))
+            self.server.meter.count(service, operation, units)
             self.send_response(resp.status)
             for key, value in response_headers:
                 self.send_header(key, value)
@@ -238,6 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
             if resp.will_close:
                 self.server.moto_connection(fresh=True)
             return
+        self.server.meter.count(service, operation)
         self.send_response(resp.status)
         for key, value in response_headers:
             self.send_header(key, value)

@@ -45,6 +45,8 @@ class Authorizer:
     function: str  # ARN or name, resolved by the Lambda service
     identity_sources: list[str]
     simple_responses: bool
+    # Identity.ReauthorizeEvery: seconds an answer is cached per identity (0: every request).
+    ttl: int = 0
 
 
 @dataclass
@@ -127,6 +129,7 @@ def load_routes(template: Template) -> list[Route]:
                 function=str(template.resolve(spec["FunctionArn"])),
                 identity_sources=_identity_sources(spec),
                 simple_responses=bool(spec.get("EnableSimpleResponses", False)),
+                ttl=int(template.resolve((spec.get("Identity") or {}).get("ReauthorizeEvery", 0)) or 0),
             )
         apis[api_id] = (auth.get("DefaultAuthorizer"), authorizers)
     routes: list[Route] = []
@@ -169,6 +172,8 @@ class Gateway(ThreadingHTTPServer):
         self.invoke = invoke
         self.routes = load_routes(template)
         self.cors = _cors(template)
+        # (authorizer, identity values...) → (expires at, context): authorizer result caching.
+        self.authorizer_cache: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}
         self._thread: threading.Thread | None = None
 
     @property
@@ -392,6 +397,13 @@ class _Handler(BaseHTTPRequestHandler):
             f"arn:aws:execute-api:{tpl.region}:{tpl.account_id}:{route.api.lower()}/$default/{method}{event['rawPath']}"
         )
         request["identitySource"] = identity
+        # API Gateway caches an authorizer's answer per identity-source values for its TTL
+        # (only when identity sources are set): the function then sees the cached context.
+        cache_key = (authorizer.name, *identity) if authorizer.ttl > 0 and identity else None
+        cached = self.server.authorizer_cache.get(cache_key) if cache_key else None
+        if cached is not None and cached[0] > time.monotonic():
+            event["requestContext"]["authorizer"] = {"lambda": dict(cached[1])}
+            return None
         try:
             result = self.server.invoke(authorizer.function, request)
         except Exception as exc:
@@ -410,6 +422,8 @@ class _Handler(BaseHTTPRequestHandler):
             return _json(403, {"message": "Forbidden"})
         context = answer.get("context") or {}
         event["requestContext"]["authorizer"] = {"lambda": context}
+        if cache_key:
+            self.server.authorizer_cache[cache_key] = (time.monotonic() + authorizer.ttl, dict(context))
         return None
 
 

@@ -173,12 +173,19 @@ class _Worker:
                     stream.close()
 
 
+# Bytes each function logged (by physical name): CloudWatch Logs bills ingestion per GB.
+LOG_BYTES: dict[str, int] = {}
+_LOG_LOCK = threading.Lock()
+
+
 def _copy_logs(stream: IO[bytes], name: str) -> None:
     """A function's logs, prefixed with its name, on the runtime's stderr (its CloudWatch)."""
     prefix = f"[{name}] ".encode()
     out = sys.stderr.buffer
     with contextlib.suppress(Exception):
         for line in iter(stream.readline, b""):
+            with _LOG_LOCK:
+                LOG_BYTES[name] = LOG_BYTES.get(name, 0) + len(line)
             out.write(prefix + line)
             out.flush()
 
@@ -286,6 +293,9 @@ class LambdaService:
         self._lock = threading.Lock()
         self._async = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-async")
         self._closed = False
+        # Invocations and billed milliseconds per function since the last reset (local/meter.py).
+        self._invocations: dict[str, int] = {}
+        self._billed_ms: dict[str, int] = {}
 
     # ------------------------------------------------------------------ names
     def resolve(self, name_or_arn: str) -> FunctionSpec:
@@ -364,7 +374,38 @@ class LambdaService:
         if asynchronous:
             self._async.submit(self._run_async, spec, payload)
             return InvokeResult(202)
-        return self._pool(spec).invoke(payload)
+        return self._metered(spec, payload)
+
+    def _metered(self, spec: FunctionSpec, payload: Any) -> InvokeResult:
+        started = time.perf_counter()
+        try:
+            return self._pool(spec).invoke(payload)
+        finally:
+            billed = max(1, int((time.perf_counter() - started) * 1000 + 0.999))
+            with self._lock:
+                self._invocations[spec.logical_id] = self._invocations.get(spec.logical_id, 0) + 1
+                self._billed_ms[spec.logical_id] = self._billed_ms.get(spec.logical_id, 0) + billed
+
+    def usage(self) -> dict[str, dict[str, int]]:
+        """Per function: invocations, billed milliseconds (rounded up per call, as Lambda bills)
+        and its configured memory, since the last reset."""
+        with self._lock:
+            return {
+                name: {
+                    "invocations": count,
+                    "billed_ms": self._billed_ms.get(name, 0),
+                    "memory_mb": self.specs[name].memory,
+                    "log_bytes": LOG_BYTES.get(self.specs[name].name, 0),
+                }
+                for name, count in sorted(self._invocations.items())
+            }
+
+    def reset_usage(self) -> None:
+        with self._lock:
+            self._invocations.clear()
+            self._billed_ms.clear()
+        with _LOG_LOCK:
+            LOG_BYTES.clear()
 
     def _run_async(self, spec: FunctionSpec, payload: Any) -> None:
         result = InvokeResult(202)
@@ -372,7 +413,7 @@ class LambdaService:
             if self._closed:
                 return
             try:
-                result = self._pool(spec).invoke(payload)
+                result = self._metered(spec, payload)
             except Exception as exc:  # the runtime is stopping
                 print(f"[lambda] async {spec.name}: {exc}", file=sys.stderr)
                 return

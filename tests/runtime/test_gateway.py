@@ -17,7 +17,9 @@ def test_allowed_request_reaches_the_function_with_the_authorizer_context(runtim
         )
     assert response.status_code == 200
     body = response.json()
-    assert body["authorizer"] == {"lambda": {"user": "alice", "token_seen": "allow"}}
+    context = body["authorizer"]["lambda"]
+    assert context.pop("call").isdigit()
+    assert context == {"user": "alice", "token_seen": "allow"}
     assert body["routeKey"] == "ANY /echo/{name}"
     assert body["pathParameters"] == {"name": "alice"}
     assert body["queryStringParameters"] == {"x": "1,2", "y": ""}
@@ -29,6 +31,25 @@ def test_allowed_request_reaches_the_function_with_the_authorizer_context(runtim
     assert body["stage"] == "$default"
     assert response.headers["x-color"] == "red"
     assert response.headers["set-cookie"] == "seen=1; Path=/"
+
+
+def test_an_authorizer_with_a_ttl_is_invoked_once_per_identity_within_it(runtime: RuntimeProcess) -> None:
+    """Identity.ReauthorizeEvery, as API Gateway caches: the same identity-source values reuse
+    the first answer's context; other values, or an authorizer without a TTL, invoke it again."""
+
+    def call(path: str, token: str) -> str:
+        with runtime.client() as client:
+            response = client.get(path, headers={"X-Token": token})
+        assert response.status_code == 200, response.text
+        return str(response.json()["authorizer"]["lambda"]["call"])
+
+    first = call("/cached/alice", "allow-cache-a")
+    assert call("/cached/bob", "allow-cache-a") == first  # cached: the authorizer did not run
+    other = call("/cached/alice", "allow-cache-b")
+    assert other != first  # another identity: invoked
+    assert call("/cached/alice", "allow-cache-b") == other
+    # The same token on the uncached authorizer runs it on every request.
+    assert call("/echo/alice", "allow-cache-a") != call("/echo/alice", "allow-cache-a")
 
 
 def test_denied_request_answers_403_without_reaching_the_function(runtime: RuntimeProcess) -> None:

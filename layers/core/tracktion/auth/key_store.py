@@ -12,6 +12,7 @@ A per-owner slot counter enforces the tier's key limit under concurrent creation
 
 from __future__ import annotations
 
+import contextlib
 import secrets as pysecrets
 import time
 from dataclasses import dataclass
@@ -469,25 +470,38 @@ class LiveKey:
     signing_secret: str | None
 
 
+# `last_used_at` is stamped at most once per this many seconds per key: a write on every request
+# was the largest cost of an authenticated read (docs/cost.md); a minute is precise enough for
+# "when was this key last used".
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
 def touch(secret_key: str) -> LiveKey | None:
-    """Find a live key by its secret and stamp `last_used_at`, in one UpdateItem.
+    """Find a live key by its secret (one strongly consistent GetItem, so a revocation counts at
+    once) and stamp `last_used_at` when it is older than LAST_USED_RESOLUTION_SECONDS.
 
     None for unknown, revoked, expired, or past its rotation overlap.
     """
     dynamo = client("dynamodb")
     now = clock.epoch()
-    try:
-        out = dynamo.update_item(
-            TableName=_table(),
-            Key=_lookup_key(keys.hash_key(secret_key)),
-            UpdateExpression="SET last_used_at = :now",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":now": {"S": clock.iso()}},
-            ReturnValues="ALL_NEW",
-        )
-    except dynamo.exceptions.ConditionalCheckFailedException:
+    key = _lookup_key(keys.hash_key(secret_key))
+    item = dynamo.get_item(TableName=_table(), Key=key, ConsistentRead=True).get("Item")
+    if item is None:
         return None
-    item = out["Attributes"]
+    seen = item.get("last_used_at", {}).get("S", "")
+    stale = clock.iso(datetime.fromtimestamp(now - LAST_USED_RESOLUTION_SECONDS, UTC))
+    if not seen or seen < stale:
+        # Condition: still there and still stale (another request may have stamped it).
+        with contextlib.suppress(dynamo.exceptions.ConditionalCheckFailedException):
+            dynamo.update_item(
+                TableName=_table(),
+                Key=key,
+                UpdateExpression="SET last_used_at = :now",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR last_used_at < :stale)"
+                ),
+                ExpressionAttributeValues={":now": {"S": clock.iso()}, ":stale": {"S": stale}},
+            )
 
     def text(name: str) -> str:
         return str(item[name]["S"]) if name in item else ""
