@@ -11,7 +11,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test test-fast test-system system-deps sam-build lint deadcode typecheck validate build bench openapi sdk-models fuzz clean
+.PHONY: install run test test-fast test-system system-deps sam-build lint deadcode typecheck validate build bench load openapi sdk-models fuzz clean
 
 $(STAMP): pyproject.toml layers/core/requirements.txt
 	$(PY) -m venv $(VENV)
@@ -89,6 +89,12 @@ build: install $(SAM_STAMP) validate sam-build
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+## Load: 20 users with their own keys on the local runtime (locust, benchmarks/locustfile.py) for
+## 2,000 requests or 120 s, then every acknowledged write read back and every usage counter
+## checked; figures into docs/performance.md ("Load").
+load: install
+	$(BIN)/python -m benchmarks.load
 
 # The merged document: docs/openapi.json for readers, and the copy HealthFunction packages and
 # serves at /api/v1/openapi.json (tests/contract/test_openapi.py checks both are current); then the
