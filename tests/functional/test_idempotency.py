@@ -21,6 +21,9 @@ from tests.functional.batch_site import batch_aws_fixture, execution_input, site
 from tests.gateway import Answer, invoke
 from tests.unit.auth.fixtures import identity  # noqa: F401
 
+# Stored answers are sealed with the identity secret (as the runtime provisions it).
+pytestmark = pytest.mark.usefixtures("identity")
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 GOOD_PAGE = FIXTURES / "1001tracklists" / "tracklist_two-djs_cues_w-row_mashup_id-rows.html"
 
@@ -108,7 +111,7 @@ def test_text_import_retry_replays_the_created_answer(aws, lambda_context):
     assert first.body["created"] is True
 
 
-def test_webhook_create_retry_returns_the_same_webhook_and_secret(identity, lambda_context, monkeypatch):  # noqa: F811
+def test_webhook_create_retry_returns_the_same_webhook_and_secret(aws, lambda_context, monkeypatch):
     monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
     body = {"url": "http://127.0.0.1:9/hook", "events": ["batch.completed"]}
     other = {**body, "events": ["cue.generated"]}
@@ -123,11 +126,17 @@ def test_batch_retry_submits_once(batch_aws, site, lambda_context):
     assert execution_input(first.body["batch_id"])["batch_id"] == first.body["batch_id"]
 
 
-def test_api_key_retry_creates_one_key(aws, lambda_context):
+def test_api_key_retry_creates_one_key_and_its_stored_answer_is_sealed(aws, lambda_context):
+    import os
+
+    from tracktion.storage.aws import table
+
     first = _replays(
         "/api/v1/developer/keys", {"name": "ci"}, {"name": "other"}, "IDENTITY_TABLE", "", lambda_context
     )
     assert first.status == 201 and first.body["api_key"]
+    records = table(os.environ["IDEMPOTENCY_TABLE"]).scan()["Items"]
+    assert records and first.body["api_key"] not in str(records)
 
 
 def test_cue_generation_retry_generates_once(aws, lambda_context):

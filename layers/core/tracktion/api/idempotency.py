@@ -15,7 +15,10 @@ key, for 24 hours:
   Lambda's remaining time, so a crashed request does not hold the key for a day);
 - an error answer (4xx, 5xx) is not stored: the key is released and a retry runs again. An
   answer too large for one DynamoDB item is not stored either (the route's answer is given,
-  without the replay guarantee).
+  without the replay guarantee);
+- stored answers are sealed (AES-GCM under the identity secret, bound to caller, path and key:
+  tracktion.auth.secrets), since an answer may carry a secret shown once (a new API key, a
+  webhook's signing secret). The functions with idempotent routes have IDENTITY_SECRET_ID.
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 EXPIRES_AFTER_SECONDS = 24 * 3600
 MAX_KEY_LENGTH = 255
 IN_PROGRESS_RETRY_AFTER = 1
-# What one record may hold (a DynamoDB item is at most 400 KB, with its key and hashes).
-MAX_STORED_BODY = 350_000
+# What one record may hold: a DynamoDB item is at most 400 KB, and the answer is stored sealed
+# (base64 of AES-GCM: 4/3 of its JSON), with its key and hashes.
+MAX_STORED_BODY = 250_000
+_SEALED = "sealed_answer"
 _KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}$")  # printable ASCII, no spaces
 _KEY_PREFIX = "tracktion-http"
 _PATTERN = "^[!-~]+$"
@@ -130,11 +135,33 @@ def _request(event: dict[str, Any], principal_id: str, key: str) -> dict[str, An
     }
 
 
-def _replayed(response: Any, idempotent_data: Any) -> Any:
-    del idempotent_data  # the stored record; the answer is all a client sees
-    if isinstance(response, dict):
-        response["headers"] = {**(response.get("headers") or {}), REPLAYED_HEADER: "true"}
-    return response
+def _seal_context(request: dict[str, Any]) -> str:
+    """What a stored answer is bound to (AES-GCM associated data): its caller, path and key."""
+    named = json.dumps([request["principal"], request["method"], request["path"], request["key"]])
+    return "idempotency:" + hashlib.sha256(named.encode()).hexdigest()
+
+
+def _sealed(response: Response, context: str) -> Response:
+    """The form an answer is stored in: sealed like every secret at rest (an answer may carry
+    one: a new API key, a webhook's signing secret)."""
+    from tracktion.auth.secrets import seal
+
+    return {_SEALED: seal(json.dumps(response), context)}
+
+
+def _opened(stored: Any, context: str) -> Response:
+    from tracktion.auth.secrets import unseal
+
+    if not isinstance(stored, dict) or not isinstance(stored.get(_SEALED), str):
+        raise IdempotencyUnavailable("A stored answer could not be read; retry with a new key")
+    try:
+        answer: Response = json.loads(unseal(stored[_SEALED], context))
+    except TracktionError:
+        raise IdempotencyUnavailable(
+            "A stored answer could not be read; retry shortly", retry_after=IN_PROGRESS_RETRY_AFTER
+        ) from None
+    answer["headers"] = {**(answer.get("headers") or {}), REPLAYED_HEADER: "true"}
+    return answer
 
 
 def _storable(response: Response) -> bool:
@@ -158,8 +185,17 @@ def run(event: dict[str, Any], principal_id: str, context: Any, execute: Callabl
         IdempotencyValidationError,
     )
 
+    from tracktion.auth.secrets import current
     from tracktion.storage.aws import client
 
+    try:
+        current()  # the sealing key, before anything runs: an answer we could not store is lost
+    except TracktionError:
+        raise IdempotencyUnavailable(
+            "Idempotency records are unavailable; retry shortly", retry_after=IN_PROGRESS_RETRY_AFTER
+        ) from None
+    request = _request(event, principal_id, key)
+    context_ = _seal_context(request)
     store = DynamoDBPersistenceLayer(
         table_name=get(CoreSettings).idempotency_table, boto3_client=client("dynamodb")
     )
@@ -169,7 +205,6 @@ def run(event: dict[str, Any], principal_id: str, context: Any, execute: Callabl
         raise_on_no_idempotency_key=False,
         expires_after_seconds=EXPIRES_AFTER_SECONDS,
         hash_function="sha256",
-        response_hook=_replayed,
         lambda_context=context if callable(getattr(context, "get_remaining_time_in_millis", None)) else None,
     )
     answered: list[Response] = []
@@ -179,14 +214,13 @@ def run(event: dict[str, Any], principal_id: str, context: Any, execute: Callabl
         answered.append(response)
         if not _storable(response):
             raise _NotStored(response)
-        return response
+        return _sealed(response, context_)
 
     wrapped = idempotent_function(
         once, data_keyword_argument="request", persistence_store=store, config=config, key_prefix=_KEY_PREFIX
     )
     try:
-        result: Response = wrapped(request=_request(event, principal_id, key))
-        return result
+        stored = wrapped(request=request)
     except _NotStored as exc:
         return exc.response
     except IdempotencyValidationError:
@@ -210,6 +244,8 @@ def run(event: dict[str, Any], principal_id: str, context: Any, execute: Callabl
         raise IdempotencyUnavailable(
             "Idempotency records are unavailable; retry shortly", retry_after=IN_PROGRESS_RETRY_AFTER
         ) from None
+    # Ran now: its own answer. Otherwise the stored answer of the first request (a replay).
+    return answered[0] if answered else _opened(stored, context_)
 
 
 def document(operation: dict[str, Any]) -> None:
