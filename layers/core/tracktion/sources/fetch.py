@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     import httpx
 
 MAX_REDIRECTS = 5
+# Every page of the site ends with </html> (scripts or a comment may follow): a page whose last
+# characters hold none was cut off on the way.
+COMPLETE_TAIL = 4096
 USER_AGENT = "Tracktion/0.1 (tracklist import; polite: one request every few seconds)"
 
 Resolver = Callable[[str, int], list[str]]
@@ -204,4 +207,11 @@ class SourceFetcher:
             )
         if page.status >= 400:
             raise UpstreamError("The source answered with an error", details={"status": page.status})
+        if "</html>" not in page.text[-COMPLETE_TAIL:].lower():
+            # A page cut off on its way (a proxy or the site dropping the rest with a well-formed
+            # answer) parses as a shorter tracklist: it would be stored as half of itself.
+            raise UpstreamError(
+                "The source page was cut off before its end",
+                details={"reason": "truncated", "received_chars": len(page.text)},
+            )
         return page
