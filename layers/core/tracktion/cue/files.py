@@ -33,6 +33,7 @@ from tracktion.cue.options import CueOptions
 from tracktion.cue.render import CUE_CONTENT_TYPE, RenderedCue
 from tracktion.errors import BadRequest, NotFound, TracktionError
 from tracktion.models import Model
+from tracktion.observability import logger
 from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client, table
 from tracktion.tracklists.model import Tracklist
@@ -257,22 +258,30 @@ def _write(
     version = _next_version(t, fmt)
     base = f"cue/{t.owner_id}/{t.tracklist_id}/{fmt}/v{version}"
     data = rendered.data
-    written = [_put_object(f"{base}.cue", data, CUE_CONTENT_TYPE + f"; charset={rendered.encoding}")]
+    written: list[dict[str, str]] = []
     companions = []
-    for comp in rendered.companions:
-        body = comp.data
-        key = f"{base}/{comp.name}"
-        written.append(_put_object(key, body, comp.content_type))
-        companions.append(
-            CompanionRef(
-                name=comp.name,
-                role=comp.role,
-                s3_key=key,
-                size=len(body),
-                sha256=_sha(body),
-                content_type=comp.content_type,
+    try:
+        written.append(_put_object(f"{base}.cue", data, CUE_CONTENT_TYPE + f"; charset={rendered.encoding}"))
+        for comp in rendered.companions:
+            body = comp.data
+            key = f"{base}/{comp.name}"
+            written.append(_put_object(key, body, comp.content_type))
+            companions.append(
+                CompanionRef(
+                    name=comp.name,
+                    role=comp.role,
+                    s3_key=key,
+                    size=len(body),
+                    sha256=_sha(body),
+                    content_type=comp.content_type,
+                )
             )
-        )
+        source = _store_source(t, base)
+    except StorageError:
+        # A version is all its objects or none: a sheet without its companions or its source
+        # tracklist would have no record and be stored for nobody.
+        _undo(written)
+        raise
     return CueFile(
         cue_file_id=str(uuid.uuid4()),
         tracklist_id=t.tracklist_id,
@@ -290,10 +299,23 @@ def _write(
         options=options.model_dump(mode="json"),
         warnings=rendered.warnings,
         companions=companions,
-        source_key=(source := _store_source(t, base))["Key"],
+        source_key=source["Key"],
         duration_seconds=_duration(t),
         created_at=iso(),
     ), [*written, source]
+
+
+def _undo(written: list[dict[str, str]]) -> None:
+    """Delete exactly the object versions a failed write made; a failure here is only logged
+    (the objects have no record, so no user sees them; the bucket's lifecycle rules age them)."""
+    if not written:
+        return
+    try:
+        _s3().delete_objects(Bucket=settings().cue_bucket, Delete={"Objects": written, "Quiet": True})
+    except ClientError as exc:
+        logger.warning(
+            "objects of a failed write left", extra={"keys": [w["Key"] for w in written], "error": str(exc)}
+        )
 
 
 def _duration(t: Tracklist) -> float | None:
@@ -369,11 +391,17 @@ def _generate_one(
     try:
         client("dynamodb").transact_write_items(TransactItems=[{"Put": file_put}, {"Put": claim_put}])
     except ClientError as exc:
+        # No record was written: the objects this call wrote go (only those versions, so
+        # nothing of a concurrent generation's can be touched).
+        _undo(written)
         if ddb.cancellation_reasons(exc) is None:
-            raise
-        # Someone else generated the same sheet meanwhile: theirs stands, ours goes (only the
-        # object versions this call wrote, so nothing of theirs can be touched).
-        _s3().delete_objects(Bucket=settings().cue_bucket, Delete={"Objects": written, "Quiet": True})
+            # Throttled or failed after the SDK's retries: nothing stored, say so and when.
+            raise StorageError(
+                "The CUE file could not be recorded; try again",
+                details={"reason": exc.response.get("Error", {}).get("Code")},
+                retry_after=5,
+            ) from exc
+        # Someone else generated the same sheet meanwhile: theirs stands.
         winner = _table().get_item(Key=claim_key, ConsistentRead=True).get("Item")
         found = _load(str(winner["cue_file_id"])) if winner else None
         if found is None:
