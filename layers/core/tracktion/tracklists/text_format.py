@@ -31,16 +31,16 @@ rising clock times or rising (NN) cues, three at least, the first at the line's 
 whose lines mostly read "Artist-Title" is split at that dash. In a list that writes "?" for an
 unknown track, a trailing "?" or "…" on a title is the writer's doubt and comes off.
 
-Durations written where start times belong (every value under 20 minutes and not rising) are
-detected and turned into start times (each track starts where the previous ones add up to),
-with a warning. A time of 0 on any but the first track means "unknown".
+Durations written where start times belong (every track timed, every value under 20 minutes and
+not rising: `tracktion.tracklists.estimates.looks_like_durations`, the one rule) are turned into
+start times (each track starts where the previous ones add up to), with a warning.
+A time of 0 on any but the first track means "unknown".
 Times are read by `tracktion.timeparse.clock_time` (one that cannot be meant, such as 4:75, is
 unknown).
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,10 +48,10 @@ from typing import Any
 from tracktion.contract import warning
 from tracktion.errors import ValidationFailed
 from tracktion.timeparse import clock_time
+from tracktion.tracklists.estimates import durations_to_starts, looks_like_durations
 from tracktion.tracklists.model import UNIDENTIFIED, Track
 
 MAX_LINES = 2000
-DURATION_MAX_SECONDS = 20 * 60
 _CLOCK = r"(?:\d{1,2}:)?\d{1,3}:\d{2}"
 _DASH_CHARS = "\u2013\u2014\u2012\u2212-"
 _DASHES = _DASH_CHARS.replace("-", "\\-")  # inside a character class
@@ -706,19 +706,12 @@ def _chapter_name(heading: str) -> str:
 
 
 def _durations_to_starts(tracks: list[Track]) -> tuple[list[Track], bool]:
+    """The rows with durations turned into starts when their times read as durations (the rule
+    and the sum are the estimator's: `tracktion.tracklists.estimates`)."""
     times = [t.start_time for t in tracks]
-    if len(tracks) < 3 or any(t is None for t in times[1:]):
+    if not looks_like_durations(times):
         return tracks, False
-    values = [t for t in times if t is not None]
-    if len(values) < 3 or max(values) > DURATION_MAX_SECONDS:
-        return tracks, False
-    if all(b >= a for a, b in itertools.pairwise(values)):
-        return tracks, False
-    starts: list[float] = []
-    total = 0.0
-    for t in tracks:
-        starts.append(total)
-        total += t.start_time or 0.0
+    starts = durations_to_starts([v for v in times if v is not None])
     return [t.model_copy(update={"start_time": s}) for t, s in zip(tracks, starts, strict=True)], True
 
 
