@@ -274,7 +274,8 @@ class CatalogSite:
         return self
 
     def shutdown(self) -> None:
-        self._httpd.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for a serve_forever that never ran otherwise
+            self._httpd.shutdown()
         self._httpd.server_close()
 
     def __enter__(self) -> CatalogSite:
