@@ -176,7 +176,7 @@ def prepare(op: Op, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Prepared:
     expected = str(kwargs.pop("sha256", None) or "").removeprefix("sha256:").lower() or None
     body_given = kwargs.pop("body", None)
     spec = OPERATIONS.get((op.method, op.path), {})
-    query_names = set(spec.get("query", ()))
+    query_names = set(spec.get("query", ())) | set(op.query)
     query: dict[str, str] = {}
     for name in list(kwargs):
         wire = name[:-1] if name.endswith("_") and name[:-1] in query_names else name  # as_ -> as

@@ -481,9 +481,19 @@ def tracklists_export(
     tracklist_id: str,
     target: Annotated[str, typer.Argument(help="youtube, mixcloud, ffmetadata or text")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the text here")] = None,
+    save: Annotated[bool, typer.Option("--save", help="Store it with your files and download it")] = False,
 ) -> None:
     """A tracklist as YouTube chapters, a Mixcloud tracklist, FFMETADATA or text."""
     with SETTINGS.client() as client:
+        if save:
+            stored = plain(client.tracklists.save_export(tracklist_id, target))
+            file_id = stored["cue_file"]["cue_file_id"]
+            result = _download(client, file_id, output)
+            done(
+                f"Stored as {file_id}; saved {result.path} (sha256 verified)",
+                {**stored, "path": str(result.path)},
+            )
+            return
         answer = plain(client.tracklists.export(tracklist_id, target))
     if output is not None and answer.get("text") is not None:
         output.write_text(answer["text"], encoding="utf-8")

@@ -30,7 +30,8 @@ class Op:
     total)`; the bytes are checked against the answer's `X-Checksum-SHA256` and against
     `sha256=` when given (`ChecksumMismatch`, nothing written).
     `public`: sent without credentials. `args`: names of positional arguments after the
-    path's parameters (`client.search("Kolsch")` is `query="Kolsch"`).
+    path's parameters (`client.search("Kolsch")` is `query="Kolsch"`). `query`: names sent in the
+    query string even on a POST (beside those docs/openapi.json lists for the route).
     """
 
     method: str
@@ -40,6 +41,7 @@ class Op:
     download: bool = False
     public: bool = False
     args: tuple[str, ...] = ()
+    query: tuple[str, ...] = ()
     doc: str = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -172,6 +174,13 @@ class Tracklists(Resource):
     imported = Op("GET", f"{API}/tracklist/{{tracklist_id}}", doc="An imported tracklist (reference)")
     clear_cache = Op("DELETE", f"{API}/tracklist/cache")
     export = Op("GET", f"{API}/tracklists/{{tracklist_id}}/export/{{target}}", doc="youtube, mixcloud, ...")
+    save_export = Op(
+        "POST",
+        f"{API}/tracklists/{{tracklist_id}}/export/{{target}}",
+        creates=True,
+        query=("short_chapters", "hours", "style", "template", "max_title", "unidentified"),
+        doc="Store an export like a CUE file (then cue.download)",
+    )
     mixcloud_check = Op("GET", f"{API}/tracklists/{{tracklist_id}}/export/mixcloud/check")
     at = Op("GET", f"{API}/tracklists/{{tracklist_id}}/at", args=("t",), doc="What plays at t seconds")
     follow = Op("POST", f"{API}/tracklists/{{tracklist_id}}/follow", creates=True, doc="Re-check the source")

@@ -116,6 +116,11 @@ STEPS: list[Step] = [
     ("tracklists.imported", lambda c, w: c.tracklists.imported(w["imported"].tracklist_id), None),
     ("tracklists.clear_cache", lambda c, w: c.tracklists.clear_cache(url=KOLSCH), None),
     ("tracklists.export", lambda c, w: c.tracklists.export(w["imported"].tracklist_id, "youtube"), None),
+    (
+        "tracklists.save_export",
+        lambda c, w: c.tracklists.save_export(w["imported"].tracklist_id, "youtube", style="plain"),
+        None,
+    ),
     ("tracklists.mixcloud_check", lambda c, w: c.tracklists.mixcloud_check(w["imported"].tracklist_id), None),
     ("tracklists.at", lambda c, w: c.tracklists.at(w["imported"].tracklist_id, 300), None),
     ("tracklists.follow", lambda c, w: c.tracklists.follow(w["imported"].tracklist_id), None),
