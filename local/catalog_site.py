@@ -734,12 +734,6 @@ def genre_top(site: CatalogSite, request: Request) -> Answer:
     return _top(site, request, _genre_of(ident), "tracks")
 
 
-@route("GET", "/v4/catalog/genres/{id}/hype/{num}/")
-def genre_hype_legacy(site: CatalogSite, request: Request) -> Answer:
-    """Not a Beatport endpoint (hype is the is_hype filter): kept while the client still asks it."""
-    return _top(site, request, _genre_of(request.params["id"]), "tracks")
-
-
 @route("GET", "/v4/catalog/tracks/top/{num}/")
 def tracks_top(site: CatalogSite, request: Request) -> Answer:
     return _top(site, request, lambda t: True, "tracks")

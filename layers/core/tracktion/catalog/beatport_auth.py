@@ -56,6 +56,35 @@ _CLIENT_ID = re.compile(r"""API_CLIENT_ID\s*[:=]\s*['"]([A-Za-z0-9_\-.]{8,128})[
 _SCRIPT_SRC = re.compile(r"""<script[^>]*\bsrc\s*=\s*['"]([^'"]+)['"]""", re.IGNORECASE)
 
 
+def client_id_in(text: str) -> str | None:
+    """The `API_CLIENT_ID: '...'` a docs page or script names, if any."""
+    found = _CLIENT_ID.search(text)
+    return found.group(1) if found else None
+
+
+def script_urls(html: str, page_url: str) -> list[str]:
+    """The page's `<script src>` URLs worth reading for the client id: absolute, http(s), on the
+    page's own host or another host of its domain (e.g. *.beatport.com), at most MAX_SCRIPTS."""
+    page = urlsplit(page_url)
+    host = (page.hostname or "").casefold()
+    labels = host.split(".")
+    domain = ".".join(labels[-2:]) if len(labels) > 2 and not host.replace(".", "").isdigit() else host
+    urls: list[str] = []
+    for src in _SCRIPT_SRC.findall(html):
+        try:
+            url = urljoin(page_url, src.strip())
+            parts = urlsplit(url)
+            other = (parts.hostname or "").casefold()
+        except ValueError:
+            continue
+        same = parts.netloc.casefold() == page.netloc.casefold()
+        if parts.scheme in ("http", "https") and (same or (other.endswith("." + domain) and domain != host)):
+            urls.append(url)
+        if len(urls) >= MAX_SCRIPTS:
+            break
+    return urls
+
+
 class BeatportAuth(Protocol):
     """What the Beatport client needs from a sign-in mode."""
 
@@ -475,26 +504,33 @@ class AccountLogin(_SignIn):
         return _client_ids[self.base_url]
 
     def _page(self, url: str) -> str:
-        response = _send(self.http, "GET", url, follow_redirects=False)
-        if response.status_code != 200:
-            return ""
-        return response.content[:MAX_PAGE_BYTES].decode("utf-8", "replace")
+        """A page's text, at most MAX_PAGE_BYTES of it; "" for anything but a 200."""
+        try:
+            with self.http.stream("GET", url, follow_redirects=False) as response:
+                if response.status_code != 200:
+                    return ""
+                body = b""
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) >= MAX_PAGE_BYTES:
+                        break
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(
+                NAME, "unavailable", f"Beatport's API docs page could not be read ({type(exc).__name__})", 30
+            ) from exc
+        return body[:MAX_PAGE_BYTES].decode("utf-8", "replace")
 
     def _scrape_client_id(self) -> str:
-        """API_CLIENT_ID from the docs page or one of its scripts (same host as the API only)."""
+        """API_CLIENT_ID from the docs page or one of its scripts (Beatport's own hosts only)."""
         docs = f"{self.base_url}/docs/"
         html = self._page(docs)
-        found = _CLIENT_ID.search(html)
-        if found:
-            return found.group(1)
-        host = urlsplit(self.base_url).netloc
-        for src in _SCRIPT_SRC.findall(html)[:MAX_SCRIPTS]:
-            url = urljoin(docs, src)
-            if urlsplit(url).netloc != host or urlsplit(url).scheme not in ("http", "https"):
-                continue
-            found = _CLIENT_ID.search(self._page(url))
+        found = client_id_in(html)
+        for url in script_urls(html, docs) if found is None else []:
+            found = client_id_in(self._page(url))
             if found:
-                return found.group(1)
+                break
+        if found:
+            return found
         raise ProviderUnavailable(
             NAME,
             "client_id_unavailable",
