@@ -246,12 +246,12 @@ app = typer.Typer(
 
 @app.callback()
 def _options(
-    url: Annotated[str | None, typer.Option(help="API base URL [env: TRACKTION_URL]")] = None,
-    api_key: Annotated[str | None, typer.Option(help="API key [env: TRACKTION_API_KEY]")] = None,
+    url: Annotated[str | None, typer.Option(help="API base URL", envvar="TRACKTION_URL")] = None,
+    api_key: Annotated[str | None, typer.Option(help="API key", envvar="TRACKTION_API_KEY")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON (for scripts)")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds per request")] = 30.0,
     ws_url: Annotated[
-        str | None, typer.Option(help="WebSocket URL for live batch progress [env: TRACKTION_WS_URL]")
+        str | None, typer.Option(help="WebSocket URL for live batch progress", envvar="TRACKTION_WS_URL")
     ] = None,
 ) -> None:
     SETTINGS.url, SETTINGS.api_key, SETTINGS.json = url, api_key, json_output
@@ -862,6 +862,8 @@ def watch_batch(client: Tracktion, batch_id: str, total: int | None, timeout: fl
             state=final.get("status"),
         )
         live.update(Group(bar, _items_table(items)))
+    if not out.is_terminal:
+        out.line()  # the live view's last frame ends without one off a terminal
     _summary(final)
     return final if final else last
 
