@@ -92,7 +92,19 @@ def admit(admission: Admission, event: dict[str, Any], ctx: dict[str, Any]) -> N
     except TracktionError:
         raise
     except Exception as exc:
-        # The limiter protects capacity; an outage of its table must not take the API down.
+        from tracktion.errors import ServiceUnavailable
+        from tracktion.storage import dynamodb as ddb
+
+        if ddb.busy(exc):
+            # The caller's counter is throttled through every SDK retry, most often by the
+            # caller's own burst: admitting uncounted would let exactly that burst through and
+            # leave usage short. Refused, counted nowhere, with when to come back.
+            raise ServiceUnavailable(
+                "The request could not be counted; try again shortly",
+                details={"reason": "RATE_LIMITER_BUSY"},
+                retry_after=1,
+            ) from exc
+        # Any other failure of the limiter (not a capacity one) must not take the API down.
         logger.warning("rate limiter unavailable; admitting", extra={"error": repr(exc)})
     admission.admitted = True
 

@@ -30,6 +30,9 @@ from tracktion.api.rules import Rules, rules_of, unmatched
 from tracktion.errors import TracktionError
 from tracktion.observability import CORRELATION_HEADER, correlation_id_of, logger
 
+# Seconds a client is told to wait when AWS stayed busy through the SDK's retries.
+BUSY_RETRY_AFTER = 2
+
 
 def correlation_id(app: APIGatewayHttpResolver) -> str | None:
     value = app.context.get("correlation_id")
@@ -124,6 +127,20 @@ def make_app() -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        from tracktion.storage import dynamodb as ddb
+
+        if ddb.busy(exc):
+            # Throttled (or AWS failed) through every SDK retry: nothing of the request's
+            # failed write was kept (single writes and transactions are atomic); say when to retry.
+            logger.warning("AWS busy after retries", extra={"error": ddb.error_code(exc)})
+            return error_response(
+                503,
+                "The service is busy; try again shortly",
+                "SERVICE_UNAVAILABLE",
+                correlation_id(app),
+                {"reason": ddb.error_code(exc)},
+                retry_after=BUSY_RETRY_AFTER,
+            )
         logger.exception("unhandled error")
         return error_response(500, "Internal server error", "INTERNAL_ERROR", correlation_id(app))
 

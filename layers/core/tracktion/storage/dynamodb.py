@@ -230,6 +230,29 @@ def error_code(exc: BaseException) -> str | None:
     return str((response.get("Error") or {}).get("Code") or "") or None
 
 
+# AWS answers that mean "later" (throttled, or failed on AWS's side), once the SDK's own
+# retries are spent: a client should hear 503 with Retry-After, never a 500.
+BUSY_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "SlowDown",
+    }
+)
+
+
+def busy(exc: BaseException) -> bool:
+    """True when `exc` is an AWS answer meaning "try again later" (see BUSY_CODES, or any 5xx)."""
+    code = error_code(exc)
+    if code is None:
+        return False
+    meta = (getattr(exc, "response", None) or {}).get("ResponseMetadata") or {}
+    return code in BUSY_CODES or int(meta.get("HTTPStatusCode") or 0) >= 500
+
+
 def condition_failed(exc: BaseException) -> bool:
     """True when a single write's ConditionExpression did not hold."""
     return error_code(exc) == CONDITION_FAILED
