@@ -4,7 +4,7 @@ The sets are every real tracklist with cue times: the shared 1001tracklists page
 the two cued sets of the shared row fragments (when ../shared is absent: our own fixture pages).
 For each set and seed, a share of the timed slots (never the first) lose their time; both
 `tracktion.tracklists.estimates.estimate` (method "neighbours") and the plain even split of each
-gap (method "even": the mean cued spacing spread evenly, what the CUE engine does) estimate them; the error is |estimate - cue|
+gap (method "even": the mean cued spacing spread evenly, what CUE sheets did before they used these estimates) estimate them; the error is |estimate - cue|
 in seconds. Scenarios: random shares, and an uncued tail (the last third of the set untimed).
 """
 

@@ -19,9 +19,8 @@ from tracktion.cue.dialects import Dialect
 from tracktion.cue.options import CueOptions
 from tracktion.cue.time import FRAMES_PER_SECOND, CueTime
 from tracktion.errors import ValidationFailed
+from tracktion.tracklists.estimates import estimate
 from tracktion.tracklists.model import UNIDENTIFIED, Track, Tracklist
-
-DEFAULT_TRACK_SECONDS = 300
 
 
 class EmptyTracklist(ValidationFailed):
@@ -109,28 +108,23 @@ def _groups(tracks: list[Track]) -> list[list[Track]]:
     return groups
 
 
-def _estimate(starts: list[int | None], end: int | None) -> list[int]:
-    """Fill unknown starts evenly between their known neighbours (or towards the mix end)."""
-    known = [(i, s) for i, s in enumerate(starts) if s is not None]
-    if not known:
-        known = [(0, 0)]
-    out: list[int | None] = list(starts)
-    if out[0] is None:
-        out[0] = 0
-        known = [(0, 0), *[k for k in known if k[0] != 0]]
-    spacing = DEFAULT_TRACK_SECONDS * FRAMES_PER_SECOND
-    if len(known) >= 2 and known[-1][0] > known[0][0]:
-        spacing = max(1, (known[-1][1] - known[0][1]) // (known[-1][0] - known[0][0]))
-    for (i, a), (j, b) in itertools.pairwise(known):
-        for k in range(i + 1, j):
-            out[k] = a + (b - a) * (k - i) // (j - i)
-    last_i, last_s = known[-1]
-    tail = len(starts) - 1 - last_i
-    if tail:
-        step = (end - last_s) // (tail + 1) if end and end > last_s else spacing
-        for n in range(1, tail + 1):
-            out[last_i + n] = last_s + step * n
-    return [s if s is not None else 0 for s in out]
+def _estimate(tracklist: Tracklist, groups: list[list[Track]], end: CueTime | None) -> list[int]:
+    """The groups' starts in frames, unknown ones estimated by the one estimator exports and
+    at?t= use (`tracktion.tracklists.estimates`: timed neighbours, the set's local pace, rows
+    played together, never past the set's end).
+
+    An end at or before the last known start is no anchor for the rows after it: the estimate
+    then steps forward from the last known start (START_AFTER_END says so), as sheets always did.
+    """
+    known = [s for g in groups if (s := g[0].start_time) is not None]
+    basis = tracklist
+    if end is not None and known and end.seconds <= max(known):
+        tracks = [t.model_copy(update={"end_time": None}) for t in tracklist.tracks]
+        basis = tracklist.model_copy(update={"duration_seconds": None, "tracks": tracks})
+    # estimate() keeps the rows in position order, as `groups` holds them.
+    filled = [t.start_time for t in estimate(basis).tracks]
+    leads = list(itertools.accumulate((len(g) for g in groups[:-1]), initial=0))
+    return [math.floor((filled[i] or 0.0) * FRAMES_PER_SECOND + 0.5) for i in leads]
 
 
 def _mix_end(tracklist: Tracklist) -> CueTime | None:
@@ -160,7 +154,7 @@ def _entries(tracklist: Tracklist, options: CueOptions, end: CueTime | None) -> 
         groups, starts = [g for g, _ in kept], [s for _, s in kept]
     elif missing:
         estimated = {i for i, s in enumerate(starts) if s is None}
-        starts = list(_estimate(starts, end.frames if end else None))
+        starts = list(_estimate(tracklist, groups, end))
     frames: list[int] = [s or 0 for s in starts] if None in starts else starts  # type: ignore[assignment]
     if frames != sorted(set(frames)):  # not strictly rising: name the offenders
         bad = [groups[i][0].position for i in range(1, len(groups)) if frames[i] <= frames[i - 1]]
