@@ -11,10 +11,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class Bpm(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[float | None, Field(gt=0.0, le=400.0, title="Bpm")] = None
 
 
 class EndTime(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -26,6 +28,7 @@ class EndTime(RootModel[str | None]):
 
 
 class EndTime1(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="End Time"),
@@ -33,26 +36,32 @@ class EndTime1(RootModel[float | None]):
 
 
 class Genre(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=100, title="Genre")] = None
 
 
 class Key(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=20, title="Key")] = None
 
 
 class Label(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=300, title="Label")] = None
 
 
 class Position(RootModel[int | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[int | None, Field(ge=1, le=999, title="Position")] = None
 
 
 class Remix(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=500, title="Remix")] = None
 
 
 class StartTime(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -64,6 +73,7 @@ class StartTime(RootModel[str | None]):
 
 
 class StartTime1(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Start Time"),
@@ -71,11 +81,13 @@ class StartTime1(RootModel[float | None]):
 
 
 class Version(RootModel[int | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[int | None, Field(ge=1, title="Version")] = None
 
 
 class AddTrackRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(max_length=500, min_length=1, title="Artist")] = None
@@ -101,6 +113,7 @@ class AddTrackRequest(BaseModel):
 
 
 class AudioDuration(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -112,6 +125,7 @@ class AudioDuration(RootModel[str | None]):
 
 
 class AudioDuration1(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -120,6 +134,7 @@ class AudioDuration1(RootModel[float | None]):
 
 class AutoEndTimesRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration | AudioDuration1 | None, Field(title="Audio Duration")] = None
@@ -135,6 +150,7 @@ class AutoEndTimesRequest(BaseModel):
 
 
 class Url(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -147,6 +163,7 @@ class Url(RootModel[str | None]):
 
 
 class UserId(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -159,6 +176,7 @@ class UserId(RootModel[str | None]):
 
 
 class AudioFilePath(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -170,11 +188,13 @@ class AudioFilePath(RootModel[str | None]):
 
 
 class TracklistId(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=100, title="Tracklist Id")] = None
 
 
 class BatchResultOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cue_file_id: Annotated[str | None, Field(title="Cue File Id")] = None
@@ -185,10 +205,12 @@ class BatchResultOut(BaseModel):
 
 
 class Artist(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=500, min_length=1, title="Artist")] = None
 
 
 class EndTime2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -200,6 +222,7 @@ class EndTime2(RootModel[str | None]):
 
 
 class EndTime3(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="End Time"),
@@ -207,6 +230,7 @@ class EndTime3(RootModel[float | None]):
 
 
 class StartTime2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -218,6 +242,7 @@ class StartTime2(RootModel[str | None]):
 
 
 class StartTime3(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Start Time"),
@@ -225,11 +250,13 @@ class StartTime3(RootModel[float | None]):
 
 
 class Title(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=500, min_length=1, title="Title")] = None
 
 
 class BulkUpdate(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[Artist | None, Field(title="Artist")] = None
@@ -248,6 +275,7 @@ class BulkUpdate(BaseModel):
 
 class CacheClearOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     entries_cleared: Annotated[int | None, Field(title="Entries Cleared")] = None
@@ -264,6 +292,7 @@ class CacheClearOut(BaseModel):
 
 class CapabilitiesOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     features: Annotated[list[str] | None, Field(title="Features")] = None
@@ -274,6 +303,7 @@ class CapabilitiesOut(BaseModel):
 
 class CatalogNumber(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     is_barcode: Annotated[
@@ -291,6 +321,7 @@ class CatalogNumber(BaseModel):
 
 class CatalogResultOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     album: Annotated[str | None, Field(title="Album")] = None
@@ -305,6 +336,7 @@ class CatalogResultOut(BaseModel):
 
 class ClearOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cleared_entries: Annotated[int | None, Field(title="Cleared Entries")] = None
@@ -316,6 +348,7 @@ class ClearOut(BaseModel):
 
 class CompletenessOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     identified: Annotated[
@@ -334,11 +367,13 @@ class CompletenessOut(BaseModel):
 
 
 class CdjVersion(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=40, title="Cdj Version")] = None
 
 
 class ConversionOptions(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cdj_version: Annotated[CdjVersion | None, Field(title="Cdj Version")] = None
@@ -347,6 +382,7 @@ class ConversionOptions(BaseModel):
 
 class CostBreakdown(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     base_cost: Annotated[float | None, Field(title="Base Cost")] = None
@@ -357,19 +393,23 @@ class CostBreakdown(BaseModel):
 
 
 class Email(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=320, title="Email")] = None
 
 
 class Username(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=320, min_length=1, title="Username")] = None
 
 
 class Username1(RootModel[None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[None, Field(title="Username")] = None
 
 
 class Credentials1(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     email: Annotated[Email | None, Field(title="Email")] = None
@@ -378,19 +418,23 @@ class Credentials1(BaseModel):
 
 
 class Email1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=320, min_length=1, title="Email")] = None
 
 
 class Email2(RootModel[None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[None, Field(title="Email")] = None
 
 
 class Username2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=320, title="Username")] = None
 
 
 class Credentials2(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     email: Annotated[Email1 | Email2 | None, Field(title="Email")] = None
@@ -399,11 +443,13 @@ class Credentials2(BaseModel):
 
 
 class Credentials(RootModel[Credentials1 | Credentials2 | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[Credentials1 | Credentials2 | None, Field(title="Credentials")] = None
 
 
 class DeleteOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cue_file_id: Annotated[str | None, Field(title="Cue File Id")] = None
@@ -415,6 +461,7 @@ class DeleteOut(BaseModel):
 
 class DeliveryAttemptOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     at: Annotated[str | None, Field(title="At")] = None
@@ -434,6 +481,7 @@ class DeliveryAttemptOut(BaseModel):
 
 class DeliveryOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     attempt_count: Annotated[int | None, Field(title="Attempt Count")] = None
@@ -458,6 +506,7 @@ class DeliveryOut(BaseModel):
 
 class EditedTrackOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(title="Artist")] = None
@@ -511,6 +560,7 @@ class EditedTrackOut(BaseModel):
 
 class ErrorBody(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     correlation_id: Annotated[str | None, Field(description="Also in the X-Correlation-ID header")] = None
@@ -524,6 +574,7 @@ class ErrorBody(BaseModel):
 
 
 class AudioFile(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(description="Ours: an uploaded key.", max_length=1024, title="Audio File"),
@@ -531,11 +582,13 @@ class AudioFile(RootModel[str | None]):
 
 
 class AudioFilePath1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=1024, title="Audio File Path")] = None
 
 
 class FileValidationOptions(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     check_file_references: Annotated[
@@ -557,6 +610,7 @@ class FileValidationOptions(BaseModel):
 
 class FollowOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     changes: Annotated[
@@ -602,6 +656,7 @@ class FollowOut(BaseModel):
 
 class GenerateCueOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cue_file_id: Annotated[str | None, Field(title="Cue File Id")] = None
@@ -617,6 +672,7 @@ class GenerateCueOut(BaseModel):
 
 
 class AudioFilePath2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -628,6 +684,7 @@ class AudioFilePath2(RootModel[str | None]):
 
 
 class CueFormat(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -639,11 +696,13 @@ class CueFormat(RootModel[str | None]):
 
 
 class Formats(RootModel[list[str] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[list[str] | None, Field(max_length=10, title="Formats")] = None
 
 
 class GenerateCueRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_path: Annotated[
@@ -662,6 +721,7 @@ class GenerateCueRequest(BaseModel):
 
 
 class AudioFilePath3(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -673,6 +733,7 @@ class AudioFilePath3(RootModel[str | None]):
 
 
 class Formats1(RootModel[list[Literal["standard", "cdj", "rekordbox", "traktor", "serato", "kodi"]] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         list[Literal["standard", "cdj", "rekordbox", "traktor", "serato", "kodi"]] | None,
         Field(
@@ -685,6 +746,7 @@ class Formats1(RootModel[list[Literal["standard", "cdj", "rekordbox", "traktor",
 
 
 class AudioFilename(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -696,6 +758,7 @@ class AudioFilename(RootModel[str | None]):
 
 
 class CdjVersion1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -708,6 +771,7 @@ class CdjVersion1(RootModel[str | None]):
 
 class GenerationOptions(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_filename: Annotated[
@@ -763,6 +827,7 @@ class GenerationOptions(BaseModel):
 
 class GenreRef(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     id: Annotated[int | None, Field(title="Id")] = None
@@ -772,6 +837,7 @@ class GenreRef(BaseModel):
 
 class HealthOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     service: Annotated[str | None, Field(description='"tracklist_service"', title="Service")] = None
@@ -784,11 +850,13 @@ class HealthOut(BaseModel):
 
 
 class AudioFileId(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=100, title="Audio File Id")] = None
 
 
 class HtmlImport(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_id: Annotated[AudioFileId | None, Field(title="Audio File Id")] = None
@@ -811,6 +879,7 @@ class HtmlImport(BaseModel):
 
 class Image(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     template: Annotated[
@@ -828,6 +897,7 @@ class Image(BaseModel):
 
 class ImportStatusResult(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cue_file_path: Annotated[str | None, Field(title="Cue File Path")] = None
@@ -835,15 +905,18 @@ class ImportStatusResult(BaseModel):
 
 
 class EndTime4(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[float | None, Field(ge=0.0, le=172800.0, title="End Time")] = None
 
 
 class StartTime4(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[float | None, Field(ge=0.0, le=172800.0, title="Start Time")] = None
 
 
 class IssueOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     message: Annotated[str | None, Field(title="Message")] = None
@@ -853,6 +926,7 @@ class IssueOut(BaseModel):
 
 class JobResultOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cue_file_id: Annotated[str | None, Field(title="Cue File Id")] = None
@@ -861,6 +935,7 @@ class JobResultOut(BaseModel):
 
 class JobStatusOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     completed_at: Annotated[str | None, Field(title="Completed At")] = None
@@ -879,6 +954,7 @@ class JobStatusOut(BaseModel):
 
 class JobsStatusOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cancelled: Annotated[int | None, Field(title="Cancelled")] = None
@@ -892,6 +968,7 @@ class JobsStatusOut(BaseModel):
 
 class KeyModel(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     camelot: Annotated[str | None, Field(description='Camelot wheel code, e.g. "1A"', title="Camelot")] = None
@@ -901,10 +978,12 @@ class KeyModel(BaseModel):
 
 
 class ExpiresInDays(RootModel[int | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[int | None, Field(ge=1, le=3650, title="Expires In Days")] = None
 
 
 class IpAllowlist1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -915,6 +994,7 @@ class IpAllowlist1(RootModel[str | None]):
 
 
 class IpAllowlist(RootModel[list[IPv4Address | IPv6Address | IpAllowlist1] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         list[IPv4Address | IPv6Address | IpAllowlist1] | None,
         Field(max_length=50, title="Ip Allowlist"),
@@ -922,6 +1002,7 @@ class IpAllowlist(RootModel[list[IPv4Address | IPv6Address | IpAllowlist1] | Non
 
 
 class Scopes(RootModel[list[Literal["search", "tracklists", "cue", "batch", "developer"]] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         list[Literal["search", "tracklists", "cue", "batch", "developer"]] | None,
         Field(max_length=5, title="Scopes"),
@@ -930,6 +1011,7 @@ class Scopes(RootModel[list[Literal["search", "tracklists", "cue", "batch", "dev
 
 class KeyCreate(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     description: Annotated[str | None, Field(max_length=500, title="Description")] = ""
@@ -948,15 +1030,18 @@ class KeyCreate(BaseModel):
 
 
 class OverlapHours(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[float | None, Field(ge=0.0, le=168.0, title="Overlap Hours")] = None
 
 
 class OverlapSeconds(RootModel[int | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[int | None, Field(ge=0, le=604800, title="Overlap Seconds")] = None
 
 
 class KeyRotate(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     overlap_hours: Annotated[OverlapHours | None, Field(title="Overlap Hours")] = None
@@ -965,6 +1050,7 @@ class KeyRotate(BaseModel):
 
 class KeyUsageStats(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     average_response_time: Annotated[
@@ -994,6 +1080,7 @@ class KeyUsageStats(BaseModel):
 
 class KeyUsageToday(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     average_response_time: Annotated[
@@ -1006,6 +1093,7 @@ class KeyUsageToday(BaseModel):
 
 class LabelAnswer(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     biography: Annotated[str | None, Field(title="Biography")] = None
@@ -1030,6 +1118,7 @@ class LabelAnswer(BaseModel):
 
 class LabelRef(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     id: Annotated[int | None, Field(title="Id")] = None
@@ -1039,6 +1128,7 @@ class LabelRef(BaseModel):
 
 
 class AudioDuration2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -1050,6 +1140,7 @@ class AudioDuration2(RootModel[str | None]):
 
 
 class AudioDuration3(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -1057,6 +1148,7 @@ class AudioDuration3(RootModel[float | None]):
 
 
 class AudioFileId1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -1069,14 +1161,17 @@ class AudioFileId1(RootModel[str | None]):
 
 
 class Country(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=100, title="Country")] = None
 
 
 class Date(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(pattern="^\\d{4}-\\d{2}-\\d{2}$", title="Date")] = None
 
 
 class DjName(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(description="The reference's name for djs.", max_length=300, title="Dj Name"),
@@ -1084,10 +1179,12 @@ class DjName(RootModel[str | None]):
 
 
 class Event(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=300, title="Event")] = None
 
 
 class EventName(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -1099,6 +1196,7 @@ class EventName(RootModel[str | None]):
 
 
 class Title1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -1111,10 +1209,12 @@ class Title1(RootModel[str | None]):
 
 
 class Venue(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=300, title="Venue")] = None
 
 
 class EndTime5(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -1126,6 +1226,7 @@ class EndTime5(RootModel[str | None]):
 
 
 class EndTime6(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="End Time"),
@@ -1133,6 +1234,7 @@ class EndTime6(RootModel[float | None]):
 
 
 class StartTime5(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -1144,6 +1246,7 @@ class StartTime5(RootModel[str | None]):
 
 
 class StartTime6(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Start Time"),
@@ -1152,6 +1255,7 @@ class StartTime6(RootModel[float | None]):
 
 class MatchTrack(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(max_length=500, min_length=1, title="Artist")] = None
@@ -1165,6 +1269,7 @@ class MatchTrack(BaseModel):
 
 class MatchedTrackOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(title="Artist")] = None
@@ -1210,6 +1315,7 @@ class MatchedTrackOut(BaseModel):
 
 class MemoryUsageOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     available_mb: Annotated[float | None, Field(title="Available Mb")] = None
@@ -1219,6 +1325,7 @@ class MemoryUsageOut(BaseModel):
 
 class MetadataOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     total_duration: Annotated[str | None, Field(description='"HH:MM:SS"', title="Total Duration")] = None
@@ -1227,6 +1334,7 @@ class MetadataOut(BaseModel):
 
 class OffsetPagination(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     has_more: Annotated[bool | None, Field(title="Has More")] = None
@@ -1238,6 +1346,7 @@ class OffsetPagination(BaseModel):
 
 class OptionsBody(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cue_format: Annotated[
@@ -1253,6 +1362,7 @@ class OptionsBody(BaseModel):
 
 class PagePagination(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     has_next: Annotated[bool | None, Field(title="Has Next")] = None
@@ -1265,6 +1375,7 @@ class PagePagination(BaseModel):
 
 class PaginationOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     has_more: Annotated[bool | None, Field(title="Has More")] = None
@@ -1276,6 +1387,7 @@ class PaginationOut(BaseModel):
 
 class PermissionsOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     admin: Annotated[bool | None, Field(title="Admin")] = None
@@ -1285,6 +1397,7 @@ class PermissionsOut(BaseModel):
 
 class Preview(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     duration_ms: Annotated[int | None, Field(title="Duration Ms")] = None
@@ -1301,6 +1414,7 @@ class Preview(BaseModel):
 
 class ProfileOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     auth_method: Annotated[str | None, Field(title="Auth Method")] = None
@@ -1321,6 +1435,7 @@ class ProfileOut(BaseModel):
 
 class QueryInfo(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     filters_applied: Annotated[
@@ -1333,6 +1448,7 @@ class QueryInfo(BaseModel):
 
 class RefreshBody(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     refresh_token: Annotated[str | None, Field(max_length=200, min_length=1, title="Refresh Token")] = None
@@ -1340,6 +1456,7 @@ class RefreshBody(BaseModel):
 
 class RegenerateRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     gap_handling: Annotated[
@@ -1352,6 +1469,7 @@ class RegenerateRequest(BaseModel):
 
 class Registration(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     email: Annotated[
@@ -1369,6 +1487,7 @@ class Registration(BaseModel):
 
 class ReleaseRef(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artwork: Image | None = None
@@ -1381,15 +1500,18 @@ class ReleaseRef(BaseModel):
 
 
 class FromPosition(RootModel[int | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[int | None, Field(ge=1, le=999, title="From Position")] = None
 
 
 class ToPosition(RootModel[int | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[int | None, Field(ge=1, le=999, title="To Position")] = None
 
 
 class ReorderRequest1(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     from_position: Annotated[FromPosition | None, Field(title="From Position")] = None
@@ -1406,11 +1528,13 @@ class ReorderRequest1(BaseModel):
 
 
 class Order(RootModel[list[int] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[list[int] | None, Field(max_length=500, title="Order")] = None
 
 
 class ReorderRequest2(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     from_position: Annotated[FromPosition | None, Field(title="From Position")] = None
@@ -1427,11 +1551,13 @@ class ReorderRequest2(BaseModel):
 
 
 class ReorderRequest(RootModel[ReorderRequest1 | ReorderRequest2 | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[ReorderRequest1 | ReorderRequest2 | None, Field(title="ReorderRequest")] = None
 
 
 class RevokedOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     key_id: Annotated[str | None, Field(title="Key Id")] = None
@@ -1442,6 +1568,7 @@ class RevokedOut(BaseModel):
 
 class RotateSecretBody(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     overlap_seconds: Annotated[
@@ -1457,6 +1584,7 @@ class RotateSecretBody(BaseModel):
 
 class ScheduleBody(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cron_expression: Annotated[
@@ -2090,6 +2218,7 @@ class ScheduleBody(BaseModel):
 
 class ScheduleOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     created_at: Annotated[str | None, Field(title="Created At")] = None
@@ -2108,6 +2237,7 @@ class ScheduleOut(BaseModel):
 
 class SearchPagination(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     has_more: Annotated[bool | None, Field(title="Has More")] = None
@@ -2135,6 +2265,7 @@ class SearchPagination(BaseModel):
 
 class SearchResultOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     confidence: Annotated[
@@ -2154,6 +2285,7 @@ class SearchResultOut(BaseModel):
 
 class SearchTracksOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     notes: Annotated[list[dict[str, Any]] | None, Field(title="Notes")] = None
@@ -2162,6 +2294,7 @@ class SearchTracksOut(BaseModel):
 
 class SlotOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     end_seconds: Annotated[float | None, Field(title="End Seconds")] = None
@@ -2182,6 +2315,7 @@ class SlotOut(BaseModel):
 
 class StorageInfoOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     accessible: Annotated[bool | None, Field(title="Accessible")] = None
@@ -2190,6 +2324,7 @@ class StorageInfoOut(BaseModel):
 
 class SummaryKeys(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     active: Annotated[int | None, Field(title="Active")] = None
@@ -2198,6 +2333,7 @@ class SummaryKeys(BaseModel):
 
 class SummaryLimits(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     max_keys: Annotated[int | None, Field(title="Max Keys")] = None
@@ -2207,6 +2343,7 @@ class SummaryLimits(BaseModel):
 
 class SummaryUsage(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     average_response_time: Annotated[
@@ -2221,6 +2358,7 @@ class SummaryUsage(BaseModel):
 
 class SummaryUtilization(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     keys_percent: Annotated[
@@ -2243,15 +2381,18 @@ class SummaryUtilization(BaseModel):
 
 
 class AudioFileId2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=100, title="Audio File Id")] = None
 
 
 class Dj(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=200, min_length=1)] = None
 
 
 class TextImport(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_id: Annotated[AudioFileId2 | None, Field(title="Audio File Id")] = None
@@ -2268,6 +2409,7 @@ class TextImport(BaseModel):
 
 
 class EndTime7(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2279,6 +2421,7 @@ class EndTime7(RootModel[str | None]):
 
 
 class EndTime8(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="End Time"),
@@ -2286,6 +2429,7 @@ class EndTime8(RootModel[float | None]):
 
 
 class StartTime7(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2297,6 +2441,7 @@ class StartTime7(RootModel[str | None]):
 
 
 class StartTime8(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Start Time"),
@@ -2305,6 +2450,7 @@ class StartTime8(RootModel[float | None]):
 
 class TimingRequest1(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     end_time: Annotated[EndTime7 | EndTime8 | None, Field(title="End Time")] = None
@@ -2320,6 +2466,7 @@ class TimingRequest1(BaseModel):
 
 
 class EndTime9(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2331,6 +2478,7 @@ class EndTime9(RootModel[str | None]):
 
 
 class EndTime10(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="End Time"),
@@ -2338,6 +2486,7 @@ class EndTime10(RootModel[float | None]):
 
 
 class StartTime9(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2349,6 +2498,7 @@ class StartTime9(RootModel[str | None]):
 
 
 class StartTime10(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Start Time"),
@@ -2357,6 +2507,7 @@ class StartTime10(RootModel[float | None]):
 
 class TimingRequest2(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     end_time: Annotated[EndTime9 | EndTime10 | None, Field(title="End Time")] = None
@@ -2372,11 +2523,13 @@ class TimingRequest2(BaseModel):
 
 
 class TimingRequest(RootModel[TimingRequest1 | TimingRequest2 | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[TimingRequest1 | TimingRequest2 | None, Field(title="TimingRequest")] = None
 
 
 class TimingSuggestionOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     current_duration: Annotated[str | None, Field(description='"HH:MM:SS"', title="Current Duration")] = None
@@ -2396,6 +2549,7 @@ class TimingSuggestionOut(BaseModel):
 
 class TimingValidationOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     is_valid: Annotated[bool | None, Field(title="Is Valid")] = None
@@ -2405,6 +2559,7 @@ class TimingValidationOut(BaseModel):
 
 class TokenOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     access_token: Annotated[str | None, Field(title="Access Token")] = None
@@ -2421,6 +2576,7 @@ class TokenOut(BaseModel):
 
 
 class EndTime11(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2432,6 +2588,7 @@ class EndTime11(RootModel[str | None]):
 
 
 class EndTime12(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="End Time"),
@@ -2439,10 +2596,12 @@ class EndTime12(RootModel[float | None]):
 
 
 class Key2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=20, title="Key")] = None
 
 
 class StartTime11(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2454,6 +2613,7 @@ class StartTime11(RootModel[str | None]):
 
 
 class StartTime12(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Start Time"),
@@ -2462,6 +2622,7 @@ class StartTime12(RootModel[float | None]):
 
 class TrackInput(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(max_length=500, min_length=1, title="Artist")] = None
@@ -2480,6 +2641,7 @@ class TrackInput(BaseModel):
 
 class TrackOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(title="Artist")] = None
@@ -2523,6 +2685,7 @@ class TrackOut(BaseModel):
 
 class TrackRef(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(title="Artist")] = None
@@ -2532,6 +2695,7 @@ class TrackRef(BaseModel):
 
 
 class CorrelationId(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(max_length=128, pattern="^[\\x21-\\x7e]+$", title="Correlation Id"),
@@ -2540,6 +2704,7 @@ class CorrelationId(RootModel[str | None]):
 
 class TracklistByUrl(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_id: Annotated[AudioFileId2 | None, Field(title="Audio File Id")] = None
@@ -2563,15 +2728,18 @@ class TracklistByUrl(BaseModel):
 
 
 class Date2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=32, title="Date")] = None
 
 
 class DurationSeconds(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[float | None, Field(ge=0.0, le=172800.0, title="Duration Seconds")] = None
 
 
 class TracklistListItem(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_id: Annotated[str | None, Field(title="Audio File Id")] = None
@@ -2606,6 +2774,7 @@ class TracklistListItem(BaseModel):
 
 class TracklistOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_id: Annotated[str | None, Field(title="Audio File Id")] = None
@@ -2639,6 +2808,7 @@ class TracklistOut(BaseModel):
 
 class TracklistPageOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     filters: Annotated[dict[str, Any] | None, Field(title="Filters")] = None
@@ -2647,6 +2817,7 @@ class TracklistPageOut(BaseModel):
 
 
 class AudioDuration4(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2658,6 +2829,7 @@ class AudioDuration4(RootModel[str | None]):
 
 
 class AudioDuration5(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -2665,6 +2837,7 @@ class AudioDuration5(RootModel[float | None]):
 
 
 class AudioFileId4(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2677,27 +2850,33 @@ class AudioFileId4(RootModel[str | None]):
 
 
 class Date3(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(pattern="^\\d{4}-\\d{2}-\\d{2}$", title="Date")] = None
 
 
 class DjName1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=300, title="Dj Name")] = None
 
 
 class Djs(RootModel[list[str] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[list[str] | None, Field(max_length=20, title="Djs")] = None
 
 
 class EventName1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=300, title="Event Name")] = None
 
 
 class Genres(RootModel[list[str] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[list[str] | None, Field(max_length=20, title="Genres")] = None
 
 
 class TracklistPatch1(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration4 | AudioDuration5 | None, Field(title="Audio Duration")] = None
@@ -2722,6 +2901,7 @@ class TracklistPatch1(BaseModel):
 
 
 class AudioDuration6(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2733,6 +2913,7 @@ class AudioDuration6(RootModel[str | None]):
 
 
 class AudioDuration7(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -2741,6 +2922,7 @@ class AudioDuration7(RootModel[float | None]):
 
 class TracklistPatch2(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration6 | AudioDuration7 | None, Field(title="Audio Duration")] = None
@@ -2765,6 +2947,7 @@ class TracklistPatch2(BaseModel):
 
 
 class AudioDuration8(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2776,6 +2959,7 @@ class AudioDuration8(RootModel[str | None]):
 
 
 class AudioDuration9(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -2784,6 +2968,7 @@ class AudioDuration9(RootModel[float | None]):
 
 class TracklistPatch3(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration8 | AudioDuration9 | None, Field(title="Audio Duration")] = None
@@ -2808,6 +2993,7 @@ class TracklistPatch3(BaseModel):
 
 
 class AudioDuration10(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2819,6 +3005,7 @@ class AudioDuration10(RootModel[str | None]):
 
 
 class AudioDuration11(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -2827,6 +3014,7 @@ class AudioDuration11(RootModel[float | None]):
 
 class TracklistPatch4(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration10 | AudioDuration11 | None, Field(title="Audio Duration")] = None
@@ -2851,6 +3039,7 @@ class TracklistPatch4(BaseModel):
 
 
 class AudioDuration12(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2862,6 +3051,7 @@ class AudioDuration12(RootModel[str | None]):
 
 
 class AudioDuration13(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -2870,6 +3060,7 @@ class AudioDuration13(RootModel[float | None]):
 
 class TracklistPatch5(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration12 | AudioDuration13 | None, Field(title="Audio Duration")] = None
@@ -2894,6 +3085,7 @@ class TracklistPatch5(BaseModel):
 
 
 class AudioDuration14(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2905,6 +3097,7 @@ class AudioDuration14(RootModel[str | None]):
 
 
 class AudioDuration15(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -2913,6 +3106,7 @@ class AudioDuration15(RootModel[float | None]):
 
 class TracklistPatch6(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration14 | AudioDuration15 | None, Field(title="Audio Duration")] = None
@@ -2937,6 +3131,7 @@ class TracklistPatch6(BaseModel):
 
 
 class AudioDuration16(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2948,6 +3143,7 @@ class AudioDuration16(RootModel[str | None]):
 
 
 class AudioDuration17(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -2956,6 +3152,7 @@ class AudioDuration17(RootModel[float | None]):
 
 class TracklistPatch7(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration16 | AudioDuration17 | None, Field(title="Audio Duration")] = None
@@ -2980,6 +3177,7 @@ class TracklistPatch7(BaseModel):
 
 
 class AudioDuration18(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -2991,6 +3189,7 @@ class AudioDuration18(RootModel[str | None]):
 
 
 class AudioDuration19(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -2999,6 +3198,7 @@ class AudioDuration19(RootModel[float | None]):
 
 class TracklistPatch8(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration18 | AudioDuration19 | None, Field(title="Audio Duration")] = None
@@ -3023,6 +3223,7 @@ class TracklistPatch8(BaseModel):
 
 
 class AudioDuration20(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -3034,6 +3235,7 @@ class AudioDuration20(RootModel[str | None]):
 
 
 class AudioDuration21(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -3042,6 +3244,7 @@ class AudioDuration21(RootModel[float | None]):
 
 class TracklistPatch9(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration20 | AudioDuration21 | None, Field(title="Audio Duration")] = None
@@ -3066,6 +3269,7 @@ class TracklistPatch9(BaseModel):
 
 
 class AudioDuration22(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -3077,6 +3281,7 @@ class AudioDuration22(RootModel[str | None]):
 
 
 class AudioDuration23(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -3085,6 +3290,7 @@ class AudioDuration23(RootModel[float | None]):
 
 class TracklistPatch10(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration22 | AudioDuration23 | None, Field(title="Audio Duration")] = None
@@ -3109,6 +3315,7 @@ class TracklistPatch10(BaseModel):
 
 
 class AudioDuration24(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -3120,6 +3327,7 @@ class AudioDuration24(RootModel[str | None]):
 
 
 class AudioDuration25(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -3128,6 +3336,7 @@ class AudioDuration25(RootModel[float | None]):
 
 class TracklistPatch11(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration24 | AudioDuration25 | None, Field(title="Audio Duration")] = None
@@ -3152,6 +3361,7 @@ class TracklistPatch11(BaseModel):
 
 
 class AudioDuration26(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -3163,6 +3373,7 @@ class AudioDuration26(RootModel[str | None]):
 
 
 class AudioDuration27(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -3171,6 +3382,7 @@ class AudioDuration27(RootModel[float | None]):
 
 class TracklistPatch12(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration26 | AudioDuration27 | None, Field(title="Audio Duration")] = None
@@ -3211,6 +3423,7 @@ class TracklistPatch(
         | None
     ]
 ):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         TracklistPatch1
         | TracklistPatch2
@@ -3234,6 +3447,7 @@ class TracklistPatch(
 
 class TracklistValidationOptions(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     check_file_references: Annotated[
@@ -3254,6 +3468,7 @@ class TracklistValidationOptions(BaseModel):
 
 
 class EndTime13(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -3265,6 +3480,7 @@ class EndTime13(RootModel[str | None]):
 
 
 class EndTime14(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="End Time"),
@@ -3272,6 +3488,7 @@ class EndTime14(RootModel[float | None]):
 
 
 class StartTime13(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -3283,6 +3500,7 @@ class StartTime13(RootModel[str | None]):
 
 
 class StartTime14(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Start Time"),
@@ -3290,11 +3508,13 @@ class StartTime14(RootModel[float | None]):
 
 
 class Title2(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=500, min_length=1, title="Title")] = None
 
 
 class UpdateTrackRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[Artist | None, Field(title="Artist")] = None
@@ -3320,6 +3540,7 @@ class UpdateTrackRequest(BaseModel):
 
 class UploadOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     expires_in: Annotated[int | None, Field(title="Expires In")] = None
@@ -3332,6 +3553,7 @@ class UploadOut(BaseModel):
 
 class UploadRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     content_type: Annotated[
@@ -3349,11 +3571,13 @@ class UploadRequest(BaseModel):
 
 
 class AudioFileId16(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=100, title="Audio File Id")] = None
 
 
 class UrlImport(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_id: Annotated[AudioFileId16 | None, Field(title="Audio File Id")] = None
@@ -3376,6 +3600,7 @@ class UrlImport(BaseModel):
 
 class UsageSummaryOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     keys: SummaryKeys | None = None
@@ -3389,11 +3614,13 @@ class UsageSummaryOut(BaseModel):
 
 
 class Name(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=100, title="Name")] = None
 
 
 class UserChanges(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     is_admin: Annotated[bool | None, Field(title="Is Admin")] = None
@@ -3403,6 +3630,7 @@ class UserChanges(BaseModel):
 
 class UserOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     created_at: Annotated[str | None, Field(title="Created At")] = None
@@ -3422,6 +3650,7 @@ class UserOut(BaseModel):
 
 class UserPagination(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     page: Annotated[int | None, Field(title="Page")] = None
@@ -3431,6 +3660,7 @@ class UserPagination(BaseModel):
 
 
 class AudioFile1(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -3442,10 +3672,12 @@ class AudioFile1(RootModel[str | None]):
 
 
 class AudioFilePath5(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=1024, title="Audio File Path")] = None
 
 
 class AudioDuration28(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         str | None,
         Field(
@@ -3457,6 +3689,7 @@ class AudioDuration28(RootModel[str | None]):
 
 
 class AudioDuration29(RootModel[float | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         float | None,
         Field(description="seconds", ge=0.0, le=172800.0, title="Audio Duration"),
@@ -3465,6 +3698,7 @@ class AudioDuration29(RootModel[float | None]):
 
 class ValidateTimingRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     allow_gaps: Annotated[bool | None, Field(title="Allow Gaps")] = True
@@ -3481,6 +3715,7 @@ class ValidateTimingRequest(BaseModel):
 
 class ValidationMetadataOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[int | None, Field(description="Whole seconds", title="Audio Duration")] = None
@@ -3494,6 +3729,7 @@ class ValidationMetadataOut(BaseModel):
 
 class ValidationOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cue_file_id: Annotated[str | None, Field(title="Cue File Id")] = None
@@ -3510,6 +3746,7 @@ class ValidationOut(BaseModel):
 
 class WarmOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hit_improvement: Annotated[float | None, Field(title="Cache Hit Improvement")] = None
@@ -3522,6 +3759,7 @@ class WarmOut(BaseModel):
 
 class WarmRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     formats: Annotated[
@@ -3539,6 +3777,7 @@ class WarmRequest(BaseModel):
 
 class WarningOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     message: Annotated[str | None, Field(title="Message")] = None
@@ -3548,6 +3787,7 @@ class WarningOut(BaseModel):
 
 class Warning(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     field: Annotated[str | None, Field(title="Field")] = None
@@ -3563,11 +3803,13 @@ class Warning(BaseModel):
 
 
 class Description(RootModel[str | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=200, title="Description")] = None
 
 
 class WebhookBody(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     description: Annotated[Description | None, Field(title="Description")] = None
@@ -3580,6 +3822,7 @@ class WebhookBody(BaseModel):
 
 class WebhookCreatedOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     created_at: Annotated[str | None, Field(title="Created At")] = None
@@ -3607,6 +3850,7 @@ class WebhookCreatedOut(BaseModel):
 
 class WebhookOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     created_at: Annotated[str | None, Field(title="Created At")] = None
@@ -3626,6 +3870,7 @@ class WebhookOut(BaseModel):
 
 class WebhookSecretOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     created_at: Annotated[str | None, Field(title="Created At")] = None
@@ -3653,6 +3898,7 @@ class WebhookSecretOut(BaseModel):
 
 class AdvancedSearchOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cached: Annotated[bool | None, Field(title="Cached")] = None
@@ -3677,6 +3923,7 @@ class AdvancedSearchOut(BaseModel):
 
 class ArtistAnswer(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     biography: Annotated[str | None, Field(title="Biography")] = None
@@ -3699,6 +3946,7 @@ class ArtistAnswer(BaseModel):
 
 class ArtistRef(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     id: Annotated[int | None, Field(title="Id")] = None
@@ -3709,6 +3957,7 @@ class ArtistRef(BaseModel):
 
 class BatchBody(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     options: OptionsBody | None = None
@@ -3726,6 +3975,7 @@ class BatchBody(BaseModel):
 
 class BatchCancelledOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     batch_id: Annotated[str | None, Field(title="Batch Id")] = None
@@ -3754,6 +4004,7 @@ class BatchCancelledOut(BaseModel):
 
 class BatchCreatedOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     batch_id: Annotated[str | None, Field(title="Batch Id")] = None
@@ -3784,6 +4035,7 @@ class BatchCreatedOut(BaseModel):
 
 class BatchOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     failed_files: Annotated[int | None, Field(title="Failed Files")] = None
@@ -3796,6 +4048,7 @@ class BatchOut(BaseModel):
 
 class BatchStatusOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     batch_id: Annotated[str | None, Field(title="Batch Id")] = None
@@ -3822,6 +4075,7 @@ class BatchStatusOut(BaseModel):
 
 class BeatportArtist(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     biography: Annotated[str | None, Field(title="Biography")] = None
@@ -3836,6 +4090,7 @@ class BeatportArtist(BaseModel):
 
 class BeatportGenre(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     category: Annotated[
@@ -3852,6 +4107,7 @@ class BeatportGenre(BaseModel):
 
 class BeatportLabel(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     biography: Annotated[str | None, Field(title="Biography")] = None
@@ -3868,6 +4124,7 @@ class BeatportLabel(BaseModel):
 
 class BeatportRelease(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artists: Annotated[list[ArtistRef] | None, Field(title="Artists")] = None
@@ -3899,6 +4156,7 @@ class BeatportRelease(BaseModel):
 
 class BeatportTrack(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(description="Artist names joined by ', '", title="Artist")] = None
@@ -3947,11 +4205,13 @@ class BeatportTrack(BaseModel):
 
 
 class Updates(RootModel[list[BulkUpdate] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[list[BulkUpdate] | None, Field(max_length=500, min_length=1, title="Updates")] = None
 
 
 class BulkRequest1(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     time_format: Annotated[
@@ -3967,11 +4227,13 @@ class BulkRequest1(BaseModel):
 
 
 class Tracks(RootModel[list[BulkUpdate] | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[list[BulkUpdate] | None, Field(max_length=500, min_length=1, title="Tracks")] = None
 
 
 class BulkRequest2(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     time_format: Annotated[
@@ -3987,6 +4249,7 @@ class BulkRequest2(BaseModel):
 
 
 class BulkRequest(RootModel[BulkRequest1 | BulkRequest2 | None]):
+    model_config = ConfigDict(defer_build=True)
     root: Annotated[
         BulkRequest1 | BulkRequest2 | None,
         Field(
@@ -3998,6 +4261,7 @@ class BulkRequest(RootModel[BulkRequest1 | BulkRequest2 | None]):
 
 class CacheStatsOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hits: Annotated[int | None, Field(title="Cache Hits")] = None
@@ -4012,6 +4276,7 @@ class CacheStatsOut(BaseModel):
 
 class ChartAnswer(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: ArtistRef | None = None
@@ -4040,6 +4305,7 @@ class ChartAnswer(BaseModel):
 
 class ConvertOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     checksum: Annotated[str | None, Field(title="Checksum")] = None
@@ -4061,6 +4327,7 @@ class ConvertOut(BaseModel):
 
 class ConvertRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     conversion_options: ConversionOptions | None = None
@@ -4080,6 +4347,7 @@ class ConvertRequest(BaseModel):
 
 class CreatedTracklistOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_id: Annotated[str | None, Field(title="Audio File Id")] = None
@@ -4114,6 +4382,7 @@ class CreatedTracklistOut(BaseModel):
 
 class CueFileOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     checksum: Annotated[str | None, Field(title="Checksum")] = None
@@ -4133,6 +4402,7 @@ class CueFileOut(BaseModel):
 
 class DeliveriesOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     deliveries: Annotated[list[DeliveryOut] | None, Field(title="Deliveries")] = None
@@ -4141,6 +4411,7 @@ class DeliveriesOut(BaseModel):
 
 class ExportOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     changes: Annotated[
@@ -4202,6 +4473,7 @@ class ExportOut(BaseModel):
 
 class FileImportOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hit: Annotated[bool | None, Field(title="Cache Hit")] = None
@@ -4259,6 +4531,7 @@ class FileImportOut(BaseModel):
 
 class FileListOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     files: Annotated[list[CueFileOut] | None, Field(title="Files")] = None
@@ -4268,6 +4541,7 @@ class FileListOut(BaseModel):
 
 class FileValidateRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file: Annotated[
@@ -4280,6 +4554,7 @@ class FileValidateRequest(BaseModel):
 
 class GenerateStoredRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_path: Annotated[
@@ -4309,6 +4584,7 @@ class GenerateStoredRequest(BaseModel):
 
 class GenreAnswer(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hit: Annotated[
@@ -4333,6 +4609,7 @@ class GenreAnswer(BaseModel):
 
 class GenreList(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hit: Annotated[
@@ -4349,6 +4626,7 @@ class GenreList(BaseModel):
 
 class ImportOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hit: Annotated[bool | None, Field(title="Cache Hit")] = None
@@ -4381,6 +4659,7 @@ class ImportOut(BaseModel):
 
 class ImportStatusOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     created_at: Annotated[str | None, Field(title="Created At")] = None
@@ -4402,6 +4681,7 @@ class ImportStatusOut(BaseModel):
 
 class InlineTrack(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(title="Artist")] = None
@@ -4427,6 +4707,7 @@ class InlineTrack(BaseModel):
 
 class JobAcceptedOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     completed_at: Annotated[str | None, Field(title="Completed At")] = None
@@ -4447,6 +4728,7 @@ class JobAcceptedOut(BaseModel):
 
 class KeyOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     created_at: Annotated[str | None, Field(title="Created At")] = None
@@ -4472,6 +4754,7 @@ class KeyOut(BaseModel):
 
 class KeyUsageOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cost_breakdown: CostBreakdown | None = None
@@ -4482,6 +4765,7 @@ class KeyUsageOut(BaseModel):
 
 class ManualTracklistInput(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_duration: Annotated[AudioDuration2 | AudioDuration3 | None, Field(title="Audio Duration")] = None
@@ -4520,6 +4804,7 @@ class ManualTracklistInput(BaseModel):
 
 class MatchRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     threshold: Annotated[float | None, Field(ge=0.0, le=1.0, title="Threshold")] = 0.8
@@ -4529,6 +4814,7 @@ class MatchRequest(BaseModel):
 
 class MixcloudCheckOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     breaches: Annotated[list[dict[str, Any]] | None, Field(title="Breaches")] = None
@@ -4541,6 +4827,7 @@ class MixcloudCheckOut(BaseModel):
 
 class NewKeyOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     api_key: Annotated[str | None, Field(title="Api Key")] = None
@@ -4564,6 +4851,7 @@ class NewKeyOut(BaseModel):
 
 class OAuthTokenOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     access_token: Annotated[str | None, Field(title="Access Token")] = None
@@ -4582,6 +4870,7 @@ class OAuthTokenOut(BaseModel):
 
 class PlayingOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     current: SlotOut | None = None
@@ -4612,6 +4901,7 @@ class PlayingOut(BaseModel):
 
 class PublishedOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_id: Annotated[str | None, Field(title="Audio File Id")] = None
@@ -4659,6 +4949,7 @@ class PublishedOut(BaseModel):
 
 class ReleaseAnswer(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artists: Annotated[list[ArtistRef] | None, Field(title="Artists")] = None
@@ -4698,6 +4989,7 @@ class ReleaseAnswer(BaseModel):
 
 class ReleaseList(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hit: Annotated[
@@ -4714,6 +5006,7 @@ class ReleaseList(BaseModel):
 
 class ScheduleCreatedOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     created_at: Annotated[str | None, Field(title="Created At")] = None
@@ -4735,6 +5028,7 @@ class ScheduleCreatedOut(BaseModel):
 
 class ScheduleListOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
@@ -4743,6 +5037,7 @@ class ScheduleListOut(BaseModel):
 
 class SearchAnswer(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hit: Annotated[bool | None, Field(title="Cache Hit")] = None
@@ -4758,6 +5053,7 @@ class SearchAnswer(BaseModel):
 
 class TrackAnswer(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(description="Artist names joined by ', '", title="Artist")] = None
@@ -4815,6 +5111,7 @@ class TrackAnswer(BaseModel):
 
 class TrackList(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cache_hit: Annotated[
@@ -4831,6 +5128,7 @@ class TrackList(BaseModel):
 
 class TracklistData(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     date: Annotated[Date2 | None, Field(title="Date")] = None
@@ -4847,6 +5145,7 @@ class TracklistData(BaseModel):
 
 class UserListOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     data: Annotated[list[UserOut] | None, Field(title="Data")] = None
@@ -4855,6 +5154,7 @@ class UserListOut(BaseModel):
 
 class ValidateRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file: Annotated[
@@ -4877,6 +5177,7 @@ class ValidateRequest(BaseModel):
 
 class ValidationReportOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     error: Annotated[str | None, Field(title="Error")] = None
@@ -4887,6 +5188,7 @@ class ValidationReportOut(BaseModel):
 
 class WebhookListOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
@@ -4895,6 +5197,7 @@ class WebhookListOut(BaseModel):
 
 class BatchGenerateRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_path: Annotated[
@@ -4922,6 +5225,7 @@ class BatchGenerateRequest(BaseModel):
 
 class BatchListOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     batches: Annotated[list[BatchStatusOut] | None, Field(title="Batches")] = None
@@ -4930,6 +5234,7 @@ class BatchListOut(BaseModel):
 
 class GenerateOut(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     cue_file_id: Annotated[str | None, Field(title="Cue File Id")] = None
@@ -4946,6 +5251,7 @@ class GenerateOut(BaseModel):
 
 class GenerateRequest(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="allow",
     )
     audio_file_path: Annotated[
