@@ -219,3 +219,22 @@ def test_full_jitter_stays_within_the_capped_exponential(attempt: int) -> None:
     waits = [transport.full_jitter(attempt, 2.0) for _ in range(200)]
     ceiling = min(2.0, transport.BACKOFF_BASE_SECONDS * 2**attempt)
     assert all(0 <= w <= ceiling for w in waits) and max(waits) > ceiling / 4
+
+
+def test_details_are_cached_longer_than_lists(catalog_env: CatalogServer) -> None:
+    import boto3
+
+    from tracktion.clock import epoch
+    from tracktion.config import CatalogSettings, get, settings
+
+    ident = artist_id(catalog_env)
+    catalog().artist(ident)
+    catalog().artist_tracks(ident, 1, 5)
+
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(settings().cache_table)
+    items = [i for i in table.scan()["Items"] if str(i["pk"]).startswith("CATALOG#beatport#")]
+    left = {str(i["pk"]).split("#")[2]: int(i["expires_at"]) - epoch() for i in items}
+    config = get(CatalogSettings)
+    assert abs(left["artists"] - config.cache_detail_ttl_seconds) <= 5
+    assert abs(left["tracks-list"] - config.cache_list_ttl_seconds) <= 5
+    assert config.cache_detail_ttl_seconds > config.cache_list_ttl_seconds
