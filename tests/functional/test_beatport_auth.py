@@ -157,6 +157,19 @@ def test_a_wrong_password_answers_a_clear_error_and_stores_nothing(
     beatport_note = next(w for w in warnings if w.get("provider") == "beatport")
     assert beatport_note["status"] == "login_refused" and "username or password" in beatport_note["message"]
 
+    # The Beatport catalog route answers the standard error: 503, the reason, a retry later.
+    res = invoke(
+        "GET",
+        "/api/v1/catalog/beatport/search",
+        query={"q": a_recorded_word(account_env)},
+        principal=principal_ctx(),
+        context=lambda_context,
+    )
+    assert res.status == 503, res.body
+    assert res.body["error_code"] == "CATALOG_UNAVAILABLE"
+    assert res.body["details"]["reason"] == "login_refused" and "username or password" in res.body["error"]
+    assert "not-the-password" not in json.dumps(res.body)
+
     assert token_items() == []  # nothing stored: no token, no lease left behind
     # The refused credentials are not tried again at once (an account lock helps nobody).
     assert auth_paths(account_env).count("/v4/auth/login/") == 1
