@@ -49,6 +49,17 @@ start_runtime
 _.management_endpoint
 _.connection_ids
 
+# -- The catalog stand-in's routes (local/catalog_site.py): registered by @route, called by its
+#    route table.
+docs_page
+docs_script
+genre_top
+tracks_top
+releases_top
+artist_top
+label_top
+musicbrainz_recording
+
 # -- The settings model (tracktion.config): GROUPS is walked by tests/contract/test_settings.py;
 #    Settings is the stores' old name for CoreSettings.
 GROUPS
