@@ -3,7 +3,10 @@
 The object is our JSON tracklist model or a plain-text tracklist. Its metadata names the
 formats (`formats`, default standard) and `gap-handling`. The tracklist's id comes from the
 object's key and ETag, and generation is idempotent, so S3's duplicate deliveries make one
-set of files. A failure leaves `<key>.error.json` beside the object instead.
+set of files. A failure leaves `<key>.error.json` beside the object instead. A failure another
+attempt may not meet (storage busy or failing: a 503, an AWS throttle) leaves the report and
+raises too, so Lambda retries the event (then the failure queue holds it for the redrive); the
+attempt that succeeds removes the report.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from tracktion.config import settings
-from tracktion.cue.files import CueFile, generate_files
+from tracktion.cue.files import CueFile, StorageError, generate_files
 from tracktion.cue.options import CueOptions
 from tracktion.errors import Conflict, TracktionError, ValidationFailed
 from tracktion.observability import logger
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client
 from tracktion.tracklists.model import Tracklist
 from tracktion.tracklists.store import TracklistStore
@@ -89,6 +93,28 @@ def _report_error(key: str, exc: TracktionError) -> None:
     )
 
 
+def _busy(exc: BaseException) -> bool:
+    """A failure another attempt may not meet: our 503s (storage), AWS throttles and 5xx."""
+    if isinstance(exc, TracktionError):
+        return exc.status == 503
+    return ddb.busy(exc)
+
+
+def _report_quietly(key: str, exc: TracktionError) -> None:
+    try:
+        _report_error(key, exc)
+    except ClientError as failed:  # S3 itself is failing: the retries and the queue still hold it
+        logger.warning("error report not written", extra={"key": key, "error": str(failed)})
+
+
+def _clear_report(key: str) -> None:
+    """An earlier attempt's report is wrong once an attempt succeeds (DELETE is free in S3)."""
+    try:
+        client("s3").delete_object(Bucket=settings().cue_bucket, Key=f"{key}.error.json")
+    except ClientError as exc:
+        logger.warning("stale error report left", extra={"key": key, "error": str(exc)})
+
+
 def handle_object(key: str) -> list[CueFile]:
     """Generate the CUE files for one uploaded object, or leave an error report beside it."""
     owner = owner_of(key)
@@ -109,12 +135,29 @@ def handle_object(key: str) -> list[CueFile]:
         tracklist = _stored(_tracklist(key, etag, body, meta, owner), key, etag)
         formats = [f.strip() for f in meta.get("formats", "standard").split(",") if f.strip()]
         options = CueOptions(gap_handling=meta.get("gap-handling", "error"))
-        return generate_files(tracklist, formats, options)
-    except (TracktionError, ValidationError) as exc:
+        made = generate_files(tracklist, formats, options)
+    except (TracktionError, ValidationError, ClientError) as exc:
+        if isinstance(exc, ClientError) and not ddb.busy(exc):
+            raise
+        if _busy(exc):
+            # Not the upload's fault: say so beside it, and let Lambda run the event again.
+            busy = (
+                exc
+                if isinstance(exc, TracktionError)
+                else StorageError(
+                    "The CUE files could not be stored yet; the upload is retried",
+                    details={"reason": ddb.error_code(exc)},
+                )
+            )
+            logger.warning("incoming tracklist deferred", extra={"key": key, "error_code": busy.error_code})
+            _report_quietly(key, busy)
+            raise
         err = exc if isinstance(exc, TracktionError) else UnreadableTracklist(str(exc)[:300])
         logger.info("incoming tracklist refused", extra={"key": key, "error_code": err.error_code})
         _report_error(key, err)
         return []
+    _clear_report(key)
+    return made
 
 
 def handle_event(event: dict[str, Any]) -> dict[str, Any]:
