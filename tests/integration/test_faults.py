@@ -119,10 +119,13 @@ def _usage_requests(runtime: Any, owner: str) -> int:
     return sum(int(i["requests"]["N"]) for i in items if "requests" in i)
 
 
+def _bucket(runtime: Any) -> str:
+    buckets = runtime.aws_client("s3").list_buckets()["Buckets"]
+    return str(next(b["Name"] for b in buckets if b["Name"].startswith("tracktion-cue")))
+
+
 def _objects(runtime: Any, prefix: str) -> list[str]:
-    s3 = runtime.aws_client("s3")
-    bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith("tracktion-cue"))
-    listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+    listed = runtime.aws_client("s3").list_objects_v2(Bucket=_bucket(runtime), Prefix=prefix)
     return sorted(o["Key"] for o in listed.get("Contents", []))
 
 
@@ -298,8 +301,9 @@ def _text_tracklist(client: httpx.Client, user: User) -> str:
     return str(imported.json()["tracklist_id"])
 
 
-def _files(client: httpx.Client, user: User, tracklist_id: str) -> list[dict[str, Any]]:
-    listed = client.get("/api/v1/cue/files", headers=user.headers, params={"tracklist_id": tracklist_id})
+def _files(client: httpx.Client, user: User, tracklist_id: str = "") -> list[dict[str, Any]]:
+    params = {"tracklist_id": tracklist_id} if tracklist_id else {}
+    listed = client.get("/api/v1/cue/files", headers=user.headers, params=params)
     assert listed.status_code == 200, listed.text
     return list(listed.json()["files"])
 
@@ -371,3 +375,74 @@ def test_a_throttled_cue_record_write_removes_its_objects_and_answers_503(runtim
     # One version's objects: the sheet and the tracklist it was made from, nothing of the failure.
     base = f"{prefix}standard/v{files[0]['version']}"
     assert _objects(runtime, prefix) == [f"{base}.cue", f"{base}.tracklist.json"]
+
+
+def test_an_upload_whose_cue_files_cannot_be_stored_is_retried_queued_and_redriven_to_one_set(
+    runtime: Any,
+) -> None:
+    from tests.integration.test_async_failures import MAINTENANCE, QUEUE, TRIGGER, _records
+
+    sqs, lam, s3 = runtime.aws_client("sqs"), runtime.aws_client("lambda"), runtime.aws_client("s3")
+    queue = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    _records(sqs, queue, want=0, timeout=0)  # nothing left by an earlier test
+    with runtime.client() as client, switches(runtime) as (aws, _site):
+        user = User(client)
+        upload = client.post(
+            "/api/v1/cue/uploads",
+            headers=user.headers,
+            json={"filename": "fault-set.txt", "formats": ["standard"]},
+        )
+        assert upload.status_code == 201, upload.text
+        key, bucket = upload.json()["key"], _bucket(runtime)
+        _fault(
+            aws,
+            "/_local/faults",
+            {
+                "service": "s3",
+                "method": "PUT",
+                "key_prefix": f"cue/{user.user_id}/",
+                "status": 503,
+                "error": "SlowDown",
+                "times": -1,
+            },
+        )
+        posted = httpx.post(
+            upload.json()["url"],
+            data=upload.json()["fields"],
+            files={"file": ("fault-set.txt", TEXT.encode())},
+            timeout=30,
+        )
+        assert posted.status_code in (200, 201, 204), posted.text
+        # Every attempt (the first and Lambda's two retries) fails; the event waits in the queue.
+        (record,) = _records(sqs, queue, want=1, timeout=150)
+        report = json.loads(s3.get_object(Bucket=bucket, Key=f"{key}.error.json")["Body"].read())
+        files_meanwhile = _files(client, user)
+        objects_meanwhile = _objects(runtime, f"cue/{user.user_id}/")
+        aws.delete("/_local/faults")
+
+        # The operator's redrive (docs/operations.md) runs it again, now that S3 is back.
+        sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(record))
+        redriven = json.loads(
+            lam.invoke(FunctionName=MAINTENANCE, Payload=json.dumps({"action": "redrive"}).encode())[
+                "Payload"
+            ].read()
+        )
+        deadline = time.monotonic() + 60
+        while not (files := _files(client, user)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        # S3 delivering the same event once more makes no second set.
+        again = lam.invoke(FunctionName=TRIGGER, Payload=json.dumps(record["requestPayload"]).encode())
+        files_after = _files(client, user)
+
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert key in json.dumps(record["requestPayload"])
+    assert report["error_code"] == "STORAGE_ERROR" and report["source_key"] == key
+    assert files_meanwhile == [] and objects_meanwhile == []
+    assert redriven == {"redriven": 1, "left": 0, "seen": 1}
+    assert len(files) == 1 and files[0]["format"] == "standard"
+    assert again.get("FunctionError") is None
+    assert [f["cue_file_id"] for f in files_after] == [files[0]["cue_file_id"]]
+    # The report is gone with the failure it described.
+    assert f"{key}.error.json" not in [
+        o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", [])
+    ]
