@@ -22,6 +22,7 @@ import hmac
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -228,6 +229,8 @@ class Tracktion(_Base):
     ):
         super().__init__(base_url, **kw)
         self._http = httpx.Client(timeout=self.timeout, transport=transport)
+        # A refresh token works once (a second use ends the session as a theft): one refresh at a time.
+        self._refresh_lock = threading.Lock()
 
     def __enter__(self) -> Tracktion:
         return self
@@ -277,7 +280,10 @@ class Tracktion(_Base):
         attempt, waited, refreshed = 0, 0.0, False
         while True:
             if self._can_refresh(prepared) and self.tokens and self.tokens.due():
-                self.refresh()
+                with self._refresh_lock:  # one refresh for every thread whose token ran out
+                    if self.tokens and self.tokens.due():
+                        self.refresh()
+            used = self.tokens.access_token if self.tokens else None
             time.sleep(self._sign_wait(prepared))
             try:
                 response = self._http.send(self._request(prepared), stream=stream)
@@ -294,7 +300,9 @@ class Tracktion(_Base):
                 error = _core.error_for(response)
                 if response.status_code == 401 and not refreshed and self._can_refresh(prepared):
                     refreshed = True
-                    self.refresh()
+                    with self._refresh_lock:  # unless another call refreshed it meanwhile
+                        if self.tokens and self.tokens.access_token == used:
+                            self.refresh()
                     continue
                 retryable = response.status_code == 429 or (
                     response.status_code in _core.RETRY_STATUSES and prepared.retry_safe
@@ -446,6 +454,7 @@ class AsyncTracktion(_Base):
     ):
         super().__init__(base_url, **kw)
         self._http = httpx.AsyncClient(timeout=self.timeout, transport=transport)
+        self._refresh_lock = asyncio.Lock()
 
     async def __aenter__(self) -> AsyncTracktion:
         return self
@@ -488,7 +497,10 @@ class AsyncTracktion(_Base):
         attempt, waited, refreshed = 0, 0.0, False
         while True:
             if self._can_refresh(prepared) and self.tokens and self.tokens.due():
-                await self.refresh()
+                async with self._refresh_lock:  # one refresh for every task whose token ran out
+                    if self.tokens and self.tokens.due():
+                        await self.refresh()
+            used = self.tokens.access_token if self.tokens else None
             await asyncio.sleep(self._sign_wait(prepared))
             try:
                 response = await self._http.send(self._request(prepared), stream=stream)
@@ -505,7 +517,9 @@ class AsyncTracktion(_Base):
                 error = _core.error_for(response)
                 if response.status_code == 401 and not refreshed and self._can_refresh(prepared):
                     refreshed = True
-                    await self.refresh()
+                    async with self._refresh_lock:  # unless another task refreshed it meanwhile
+                        if self.tokens and self.tokens.access_token == used:
+                            await self.refresh()
                     continue
                 retryable = response.status_code == 429 or (
                     response.status_code in _core.RETRY_STATUSES and prepared.retry_safe

@@ -3,6 +3,7 @@ after the server's Retry-After, JWT refresh, HMAC signing, verified downloads, b
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import socket
@@ -19,6 +20,7 @@ from local.testing import RuntimeProcess
 from tests.sdk.plan import EMPTY_SET, KOLSCH
 from tracktion.auth.secrets import hkdf
 from tracktion_sdk import (
+    AsyncTracktion,
     ChecksumMismatch,
     ConnectionFailed,
     InvalidSignature,
@@ -310,3 +312,26 @@ def test_connection_failures_are_retried_only_where_that_is_safe(unused_port: in
     assert attempts(lambda c: c.tracklists.list()) == 3  # GET: retried
     assert attempts(lambda c: c.batches.create(urls=[KOLSCH])) == 3  # carries an Idempotency-Key
     assert attempts(lambda c: c.batches.cancel("b")) == 1  # a POST without one: never resent
+
+
+def test_concurrent_calls_on_an_expired_token_refresh_it_once(runtime: RuntimeProcess) -> None:
+    """A refresh token works once (reusing one ends the session as a theft), so five calls that
+    all meet the expired token must share one refresh."""
+    email, session = _account(runtime)
+    assert session.tokens is not None
+    expired = _expired_copy(runtime, session.tokens.access_token)
+    told: list[Tokens | None] = []
+
+    async def five_calls() -> list[Any]:
+        async with AsyncTracktion(
+            runtime.gateway_url,
+            access_token=expired,
+            refresh_token=session.tokens.refresh_token if session.tokens else None,
+            token_expires_at=time.time() + 3600,
+            on_tokens=told.append,
+        ) as client:
+            return await asyncio.gather(*(client.auth.profile() for _ in range(5)))
+
+    profiles = asyncio.run(five_calls())
+    assert [p.email for p in profiles] == [email] * 5
+    assert len(told) == 1
