@@ -17,7 +17,7 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from tracktion.histories.model import History, InvalidFormat, Play
-from tracktion.histories.reading import decode_text, lines_of, placed, read_stamp
+from tracktion.histories.reading import decode_text, lines_of, placed, read_bpm, read_stamp
 
 FORMAT_TEXT = "mixxx_text"
 FORMAT_CSV = "mixxx_csv"
@@ -107,10 +107,6 @@ def parse_csv(data: bytes) -> History:
         if start is not None and previous is not None and (start.tzinfo is None) != (previous.tzinfo is None):
             raise InvalidFormat("Timestamps with and without a zone", details={"line": number})
         previous = start or previous
-        try:
-            bpm = float(cell("bpm")) if cell("bpm") else None
-        except ValueError:
-            bpm = None
         plays.append(
             Play(
                 artist=cell("artist"),
@@ -120,7 +116,7 @@ def parse_csv(data: bytes) -> History:
                 album=cell("album") or None,
                 genre=cell("genre") or None,
                 key=cell("key") or None,
-                bpm=bpm if bpm and 0 < bpm < 1000 else None,
+                bpm=read_bpm(cell("bpm")),
                 source_line=number,
             )
         )

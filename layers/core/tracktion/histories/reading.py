@@ -190,6 +190,16 @@ def read_duration(text: str) -> float | None:
     return seconds if seconds < 10 * 86400 else None
 
 
+def read_bpm(text: str | None) -> float | None:
+    """A tempo as a history writes it ("128", "127.98", "127,98" in comma locales); None when
+    there is none or it cannot be one (0 or less, 1000 or more)."""
+    try:
+        value = float(text.replace(",", ".")) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and 0 < value < 1000 else None
+
+
 def placed(day: date, clock: time, zone: tzinfo | None) -> datetime:
     """The date-time: aware when the zone is known, else naive wall clock."""
     return datetime.combine(day, clock, tzinfo=zone)

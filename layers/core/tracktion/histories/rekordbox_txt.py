@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 
 from tracktion.histories.model import History, InvalidFormat, Play
-from tracktion.histories.reading import decode_text, lines_of
+from tracktion.histories.reading import decode_text, lines_of, read_bpm
 
 FORMAT = "rekordbox_txt"
 _NAMES = {
@@ -68,7 +68,7 @@ def parse_txt(data: bytes) -> History:
                 genre=cell("genre") or None,
                 key=cell("key") or None,
                 label=cell("label") or None,
-                bpm=_bpm(cell("bpm")),
+                bpm=read_bpm(cell("bpm")),
                 source_line=number,
             )
         )
@@ -80,11 +80,3 @@ def parse_txt(data: bytes) -> History:
             f"{spliced} rows have other columns than the header: only their title and artist were read"
         )
     return History(plays=tuple(plays), format=FORMAT, notes=tuple(notes))
-
-
-def _bpm(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        return None
-    return value if 0 < value < 1000 else None

@@ -27,6 +27,7 @@ from tracktion.histories.reading import (
     decode_text,
     lines_of,
     placed,
+    read_bpm,
     read_duration,
     read_stamp,
 )
@@ -171,7 +172,7 @@ def _history(numbered: list[tuple[int, list[str]]], fmt: str) -> History:
                 genre=cell(row, "genre") or None,
                 key=cell(row, "key") or None,
                 label=cell(row, "label") or None,
-                bpm=_bpm(cell(row, "bpm")),
+                bpm=read_bpm(cell(row, "bpm")),
                 deck=cell(row, "deck") or None,
                 source_line=line,
             )
@@ -203,11 +204,3 @@ def _end(text: str, start: datetime | None, line: int) -> datetime | None:
     if end < start:
         end += timedelta(days=1)
     return end
-
-
-def _bpm(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        return None
-    return value if 0 < value < 1000 else None

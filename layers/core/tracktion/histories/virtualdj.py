@@ -20,7 +20,7 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
 from tracktion.histories.model import History, InvalidFormat, Play
-from tracktion.histories.reading import decode_text, lines_of, read_clock
+from tracktion.histories.reading import decode_text, lines_of, read_bpm, read_clock
 
 FORMAT_M3U = "virtualdj_m3u"
 FORMAT_TRACKLIST = "virtualdj_tracklist"
@@ -93,7 +93,7 @@ def parse_m3u(data: bytes, filename: str | None = None) -> History:
                 wall_clock=wall,
                 album=tags.get("album") or None,
                 genre=tags.get("genre") or None,
-                bpm=_bpm(tags.get("bpm")),
+                bpm=read_bpm(tags.get("bpm")),
                 key=tags.get("key") or None,
                 played=True,
                 source_line=number,
@@ -104,14 +104,6 @@ def parse_m3u(data: bytes, filename: str | None = None) -> History:
     if any(p.wall_clock is not None for p in plays) and day is None:
         notes.append("the file's name carries no date: <time> is read on no particular day")
     return History(plays=tuple(plays), format=FORMAT_M3U, notes=tuple(notes))
-
-
-def _bpm(text: str | None) -> float | None:
-    try:
-        value = float(text) if text else None
-    except ValueError:
-        return None
-    return value if value is not None and 0 < value < 1000 else None
 
 
 def parse_tracklist(data: bytes) -> History:
