@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tracktion.contract import warning
 from tracktion.exports.chapters import Chapter, chapter_view, chapters
 from tracktion.tracklists.estimates import Estimated, median_slot, position_ranges
 from tracktion.tracklists.model import Tracklist
@@ -59,12 +60,11 @@ def ffmetadata(tracklist: Tracklist, est: Estimated, *, max_title: int = MAX_TIT
             rising[-1].extra_titles.append(c.title)
             rising[-1].end = c.end
             warnings.append(
-                {
-                    "type": "chapter_merged",
-                    "message": f"Track {c.positions[0]} does not start after the track before it; "
+                warning(
+                    "chapter_merged",
+                    f"Track {c.positions[0]} does not start after the track before it; "
                     "its title joined that chapter",
-                    "severity": "warning",
-                }
+                )
             )
             continue
         rising.append(c)
@@ -72,12 +72,11 @@ def ffmetadata(tracklist: Tracklist, est: Estimated, *, max_title: int = MAX_TIT
         typical = median_slot([c.start for c in rising], None)
         rising[-1].end = rising[-1].start + typical
         warnings.append(
-            {
-                "type": "end_estimated",
-                "message": "The set's length is unknown; the last chapter ends one typical slot "
+            warning(
+                "end_estimated",
+                "The set's length is unknown; the last chapter ends one typical slot "
                 f"({typical:.0f} s) after it starts",
-                "severity": "warning",
-            }
+            )
         )
     lines = [HEADER]
     if tracklist.title:
@@ -90,12 +89,12 @@ def ffmetadata(tracklist: Tracklist, est: Estimated, *, max_title: int = MAX_TIT
     cut = [c.positions[0] for c in rising if shorten(c.title, max_title) != c.title]
     if cut:
         warnings.append(
-            {
-                "type": "titles_shortened",
-                "message": f"Chapter titles of tracks {position_ranges(cut)} were cut to {max_title} bytes "
+            warning(
+                "titles_shortened",
+                f"Chapter titles of tracks {position_ranges(cut)} were cut to {max_title} bytes "
                 "(FFmpeg's MP3 chapter writer loses longer titles; max_title=0 keeps them whole)",
-                "severity": "info",
-            }
+                severity="info",
+            )
         )
     for c in rising:
         start = round(c.start * 1000)

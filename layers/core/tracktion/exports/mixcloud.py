@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+from tracktion.contract import warning
 from tracktion.exports.chapters import chapters
 from tracktion.tracklists.estimates import Estimated
 from tracktion.tracklists.model import UNIDENTIFIED, Track
@@ -83,12 +84,11 @@ def order_warnings(secs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     if not raised:
         return []
     return [
-        {
-            "type": "start_time_raised",
-            "message": f"Track(s) {', '.join(map(str, raised))} start before the track before them; "
+        warning(
+            "start_time_raised",
+            f"Track(s) {', '.join(map(str, raised))} start before the track before them; "
             "their sections start with it instead (Mixcloud sections run in time order)",
-            "severity": "warning",
-        }
+        )
     ]
 
 

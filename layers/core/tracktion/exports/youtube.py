@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from tracktion.contract import warning
 from tracktion.exports.chapters import Chapter, chapter_view, chapters, clock
 from tracktion.tracklists.estimates import Estimated, position_ranges
 
@@ -143,12 +144,10 @@ def youtube(
     text = "\n".join(lines) + "\n"
     if len(text) > MAX_DESCRIPTION:
         warnings.append(
-            {
-                "type": "description_too_long",
-                "message": f"The chapters take {len(text)} characters; a YouTube description holds "
-                f"{MAX_DESCRIPTION}",
-                "severity": "warning",
-            }
+            warning(
+                "description_too_long",
+                f"The chapters take {len(text)} characters; a YouTube description holds {MAX_DESCRIPTION}",
+            )
         )
     return {
         "text": text,
