@@ -105,6 +105,22 @@ def test_the_token_is_refreshed_before_it_expires(account_env: CatalogServer):
     assert auth_paths(account_env).count("/v4/auth/o/token/") == 2
 
 
+def test_an_expired_access_token_is_refreshed_not_logged_in_again(account_env: CatalogServer):
+    from tracktion.config import settings
+
+    word = a_recorded_word(account_env)
+    provider().search(word, limit=1)
+    [item] = token_items()
+    assert int(item["expires_at"]) > int(item["access_expires_at"]) + 86400  # the refresh token is kept
+    boto3.resource("dynamodb", region_name="us-east-1").Table(settings().cache_table).update_item(
+        Key={"pk": item["pk"], "sk": "TOKEN"},
+        UpdateExpression="SET access_expires_at = :past",
+        ExpressionAttributeValues={":past": 1},
+    )
+    assert provider().search(word, limit=1)  # a quiet night later: refreshed, no new login
+    assert account_env.logins == 1 and account_env.refreshes == 1
+
+
 def test_a_401_refreshes_once_and_a_revoked_refresh_token_logs_in_again(account_env: CatalogServer):
     word = a_recorded_word(account_env)
     bp = provider()

@@ -16,7 +16,8 @@ then asks for `headers()` again. Which way it signs in is BEATPORT_AUTH_MODE:
 
 Tokens are shared by every function instance: one item per (mode, Beatport host, client id or
 username) in the cache table, its tokens sealed with the identity secret (AES-GCM,
-tracktion.auth.secrets), its `expires_at` the table's TTL. A short lease item makes concurrent
+tracktion.auth.secrets), its `expires_at` the table's TTL (a week past the access token's expiry
+when a refresh token is kept, so it can still be refreshed). A short lease item makes concurrent
 cold starts wait for one sign-in instead of each signing in. A refused login stores nothing and
 is not retried with the same credentials for LOGIN_REFUSED_SECONDS (a locked account helps
 nobody). Tokens, codes, cookies and the password never reach a log line: every value in use is
@@ -46,6 +47,7 @@ from tracktion.storage.aws import client, table
 
 NAME = "beatport"
 REFRESH_MARGIN_SECONDS = 300
+REFRESH_KEEP_SECONDS = 7 * 24 * 3600
 CREDENTIALS_TTL_SECONDS = 900
 LOGIN_REFUSED_SECONDS = 300
 LEASE_SECONDS = 10.0
@@ -222,7 +224,7 @@ class TokenStore:
         from tracktion.auth import secrets
 
         item = self._table().get_item(Key={"pk": self.pk, "sk": "TOKEN"}).get("Item")
-        if not item or int(item.get("expires_at") or 0) <= time.time():
+        if not item or int(item.get("expires_at") or 0) <= time.time():  # TTL passed, not yet deleted
             return None
         try:
             access = secrets.unseal(str(item["access_token"]), f"{self.pk}#access")
@@ -233,7 +235,8 @@ class TokenStore:
             return None
         REDACTION.add(access, refresh)
         client_id = item.get("client_id")
-        return Token(access, int(item["expires_at"]), refresh, str(client_id) if client_id else None)
+        access_expires_at = int(item.get("access_expires_at") or item["expires_at"])
+        return Token(access, access_expires_at, refresh, str(client_id) if client_id else None)
 
     def save(self, token: Token) -> None:
         from tracktion.auth import secrets
@@ -243,7 +246,10 @@ class TokenStore:
                 "pk": self.pk,
                 "sk": "TOKEN",
                 "access_token": secrets.seal(token.access_token, f"{self.pk}#access"),
-                "expires_at": token.expires_at,
+                "access_expires_at": token.expires_at,
+                # The table's TTL: a refresh token outlives its access token (a quiet night must
+                # not cost a full login), so the item is kept REFRESH_KEEP_SECONDS longer.
+                "expires_at": token.expires_at + (REFRESH_KEEP_SECONDS if token.refresh_token else 0),
                 "stored_at": int(time.time()),
             }
             if token.refresh_token:
