@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from tracktion.catalog.model import CatalogTrack
 from tracktion.config import settings
+from tracktion.contract import hms
 from tracktion.errors import ValidationFailed
 from tracktion.observability import logger
 from tracktion.storage.aws import client
@@ -125,11 +126,12 @@ def chapters(est: Estimated) -> list[Chapter]:
 
 
 def clock(seconds: float, *, hours: bool = False) -> str:
-    """`M:SS` (or `H:MM:SS` from an hour on, or always with `hours`), as YouTube reads them."""
-    whole = int(seconds + 0.5) if seconds > 0 else 0
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h or hours else f"{m}:{s:02d}"
+    """`M:SS` (or `H:MM:SS` from an hour on, or always with `hours`), as YouTube reads them:
+    `tracktion.contract.hms` (its rounding), the hour dropped under an hour."""
+    text = hms(seconds, pad_hours=False) or "0:00:00"
+    if hours or not text.startswith("0:"):
+        return text
+    return text[3:] if text[2] == "0" else text[2:]
 
 
 def chapter_view(c: Chapter, **extra: Any) -> dict[str, Any]:
