@@ -112,18 +112,25 @@ def from_settings(catalog: CatalogSettings) -> BeatportAuth:
 class _Redaction(logging.Filter):
     """Replaces every registered secret in a log record (message, arguments, extra fields)."""
 
+    KEEP = 256  # the most recent secrets (a long-lived instance refreshes every ten hours)
+
     def __init__(self) -> None:
         super().__init__()
-        self.secrets: set[str] = set()
+        self.secrets: dict[str, None] = {}  # insertion-ordered set
         self._lock = threading.Lock()
 
     def add(self, *values: str | None) -> None:
         with self._lock:
-            self.secrets.update(v for v in values if v and len(v) >= 6)
+            for value in values:
+                if value and len(value) >= 6:
+                    self.secrets.pop(value, None)
+                    self.secrets[value] = None
+            while len(self.secrets) > self.KEEP:
+                del self.secrets[next(iter(self.secrets))]
 
     def _clean(self, value: Any) -> Any:
         if isinstance(value, str):
-            for secret in self.secrets:
+            for secret in list(self.secrets):
                 if secret in value:
                     value = value.replace(secret, "[REDACTED]")
             return value
