@@ -92,6 +92,10 @@ def build(
     from tracktion.api.rules import Rules, rules_of
 
     declared: dict[tuple[str, str], Rules | None] = {}  # (OpenAPI path, method) → the route's rules
+    # Schema name → (the function that defined it first, its definition): the merge keeps one
+    # definition per name, so two functions' different models under one name would leave one
+    # of them described by the other's schema.
+    models: dict[str, tuple[str, str]] = {}
     for logical_id, module_name in http_functions(template).items():
         # A handler validates its settings at import: give it what Lambda would (unless set).
         for name, value in template.function_environment(logical_id).items():
@@ -105,6 +109,7 @@ def build(
                 f"{logical_id} ({module_name}): its routes cannot be described in OpenAPI "
                 f"(a bare `-> Response` return annotation? use `Response[Model]`): {exc}"
             ) from exc
+        _check_model_names(models, logical_id, app_schema)
         for route in app._static_routes + app._dynamic_routes:
             declared[(route.openapi_path, route.method.lower())] = rules_of(route.func)
     # Through Powertools' OpenAPI model: validated, and plain JSON types only.
@@ -121,6 +126,19 @@ def build(
     if reference_path is not None and reference_path.is_file():
         _document_reference_examples(schema, Reference.load(reference_path))
     return schema
+
+
+def _check_model_names(models: dict[str, tuple[str, str]], logical_id: str, app_schema: Any) -> None:
+    """Fail when this function defines a model under a name another function used for another one."""
+    components = getattr(app_schema, "components", None)
+    for name, model in (getattr(components, "schemas", None) or {}).items():
+        text = json.dumps(model.model_dump(mode="json", by_alias=True, exclude_none=True), sort_keys=True)
+        first = models.setdefault(name, (logical_id, text))
+        if first[1] != text:
+            raise ValueError(
+                f"two different models are named {name!r} ({first[0]} and {logical_id}): the merged "
+                "document would describe one with the other's schema; rename one of them"
+            )
 
 
 REFERENCE_EXAMPLE = "reference"  # the name of the reference's example in a media type's `examples`

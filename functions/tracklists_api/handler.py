@@ -237,7 +237,7 @@ class ImportStatusOut(Out):
     updated_at: str
 
 
-class SearchResultOut(Out):
+class TracklistSearchResultOut(Out):
     id: str
     url: str
     title: str
@@ -286,7 +286,7 @@ class AdvancedSearchOut(Out):
     )
 
     success: bool
-    results: list[SearchResultOut]
+    results: list[TracklistSearchResultOut]
     total_count: int
     page: int
     page_size: int

@@ -204,6 +204,147 @@ class BatchResultOut(BaseModel):
     success: Annotated[bool | None, Field(title="Success")] = None
 
 
+class BeatportCatalogNumber(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    is_barcode: Annotated[
+        bool | None,
+        Field(description="An EAN/UPC in place of a catalog number", title="Is Barcode"),
+    ] = False
+    number: Annotated[int | None, Field(description="The running number, e.g. 50610", title="Number")] = None
+    prefix: Annotated[str | None, Field(description="The label's letters, e.g. MAU", title="Prefix")] = None
+    suffix: Annotated[str | None, Field(description="Format or part, e.g. BP1, EXT", title="Suffix")] = None
+    value: Annotated[
+        str | None,
+        Field(description="As Beatport gives it, e.g. MAU50610BP1", title="Value"),
+    ] = None
+
+
+class BeatportGenreRef(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    id: Annotated[int | None, Field(title="Id")] = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+
+
+class BeatportImage(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    template: Annotated[
+        str | None,
+        Field(
+            description="The same image at any size: replace {w} and {h} (pixels)",
+            title="Template",
+        ),
+    ] = None
+    url: Annotated[
+        str | None,
+        Field(description="The image at Beatport's stored size", title="Url"),
+    ] = None
+
+
+class BeatportKey(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    camelot: Annotated[str | None, Field(description='Camelot wheel code, e.g. "1A"', title="Camelot")] = None
+    id: Annotated[int | None, Field(description="Beatport's key id (1..34)", title="Id")] = None
+    is_minor: Annotated[bool | None, Field(title="Is Minor")] = None
+    name: Annotated[str | None, Field(description='e.g. "Ab Minor"', title="Name")] = None
+
+
+class BeatportLabel(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    biography: Annotated[str | None, Field(title="Biography")] = None
+    created: Annotated[str | None, Field(title="Created")] = None
+    entity: Annotated[Literal["label"], Field(title="Entity")] = "label"
+    hype_eligible: Annotated[bool | None, Field(title="Hype Eligible")] = None
+    id: Annotated[int | None, Field(title="Id")] = None
+    image: BeatportImage | None = None
+    latest_release_date: Annotated[str | None, Field(title="Latest Release Date")] = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+    url: Annotated[str | None, Field(title="Url")] = None
+
+
+class BeatportLabelAnswer(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    biography: Annotated[str | None, Field(title="Biography")] = None
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    created: Annotated[str | None, Field(title="Created")] = None
+    entity: Annotated[Literal["label"], Field(title="Entity")] = "label"
+    hype_eligible: Annotated[bool | None, Field(title="Hype Eligible")] = None
+    id: Annotated[int | None, Field(title="Id")] = None
+    image: BeatportImage | None = None
+    latest_release_date: Annotated[str | None, Field(title="Latest Release Date")] = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+    url: Annotated[str | None, Field(title="Url")] = None
+
+
+class BeatportLabelRef(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    id: Annotated[int | None, Field(title="Id")] = None
+    image: BeatportImage | None = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+
+
+class BeatportPreview(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    duration_ms: Annotated[int | None, Field(title="Duration Ms")] = None
+    end_ms: Annotated[int | None, Field(description="Where it ends", title="End Ms")] = None
+    start_ms: Annotated[
+        int | None,
+        Field(description="Where the preview starts in the track", title="Start Ms"),
+    ] = None
+    url: Annotated[
+        str | None,
+        Field(description="Beatport's preview stream (LOFI mp3)", title="Url"),
+    ] = None
+
+
+class BeatportReleaseRef(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    artwork: BeatportImage | None = None
+    catalog_number: Annotated[str | None, Field(title="Catalog Number")] = None
+    id: Annotated[int | None, Field(title="Id")] = None
+    label: BeatportLabelRef | None = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    release_date: Annotated[str | None, Field(description="YYYY-MM-DD", title="Release Date")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+
+
 class Artist(RootModel[str | None]):
     model_config = ConfigDict(defer_build=True)
     root: Annotated[str | None, Field(max_length=500, min_length=1, title="Artist")] = None
@@ -301,22 +442,17 @@ class CapabilitiesOut(BaseModel):
     metadata_support: Annotated[dict[str, bool] | None, Field(title="Metadata Support")] = None
 
 
-class CatalogNumber(BaseModel):
+class CatalogQueryInfo(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
         extra="allow",
     )
-    is_barcode: Annotated[
-        bool | None,
-        Field(description="An EAN/UPC in place of a catalog number", title="Is Barcode"),
-    ] = False
-    number: Annotated[int | None, Field(description="The running number, e.g. 50610", title="Number")] = None
-    prefix: Annotated[str | None, Field(description="The label's letters, e.g. MAU", title="Prefix")] = None
-    suffix: Annotated[str | None, Field(description="Format or part, e.g. BP1, EXT", title="Suffix")] = None
-    value: Annotated[
-        str | None,
-        Field(description="As Beatport gives it, e.g. MAU50610BP1", title="Value"),
+    filters_applied: Annotated[
+        list[str] | None,
+        Field(description='e.g. "genre_id=90"', title="Filters Applied"),
     ] = None
+    query: Annotated[str | None, Field(title="Query")] = None
+    search_type: Annotated[str | None, Field(title="Search Type")] = None
 
 
 class CatalogResultOut(BaseModel):
@@ -825,16 +961,6 @@ class GenerationOptions(BaseModel):
     ] = None
 
 
-class GenreRef(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    id: Annotated[int | None, Field(title="Id")] = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
-
-
 class HealthOut(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
@@ -874,24 +1000,6 @@ class HtmlImport(BaseModel):
             pattern="^https://(?:www\\.)?1001tracklists\\.com(?::443)?/tracklist/[0-9a-z]{4,12}(?:/[0-9a-z][0-9a-z._-]{0,200}|/)?(?:[?#][^\\s]*)?$",
             title="Url",
         ),
-    ] = None
-
-
-class Image(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    template: Annotated[
-        str | None,
-        Field(
-            description="The same image at any size: replace {w} and {h} (pixels)",
-            title="Template",
-        ),
-    ] = None
-    url: Annotated[
-        str | None,
-        Field(description="The image at Beatport's stored size", title="Url"),
     ] = None
 
 
@@ -964,17 +1072,6 @@ class JobsStatusOut(BaseModel):
     processing: Annotated[int | None, Field(title="Processing")] = None
     queued: Annotated[int | None, Field(title="Queued")] = None
     total: Annotated[int | None, Field(title="Total")] = None
-
-
-class KeyModel(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    camelot: Annotated[str | None, Field(description='Camelot wheel code, e.g. "1A"', title="Camelot")] = None
-    id: Annotated[int | None, Field(description="Beatport's key id (1..34)", title="Id")] = None
-    is_minor: Annotated[bool | None, Field(title="Is Minor")] = None
-    name: Annotated[str | None, Field(description='e.g. "Ab Minor"', title="Name")] = None
 
 
 class ExpiresInDays(RootModel[int | None]):
@@ -1089,42 +1186,6 @@ class KeyUsageToday(BaseModel):
     ] = None
     requests_today: Annotated[int | None, Field(title="Requests Today")] = None
     tokens_used_today: Annotated[int | None, Field(title="Tokens Used Today")] = None
-
-
-class LabelAnswer(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    biography: Annotated[str | None, Field(title="Biography")] = None
-    cache_hit: Annotated[
-        bool | None,
-        Field(
-            description="true when answered from our cache, without asking Beatport",
-            title="Cache Hit",
-        ),
-    ] = None
-    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    created: Annotated[str | None, Field(title="Created")] = None
-    entity: Annotated[Literal["label"], Field(title="Entity")] = "label"
-    hype_eligible: Annotated[bool | None, Field(title="Hype Eligible")] = None
-    id: Annotated[int | None, Field(title="Id")] = None
-    image: Image | None = None
-    latest_release_date: Annotated[str | None, Field(title="Latest Release Date")] = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
-    url: Annotated[str | None, Field(title="Url")] = None
-
-
-class LabelRef(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    id: Annotated[int | None, Field(title="Id")] = None
-    image: Image | None = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
 
 
 class AudioDuration2(RootModel[str | None]):
@@ -1395,23 +1456,6 @@ class PermissionsOut(BaseModel):
     write: Annotated[bool | None, Field(title="Write")] = None
 
 
-class Preview(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    duration_ms: Annotated[int | None, Field(title="Duration Ms")] = None
-    end_ms: Annotated[int | None, Field(description="Where it ends", title="End Ms")] = None
-    start_ms: Annotated[
-        int | None,
-        Field(description="Where the preview starts in the track", title="Start Ms"),
-    ] = None
-    url: Annotated[
-        str | None,
-        Field(description="Beatport's preview stream (LOFI mp3)", title="Url"),
-    ] = None
-
-
 class ProfileOut(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
@@ -1483,20 +1527,6 @@ class Registration(BaseModel):
     ] = None
     name: Annotated[str | None, Field(max_length=100, title="Name")] = ""
     password: Annotated[str | None, Field(max_length=256, min_length=8, title="Password")] = None
-
-
-class ReleaseRef(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    artwork: Image | None = None
-    catalog_number: Annotated[str | None, Field(title="Catalog Number")] = None
-    id: Annotated[int | None, Field(title="Id")] = None
-    label: LabelRef | None = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    release_date: Annotated[str | None, Field(description="YYYY-MM-DD", title="Release Date")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
 
 
 class FromPosition(RootModel[int | None]):
@@ -2268,19 +2298,39 @@ class SearchResultOut(BaseModel):
         defer_build=True,
         extra="allow",
     )
-    confidence: Annotated[
-        float | None,
-        Field(description="Share of the rows identified (0-1)", title="Confidence"),
-    ] = None
-    date: Annotated[str | None, Field(title="Date")] = None
+    country: Annotated[str | None, Field(title="Country")] = None
+    creator: Annotated[str | None, Field(title="Creator")] = None
+    date: Annotated[str | None, Field(description="YYYY-MM-DD", title="Date")] = None
     dj_name: Annotated[str | None, Field(title="Dj Name")] = None
-    duration: Annotated[str | None, Field(description='"H:MM:SS"', title="Duration")] = None
+    djs: Annotated[list[str] | None, Field(title="Djs")] = None
+    duration: Annotated[str | None, Field(description='"H:MM:SS", e.g. "2:00:00"', title="Duration")] = None
+    duration_seconds: Annotated[float | None, Field(title="Duration Seconds")] = None
+    event: Annotated[str | None, Field(title="Event")] = None
     event_name: Annotated[str | None, Field(title="Event Name")] = None
-    genre: Annotated[str | None, Field(title="Genre")] = None
-    id: Annotated[str | None, Field(title="Id")] = None
+    genre: Annotated[
+        str | None,
+        Field(description="The source's music styles, comma-separated", title="Genre"),
+    ] = None
+    genres: Annotated[list[str] | None, Field(title="Genres")] = None
+    identified_count: Annotated[int | None, Field(title="Identified Count")] = None
+    page_id: Annotated[str | None, Field(title="Page Id")] = None
+    scraped_at: Annotated[
+        str | None,
+        Field(description="When we read the source page listing it", title="Scraped At"),
+    ] = None
+    set_type: Annotated[
+        str | None,
+        Field(description='"DJ Set" (played @ an event), "Mix" (a show)', title="Set Type"),
+    ] = None
+    source_url: Annotated[
+        str | None,
+        Field(description="The source page the row was read from", title="Source Url"),
+    ] = None
     title: Annotated[str | None, Field(title="Title")] = None
     track_count: Annotated[int | None, Field(title="Track Count")] = None
     url: Annotated[str | None, Field(title="Url")] = None
+    venue: Annotated[str | None, Field(title="Venue")] = None
+    views: Annotated[str | None, Field(title="Views")] = None
 
 
 class SearchTracksOut(BaseModel):
@@ -2595,11 +2645,6 @@ class EndTime12(RootModel[float | None]):
     ] = None
 
 
-class Key2(RootModel[str | None]):
-    model_config = ConfigDict(defer_build=True)
-    root: Annotated[str | None, Field(max_length=20, title="Key")] = None
-
-
 class StartTime11(RootModel[str | None]):
     model_config = ConfigDict(defer_build=True)
     root: Annotated[
@@ -2630,7 +2675,7 @@ class TrackInput(BaseModel):
     end_time: Annotated[EndTime11 | EndTime12 | None, Field(title="End Time")] = None
     genre: Annotated[Genre | None, Field(title="Genre")] = None
     is_unidentified: Annotated[bool | None, Field(title="Is Unidentified")] = None
-    key: Annotated[Key2 | None, Field(title="Key")] = None
+    key: Annotated[Key | None, Field(title="Key")] = None
     label: Annotated[Label | None, Field(title="Label")] = None
     played_with_previous: Annotated[bool | None, Field(title="Played With Previous")] = False
     position: Annotated[Position | None, Field(title="Position")] = None
@@ -3445,6 +3490,26 @@ class TracklistPatch(
     ] = None
 
 
+class TracklistSearchResultOut(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    confidence: Annotated[
+        float | None,
+        Field(description="Share of the rows identified (0-1)", title="Confidence"),
+    ] = None
+    date: Annotated[str | None, Field(title="Date")] = None
+    dj_name: Annotated[str | None, Field(title="Dj Name")] = None
+    duration: Annotated[str | None, Field(description='"H:MM:SS"', title="Duration")] = None
+    event_name: Annotated[str | None, Field(title="Event Name")] = None
+    genre: Annotated[str | None, Field(title="Genre")] = None
+    id: Annotated[str | None, Field(title="Id")] = None
+    title: Annotated[str | None, Field(title="Title")] = None
+    track_count: Annotated[int | None, Field(title="Track Count")] = None
+    url: Annotated[str | None, Field(title="Url")] = None
+
+
 class TracklistValidationOptions(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
@@ -3522,7 +3587,7 @@ class UpdateTrackRequest(BaseModel):
     end_time: Annotated[EndTime13 | EndTime14 | None, Field(title="End Time")] = None
     genre: Annotated[Genre | None, Field(title="Genre")] = None
     is_unidentified: Annotated[bool | None, Field(title="Is Unidentified")] = None
-    key: Annotated[Key2 | None, Field(title="Key")] = None
+    key: Annotated[Key | None, Field(title="Key")] = None
     label: Annotated[Label | None, Field(title="Label")] = None
     played_with_previous: Annotated[bool | None, Field(title="Played With Previous")] = None
     remix: Annotated[Remix | None, Field(title="Remix")] = None
@@ -3908,7 +3973,7 @@ class AdvancedSearchOut(BaseModel):
     page: Annotated[int | None, Field(title="Page")] = None
     page_size: Annotated[int | None, Field(title="Page Size")] = None
     processing_time_ms: Annotated[int | None, Field(title="Processing Time Ms")] = None
-    results: Annotated[list[SearchResultOut] | None, Field(title="Results")] = None
+    results: Annotated[list[TracklistSearchResultOut] | None, Field(title="Results")] = None
     success: Annotated[bool | None, Field(title="Success")] = None
     total_count: Annotated[int | None, Field(title="Total Count")] = None
     total_exact: Annotated[
@@ -3919,40 +3984,6 @@ class AdvancedSearchOut(BaseModel):
         ),
     ] = True
     warnings: Annotated[list[Warning] | None, Field(title="Warnings")] = None
-
-
-class ArtistAnswer(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    biography: Annotated[str | None, Field(title="Biography")] = None
-    cache_hit: Annotated[
-        bool | None,
-        Field(
-            description="true when answered from our cache, without asking Beatport",
-            title="Cache Hit",
-        ),
-    ] = None
-    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    entity: Annotated[Literal["artist"], Field(title="Entity")] = "artist"
-    id: Annotated[int | None, Field(title="Id")] = None
-    image: Image | None = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
-    url: Annotated[str | None, Field(title="Url")] = None
-    website: Annotated[str | None, Field(title="Website")] = None
-
-
-class ArtistRef(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    id: Annotated[int | None, Field(title="Id")] = None
-    image: Image | None = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
 
 
 class BatchBody(BaseModel):
@@ -4081,11 +4112,74 @@ class BeatportArtist(BaseModel):
     biography: Annotated[str | None, Field(title="Biography")] = None
     entity: Annotated[Literal["artist"], Field(title="Entity")] = "artist"
     id: Annotated[int | None, Field(title="Id")] = None
-    image: Image | None = None
+    image: BeatportImage | None = None
     name: Annotated[str | None, Field(title="Name")] = None
     slug: Annotated[str | None, Field(title="Slug")] = None
     url: Annotated[str | None, Field(title="Url")] = None
     website: Annotated[str | None, Field(title="Website")] = None
+
+
+class BeatportArtistAnswer(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    biography: Annotated[str | None, Field(title="Biography")] = None
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    entity: Annotated[Literal["artist"], Field(title="Entity")] = "artist"
+    id: Annotated[int | None, Field(title="Id")] = None
+    image: BeatportImage | None = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+    url: Annotated[str | None, Field(title="Url")] = None
+    website: Annotated[str | None, Field(title="Website")] = None
+
+
+class BeatportArtistRef(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    id: Annotated[int | None, Field(title="Id")] = None
+    image: BeatportImage | None = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+
+
+class BeatportChartAnswer(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    artist: BeatportArtistRef | None = None
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    curator: Annotated[str | None, Field(description="Whose chart it is (DJ profile)", title="Curator")] = (
+        None
+    )
+    description: Annotated[str | None, Field(title="Description")] = None
+    entity: Annotated[Literal["chart"], Field(title="Entity")] = "chart"
+    genres: Annotated[list[BeatportGenreRef] | None, Field(title="Genres")] = None
+    id: Annotated[int | None, Field(title="Id")] = None
+    image: BeatportImage | None = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    publish_date: Annotated[str | None, Field(title="Publish Date")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+    track_count: Annotated[int | None, Field(title="Track Count")] = None
+    url: Annotated[str | None, Field(title="Url")] = None
 
 
 class BeatportGenre(BaseModel):
@@ -4101,25 +4195,50 @@ class BeatportGenre(BaseModel):
     id: Annotated[int | None, Field(title="Id")] = None
     name: Annotated[str | None, Field(title="Name")] = None
     slug: Annotated[str | None, Field(title="Slug")] = None
-    sub_genres: Annotated[list[GenreRef] | None, Field(title="Sub Genres")] = None
+    sub_genres: Annotated[list[BeatportGenreRef] | None, Field(title="Sub Genres")] = None
     url: Annotated[str | None, Field(title="Url")] = None
 
 
-class BeatportLabel(BaseModel):
+class BeatportGenreAnswer(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
         extra="allow",
     )
-    biography: Annotated[str | None, Field(title="Biography")] = None
-    created: Annotated[str | None, Field(title="Created")] = None
-    entity: Annotated[Literal["label"], Field(title="Entity")] = "label"
-    hype_eligible: Annotated[bool | None, Field(title="Hype Eligible")] = None
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    category: Annotated[
+        str | None,
+        Field(description='e.g. "Electronic", "Open Format"', title="Category"),
+    ] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    entity: Annotated[Literal["genre"], Field(title="Entity")] = "genre"
     id: Annotated[int | None, Field(title="Id")] = None
-    image: Image | None = None
-    latest_release_date: Annotated[str | None, Field(title="Latest Release Date")] = None
     name: Annotated[str | None, Field(title="Name")] = None
     slug: Annotated[str | None, Field(title="Slug")] = None
+    sub_genres: Annotated[list[BeatportGenreRef] | None, Field(title="Sub Genres")] = None
     url: Annotated[str | None, Field(title="Url")] = None
+
+
+class BeatportGenreList(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    pagination: PagePagination | None = None
+    results: Annotated[list[BeatportGenre] | None, Field(title="Results")] = None
 
 
 class BeatportRelease(BaseModel):
@@ -4127,22 +4246,22 @@ class BeatportRelease(BaseModel):
         defer_build=True,
         extra="allow",
     )
-    artists: Annotated[list[ArtistRef] | None, Field(title="Artists")] = None
-    artwork: Image | None = None
+    artists: Annotated[list[BeatportArtistRef] | None, Field(title="Artists")] = None
+    artwork: BeatportImage | None = None
     bpm_max: Annotated[float | None, Field(title="Bpm Max")] = None
     bpm_min: Annotated[float | None, Field(title="Bpm Min")] = None
-    catalog: CatalogNumber | None = None
+    catalog: BeatportCatalogNumber | None = None
     catalog_number: Annotated[str | None, Field(title="Catalog Number")] = None
     description: Annotated[str | None, Field(title="Description")] = None
     entity: Annotated[Literal["release"], Field(title="Entity")] = "release"
     exclusive: Annotated[bool | None, Field(title="Exclusive")] = None
     id: Annotated[int | None, Field(title="Id")] = None
     is_hype: Annotated[bool | None, Field(title="Is Hype")] = None
-    label: LabelRef | None = None
+    label: BeatportLabelRef | None = None
     name: Annotated[str | None, Field(title="Name")] = None
     publish_date: Annotated[str | None, Field(title="Publish Date")] = None
     release_date: Annotated[str | None, Field(title="Release Date")] = None
-    remixers: Annotated[list[ArtistRef] | None, Field(title="Remixers")] = None
+    remixers: Annotated[list[BeatportArtistRef] | None, Field(title="Remixers")] = None
     slug: Annotated[str | None, Field(title="Slug")] = None
     track_count: Annotated[int | None, Field(title="Track Count")] = None
     track_ids: Annotated[
@@ -4154,17 +4273,74 @@ class BeatportRelease(BaseModel):
     url: Annotated[str | None, Field(title="Url")] = None
 
 
+class BeatportReleaseAnswer(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    artists: Annotated[list[BeatportArtistRef] | None, Field(title="Artists")] = None
+    artwork: BeatportImage | None = None
+    bpm_max: Annotated[float | None, Field(title="Bpm Max")] = None
+    bpm_min: Annotated[float | None, Field(title="Bpm Min")] = None
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    catalog: BeatportCatalogNumber | None = None
+    catalog_number: Annotated[str | None, Field(title="Catalog Number")] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    description: Annotated[str | None, Field(title="Description")] = None
+    entity: Annotated[Literal["release"], Field(title="Entity")] = "release"
+    exclusive: Annotated[bool | None, Field(title="Exclusive")] = None
+    id: Annotated[int | None, Field(title="Id")] = None
+    is_hype: Annotated[bool | None, Field(title="Is Hype")] = None
+    label: BeatportLabelRef | None = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    publish_date: Annotated[str | None, Field(title="Publish Date")] = None
+    release_date: Annotated[str | None, Field(title="Release Date")] = None
+    remixers: Annotated[list[BeatportArtistRef] | None, Field(title="Remixers")] = None
+    slug: Annotated[str | None, Field(title="Slug")] = None
+    track_count: Annotated[int | None, Field(title="Track Count")] = None
+    track_ids: Annotated[
+        list[int] | None,
+        Field(description="The detail's tracks, in order", title="Track Ids"),
+    ] = None
+    type: Annotated[str | None, Field(description='e.g. "Release", "Album"', title="Type")] = None
+    upc: Annotated[str | None, Field(title="Upc")] = None
+    url: Annotated[str | None, Field(title="Url")] = None
+
+
+class BeatportReleaseList(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    pagination: PagePagination | None = None
+    results: Annotated[list[BeatportRelease] | None, Field(title="Results")] = None
+
+
 class BeatportTrack(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
         extra="allow",
     )
     artist: Annotated[str | None, Field(description="Artist names joined by ', '", title="Artist")] = None
-    artists: Annotated[list[ArtistRef] | None, Field(title="Artists")] = None
-    artwork: Annotated[Image | None, Field(description="The release's cover")] = None
+    artists: Annotated[list[BeatportArtistRef] | None, Field(title="Artists")] = None
+    artwork: Annotated[BeatportImage | None, Field(description="The release's cover")] = None
     bpm: Annotated[float | None, Field(title="Bpm")] = None
     camelot: Annotated[str | None, Field(title="Camelot")] = None
-    catalog: CatalogNumber | None = None
+    catalog: BeatportCatalogNumber | None = None
     catalog_number: Annotated[str | None, Field(title="Catalog Number")] = None
     catalog_track_id: Annotated[
         str | None,
@@ -4176,23 +4352,23 @@ class BeatportTrack(BaseModel):
     duration: Annotated[float | None, Field(description="Seconds", title="Duration")] = None
     entity: Annotated[Literal["track"], Field(title="Entity")] = "track"
     exclusive: Annotated[bool | None, Field(title="Exclusive")] = None
-    genre: GenreRef | None = None
+    genre: BeatportGenreRef | None = None
     id: Annotated[int | None, Field(title="Id")] = None
     is_hype: Annotated[bool | None, Field(title="Is Hype")] = None
     isrc: Annotated[str | None, Field(title="Isrc")] = None
-    key: KeyModel | None = None
-    label: LabelRef | None = None
+    key: BeatportKey | None = None
+    label: BeatportLabelRef | None = None
     length: Annotated[str | None, Field(description='"M:SS" as Beatport shows it', title="Length")] = None
     length_ms: Annotated[int | None, Field(title="Length Ms")] = None
     mix_name: Annotated[str | None, Field(title="Mix Name")] = None
     name: Annotated[str | None, Field(title="Name")] = None
-    preview: Preview | None = None
+    preview: BeatportPreview | None = None
     preview_url: Annotated[str | None, Field(title="Preview Url")] = None
     publish_date: Annotated[str | None, Field(title="Publish Date")] = None
-    release: ReleaseRef | None = None
+    release: BeatportReleaseRef | None = None
     release_date: Annotated[str | None, Field(description="YYYY-MM-DD", title="Release Date")] = None
-    remixers: Annotated[list[ArtistRef] | None, Field(title="Remixers")] = None
-    sub_genre: GenreRef | None = None
+    remixers: Annotated[list[BeatportArtistRef] | None, Field(title="Remixers")] = None
+    sub_genre: BeatportGenreRef | None = None
     title: Annotated[
         str | None,
         Field(
@@ -4201,7 +4377,82 @@ class BeatportTrack(BaseModel):
         ),
     ] = None
     url: Annotated[str | None, Field(description="The track's page on beatport.com", title="Url")] = None
-    waveform: Image | None = None
+    waveform: BeatportImage | None = None
+
+
+class BeatportTrackAnswer(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    artist: Annotated[str | None, Field(description="Artist names joined by ', '", title="Artist")] = None
+    artists: Annotated[list[BeatportArtistRef] | None, Field(title="Artists")] = None
+    artwork: Annotated[BeatportImage | None, Field(description="The release's cover")] = None
+    bpm: Annotated[float | None, Field(title="Bpm")] = None
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    camelot: Annotated[str | None, Field(title="Camelot")] = None
+    catalog: BeatportCatalogNumber | None = None
+    catalog_number: Annotated[str | None, Field(title="Catalog Number")] = None
+    catalog_track_id: Annotated[
+        str | None,
+        Field(
+            description="Our catalog id: beatport:<id> (as matching answers)",
+            title="Catalog Track Id",
+        ),
+    ] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    duration: Annotated[float | None, Field(description="Seconds", title="Duration")] = None
+    entity: Annotated[Literal["track"], Field(title="Entity")] = "track"
+    exclusive: Annotated[bool | None, Field(title="Exclusive")] = None
+    genre: BeatportGenreRef | None = None
+    id: Annotated[int | None, Field(title="Id")] = None
+    is_hype: Annotated[bool | None, Field(title="Is Hype")] = None
+    isrc: Annotated[str | None, Field(title="Isrc")] = None
+    key: BeatportKey | None = None
+    label: BeatportLabelRef | None = None
+    length: Annotated[str | None, Field(description='"M:SS" as Beatport shows it', title="Length")] = None
+    length_ms: Annotated[int | None, Field(title="Length Ms")] = None
+    mix_name: Annotated[str | None, Field(title="Mix Name")] = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    preview: BeatportPreview | None = None
+    preview_url: Annotated[str | None, Field(title="Preview Url")] = None
+    publish_date: Annotated[str | None, Field(title="Publish Date")] = None
+    release: BeatportReleaseRef | None = None
+    release_date: Annotated[str | None, Field(description="YYYY-MM-DD", title="Release Date")] = None
+    remixers: Annotated[list[BeatportArtistRef] | None, Field(title="Remixers")] = None
+    sub_genre: BeatportGenreRef | None = None
+    title: Annotated[
+        str | None,
+        Field(
+            description="Name with its mix, e.g. Strobe (Layton Giordani Extended Remix)",
+            title="Title",
+        ),
+    ] = None
+    url: Annotated[str | None, Field(description="The track's page on beatport.com", title="Url")] = None
+    waveform: BeatportImage | None = None
+
+
+class BeatportTrackList(BaseModel):
+    model_config = ConfigDict(
+        defer_build=True,
+        extra="allow",
+    )
+    cache_hit: Annotated[
+        bool | None,
+        Field(
+            description="true when answered from our cache, without asking Beatport",
+            title="Cache Hit",
+        ),
+    ] = None
+    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
+    pagination: PagePagination | None = None
+    results: Annotated[list[BeatportTrack] | None, Field(title="Results")] = None
 
 
 class Updates(RootModel[list[BulkUpdate] | None]):
@@ -4274,12 +4525,19 @@ class CacheStatsOut(BaseModel):
     total_requests: Annotated[int | None, Field(title="Total Requests")] = None
 
 
-class ChartAnswer(BaseModel):
+class Results(RootModel[BeatportTrack | BeatportRelease | BeatportArtist | BeatportLabel | None]):
+    model_config = ConfigDict(defer_build=True)
+    root: Annotated[
+        BeatportTrack | BeatportRelease | BeatportArtist | BeatportLabel | None,
+        Field(discriminator="entity"),
+    ] = None
+
+
+class CatalogSearchAnswer(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
         extra="allow",
     )
-    artist: ArtistRef | None = None
     cache_hit: Annotated[
         bool | None,
         Field(
@@ -4288,19 +4546,9 @@ class ChartAnswer(BaseModel):
         ),
     ] = None
     correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    curator: Annotated[str | None, Field(description="Whose chart it is (DJ profile)", title="Curator")] = (
-        None
-    )
-    description: Annotated[str | None, Field(title="Description")] = None
-    entity: Annotated[Literal["chart"], Field(title="Entity")] = "chart"
-    genres: Annotated[list[GenreRef] | None, Field(title="Genres")] = None
-    id: Annotated[int | None, Field(title="Id")] = None
-    image: Image | None = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    publish_date: Annotated[str | None, Field(title="Publish Date")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
-    track_count: Annotated[int | None, Field(title="Track Count")] = None
-    url: Annotated[str | None, Field(title="Url")] = None
+    pagination: PagePagination | None = None
+    query_info: CatalogQueryInfo | None = None
+    results: Annotated[list[Results] | None, Field(title="Results")] = None
 
 
 class ConvertOut(BaseModel):
@@ -4580,48 +4828,6 @@ class GenerateStoredRequest(BaseModel):
             title="Validate Audio",
         ),
     ] = False
-
-
-class GenreAnswer(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    cache_hit: Annotated[
-        bool | None,
-        Field(
-            description="true when answered from our cache, without asking Beatport",
-            title="Cache Hit",
-        ),
-    ] = None
-    category: Annotated[
-        str | None,
-        Field(description='e.g. "Electronic", "Open Format"', title="Category"),
-    ] = None
-    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    entity: Annotated[Literal["genre"], Field(title="Entity")] = "genre"
-    id: Annotated[int | None, Field(title="Id")] = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
-    sub_genres: Annotated[list[GenreRef] | None, Field(title="Sub Genres")] = None
-    url: Annotated[str | None, Field(title="Url")] = None
-
-
-class GenreList(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    cache_hit: Annotated[
-        bool | None,
-        Field(
-            description="true when answered from our cache, without asking Beatport",
-            title="Cache Hit",
-        ),
-    ] = None
-    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    pagination: PagePagination | None = None
-    results: Annotated[list[BeatportGenre] | None, Field(title="Results")] = None
 
 
 class ImportOut(BaseModel):
@@ -4947,63 +5153,6 @@ class PublishedOut(BaseModel):
     version: Annotated[int | None, Field(title="Version")] = None
 
 
-class ReleaseAnswer(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    artists: Annotated[list[ArtistRef] | None, Field(title="Artists")] = None
-    artwork: Image | None = None
-    bpm_max: Annotated[float | None, Field(title="Bpm Max")] = None
-    bpm_min: Annotated[float | None, Field(title="Bpm Min")] = None
-    cache_hit: Annotated[
-        bool | None,
-        Field(
-            description="true when answered from our cache, without asking Beatport",
-            title="Cache Hit",
-        ),
-    ] = None
-    catalog: CatalogNumber | None = None
-    catalog_number: Annotated[str | None, Field(title="Catalog Number")] = None
-    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    description: Annotated[str | None, Field(title="Description")] = None
-    entity: Annotated[Literal["release"], Field(title="Entity")] = "release"
-    exclusive: Annotated[bool | None, Field(title="Exclusive")] = None
-    id: Annotated[int | None, Field(title="Id")] = None
-    is_hype: Annotated[bool | None, Field(title="Is Hype")] = None
-    label: LabelRef | None = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    publish_date: Annotated[str | None, Field(title="Publish Date")] = None
-    release_date: Annotated[str | None, Field(title="Release Date")] = None
-    remixers: Annotated[list[ArtistRef] | None, Field(title="Remixers")] = None
-    slug: Annotated[str | None, Field(title="Slug")] = None
-    track_count: Annotated[int | None, Field(title="Track Count")] = None
-    track_ids: Annotated[
-        list[int] | None,
-        Field(description="The detail's tracks, in order", title="Track Ids"),
-    ] = None
-    type: Annotated[str | None, Field(description='e.g. "Release", "Album"', title="Type")] = None
-    upc: Annotated[str | None, Field(title="Upc")] = None
-    url: Annotated[str | None, Field(title="Url")] = None
-
-
-class ReleaseList(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    cache_hit: Annotated[
-        bool | None,
-        Field(
-            description="true when answered from our cache, without asking Beatport",
-            title="Cache Hit",
-        ),
-    ] = None
-    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    pagination: PagePagination | None = None
-    results: Annotated[list[BeatportRelease] | None, Field(title="Results")] = None
-
-
 class ScheduleCreatedOut(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
@@ -5051,79 +5200,14 @@ class SearchAnswer(BaseModel):
     warnings: Annotated[list[Warning] | None, Field(title="Warnings")] = None
 
 
-class TrackAnswer(BaseModel):
+class StoredExportOut(BaseModel):
     model_config = ConfigDict(
         defer_build=True,
         extra="allow",
     )
-    artist: Annotated[str | None, Field(description="Artist names joined by ', '", title="Artist")] = None
-    artists: Annotated[list[ArtistRef] | None, Field(title="Artists")] = None
-    artwork: Annotated[Image | None, Field(description="The release's cover")] = None
-    bpm: Annotated[float | None, Field(title="Bpm")] = None
-    cache_hit: Annotated[
-        bool | None,
-        Field(
-            description="true when answered from our cache, without asking Beatport",
-            title="Cache Hit",
-        ),
-    ] = None
-    camelot: Annotated[str | None, Field(title="Camelot")] = None
-    catalog: CatalogNumber | None = None
-    catalog_number: Annotated[str | None, Field(title="Catalog Number")] = None
-    catalog_track_id: Annotated[
-        str | None,
-        Field(
-            description="Our catalog id: beatport:<id> (as matching answers)",
-            title="Catalog Track Id",
-        ),
-    ] = None
-    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    duration: Annotated[float | None, Field(description="Seconds", title="Duration")] = None
-    entity: Annotated[Literal["track"], Field(title="Entity")] = "track"
-    exclusive: Annotated[bool | None, Field(title="Exclusive")] = None
-    genre: GenreRef | None = None
-    id: Annotated[int | None, Field(title="Id")] = None
-    is_hype: Annotated[bool | None, Field(title="Is Hype")] = None
-    isrc: Annotated[str | None, Field(title="Isrc")] = None
-    key: KeyModel | None = None
-    label: LabelRef | None = None
-    length: Annotated[str | None, Field(description='"M:SS" as Beatport shows it', title="Length")] = None
-    length_ms: Annotated[int | None, Field(title="Length Ms")] = None
-    mix_name: Annotated[str | None, Field(title="Mix Name")] = None
-    name: Annotated[str | None, Field(title="Name")] = None
-    preview: Preview | None = None
-    preview_url: Annotated[str | None, Field(title="Preview Url")] = None
-    publish_date: Annotated[str | None, Field(title="Publish Date")] = None
-    release: ReleaseRef | None = None
-    release_date: Annotated[str | None, Field(description="YYYY-MM-DD", title="Release Date")] = None
-    remixers: Annotated[list[ArtistRef] | None, Field(title="Remixers")] = None
-    sub_genre: GenreRef | None = None
-    title: Annotated[
-        str | None,
-        Field(
-            description="Name with its mix, e.g. Strobe (Layton Giordani Extended Remix)",
-            title="Title",
-        ),
-    ] = None
-    url: Annotated[str | None, Field(description="The track's page on beatport.com", title="Url")] = None
-    waveform: Image | None = None
-
-
-class TrackList(BaseModel):
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="allow",
-    )
-    cache_hit: Annotated[
-        bool | None,
-        Field(
-            description="true when answered from our cache, without asking Beatport",
-            title="Cache Hit",
-        ),
-    ] = None
-    correlation_id: Annotated[str | None, Field(title="Correlation Id")] = None
-    pagination: PagePagination | None = None
-    results: Annotated[list[BeatportTrack] | None, Field(title="Results")] = None
+    cue_file: Annotated[dict[str, Any] | None, Field(title="Cue File")] = None
+    download_url: Annotated[str | None, Field(title="Download Url")] = None
+    export: ExportOut | None = None
 
 
 class TracklistData(BaseModel):
