@@ -257,6 +257,57 @@ def test_a_throttled_tracklist_write_answers_503_and_stores_nothing_then_one_tra
     assert stored["source_page_id"] == page_id and len(stored["tracks"]) == GOOD_TRACKS
 
 
+def _final(client: httpx.Client, user: User, batch_id: str, timeout: float = 150) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        status: dict[str, Any] = client.get(f"/api/v1/batch/{batch_id}/status", headers=user.headers).json()
+        if status["final"] or time.monotonic() > deadline:
+            return status
+        time.sleep(1)
+
+
+def test_a_worker_raising_mid_item_fails_that_item_visibly_and_the_batch_finishes(runtime: Any) -> None:
+    with runtime.client() as client, switches(runtime) as (aws, site):
+        user = User(client)
+        kept_id, kept, _ = _plant(site)
+        failing_id, failing, _ = _plant(site)
+        first = client.post(
+            "/api/v1/tracklists/import/1001tracklists", headers=user.headers, json={"url": kept}
+        )
+        assert first.status_code == 201, first.text
+        # Every tracklist write throttled: the item that needs one raises in its worker on every
+        # attempt (the import is read, the write refused); the one already stored needs none.
+        _fault(
+            aws,
+            "/_local/faults",
+            {
+                "service": "dynamodb",
+                "operation": "TransactWriteItems",
+                "table": "TracklistsTable",
+                "error": THROTTLE,
+                "times": -1,
+            },
+        )
+        created = client.post("/api/v1/batch", headers=user.headers, json={"urls": [kept, failing]})
+        assert created.status_code == 200, created.text
+        batch_id = created.json()["batch_id"]
+        status = _final(client, user, batch_id)
+        aws.delete("/_local/faults")
+        listed = client.get(
+            f"/api/v1/batch/{batch_id}/status",
+            headers=user.headers,
+            params={"include_errors": "true"},
+        ).json()
+
+    assert status["final"] and status["status"] == "partially_failed", status
+    jobs = status["jobs_status"]
+    assert (jobs["total"], jobs["completed"], jobs["failed"], jobs["pending"]) == (2, 1, 1, 0)
+    (error,) = listed["errors"]
+    assert error["url"] == failing and error["error_code"] == f"AWS_{THROTTLE}"
+    assert {t["source_page_id"] for t in _owner_tracklists(runtime, user.user_id)} == {kept_id}
+    assert failing_id not in json.dumps(_owner_tracklists(runtime, user.user_id))
+
+
 def test_a_throttled_rate_counter_answers_503_or_succeeds_and_counts_stay_exact(runtime: Any) -> None:
     with runtime.client() as client, switches(runtime) as (aws, _site):
         user = User(client)
