@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SHARED_FIXTURES
+from tests.mutations import mutate
 from tracktion.cue.dialects import DIALECTS
 from tracktion.cue.render import render
 from tracktion.errors import TracktionError
@@ -46,32 +47,18 @@ TEXTS |= {p.name: p.read_bytes()[:20_000] for p in sorted(SHARED.glob("soundclou
 TEXTS |= {f"pasted-{name}": data for name, data in SHEETS.items()}  # a CUE sheet pasted as text
 
 
-def mutate(draw: st.DrawFn, samples: dict[str, bytes]) -> bytes:
-    data = bytearray(samples[draw(st.sampled_from(sorted(samples)))])
-    for _ in range(draw(st.integers(min_value=1, max_value=6))):
-        kind = draw(st.sampled_from(["flip", "cut", "insert", "repeat", "digit"]))
-        at = draw(st.integers(min_value=0, max_value=max(0, len(data) - 1)))
-        if kind == "flip" and data:
-            data[at] ^= draw(st.integers(min_value=1, max_value=255))
-        elif kind == "cut":
-            del data[at : at + draw(st.integers(min_value=1, max_value=120))]
-        elif kind == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=16))
-        elif kind == "repeat":
-            data[at:at] = data[at : at + draw(st.integers(min_value=1, max_value=300))]
-        elif kind == "digit" and data:
-            data[at] = ord(draw(st.sampled_from('0123456789:?[]"-\n\t')))
-    return bytes(data)
+# What a CUE sheet and a pasted list hang on, for the mutator's separator edits.
+SEPARATORS = '0123456789:?[]"-\n\t'
 
 
 @st.composite
 def mutated_sheets(draw: st.DrawFn) -> bytes:
-    return mutate(draw, SHEETS)
+    return mutate(draw, SHEETS, max_cut=120, separators=SEPARATORS)
 
 
 @st.composite
 def mutated_texts(draw: st.DrawFn) -> str:
-    return mutate(draw, TEXTS).decode("utf-8", errors="replace")
+    return mutate(draw, TEXTS, max_cut=120, separators=SEPARATORS).decode("utf-8", errors="replace")
 
 
 def sheet_or_typed(data: bytes) -> None:

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SHARED_FIXTURES
+from tests.mutations import mutate
 from tracktion.errors import TracktionError
 from tracktion.histories import mixxx, rekordbox_txt, serato_session, serato_text, traktor, virtualdj
 from tracktion.histories.detect import read_history
@@ -55,21 +56,7 @@ options = st.builds(
 @st.composite
 def mutated(draw: st.DrawFn) -> bytes:
     """A real sample with bytes flipped, cut, repeated or spliced in."""
-    data = bytearray(BYTES[draw(st.sampled_from(sorted(BYTES)))])
-    for _ in range(draw(st.integers(min_value=1, max_value=6))):
-        kind = draw(st.sampled_from(["flip", "cut", "insert", "repeat", "digit"]))
-        at = draw(st.integers(min_value=0, max_value=max(0, len(data) - 1)))
-        if kind == "flip" and data:
-            data[at] ^= draw(st.integers(min_value=1, max_value=255))
-        elif kind == "cut":
-            del data[at : at + draw(st.integers(min_value=1, max_value=200))]
-        elif kind == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=16))
-        elif kind == "repeat":
-            data[at:at] = data[at : at + draw(st.integers(min_value=1, max_value=300))]
-        elif kind == "digit" and data:
-            data[at] = ord(draw(st.sampled_from("0123456789:.,/-9")))
-    return bytes(data)
+    return mutate(draw, BYTES, max_cut=200, separators="0123456789:.,/-9")
 
 
 def read_or_typed(parse: Callable[[bytes], History], data: bytes, opts: HistoryOptions) -> None:
