@@ -180,8 +180,12 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, dict) and "name" in value:  # a reference: its name (a key, a genre)
         return str(value["name"])
+    if isinstance(value, dict) and value and all(isinstance(v, bool) for v in value.values()):
+        return ", ".join(k for k, v in value.items() if v)  # flags: the ones set
     if isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
         return ", ".join(str(v["name"]) for v in value)
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        return ", ".join(str(v) for v in value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)[:80]
     return str(value)
@@ -211,7 +215,12 @@ def show(value: Any, columns: Sequence[str] | None = None, *, title: str | None 
         table.add_column(style="bold")
         table.add_column()
         for key, item in data.items():
-            if columns is None or key in columns:
+            if columns is not None and key not in columns:
+                continue
+            if isinstance(item, dict) and item and "name" not in item:  # one level spelled out
+                for sub, value in item.items():
+                    table.add_row(f"{key}.{sub}", _cell(value))
+            else:
                 table.add_row(key, _cell(item))
         out.print(table)
         return
