@@ -308,6 +308,46 @@ def test_a_worker_raising_mid_item_fails_that_item_visibly_and_the_batch_finishe
     assert failing_id not in json.dumps(_owner_tracklists(runtime, user.user_id))
 
 
+def test_a_batch_cancelled_while_items_run_starts_none_after_and_its_records_match_its_counts(
+    runtime: Any,
+) -> None:
+    # tests/integration/test_batch_flow.py cancels a batch on its own runtime and checks the
+    # execution stops and the counts settle; here the stored tracklists are checked too.
+    with runtime.client() as client, switches(runtime) as (_aws, site):
+        user = User(client)
+        urls = [_plant(site)[1] for _ in range(16)]
+        created = client.post("/api/v1/batch", headers=user.headers, json={"urls": urls, "priority": "low"})
+        assert created.status_code == 200, created.text
+        batch_id = created.json()["batch_id"]
+        deadline = time.monotonic() + 60
+        while (
+            client.get(f"/api/v1/batch/{batch_id}/status", headers=user.headers).json()["jobs_status"][
+                "completed"
+            ]
+            < 2
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        cancelled = client.post(f"/api/v1/batch/{batch_id}/cancel", headers=user.headers)
+        time.sleep(3)  # the item in flight at the cancel may still finish, and counts
+        settled = client.get(f"/api/v1/batch/{batch_id}/status", headers=user.headers).json()
+        stored = _owner_tracklists(runtime, user.user_id)
+        time.sleep(3)
+        later = client.get(f"/api/v1/batch/{batch_id}/status", headers=user.headers).json()
+        stored_later = _owner_tracklists(runtime, user.user_id)
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["batch_status"] == "cancelled"
+    jobs = settled["jobs_status"]
+    assert settled["status"] == "cancelled" and settled["final"] is True
+    assert jobs["completed"] + jobs["failed"] + jobs["cancelled"] == 16 and jobs["pending"] == 0
+    assert 2 <= jobs["completed"] < 16 and jobs["failed"] == 0
+    # Each completed item is one whole tracklist, and nothing was started after the cancel.
+    assert len(stored) == jobs["completed"]
+    assert all(len(t["tracks"]) == GOOD_TRACKS for t in stored)
+    assert later["jobs_status"] == jobs and len(stored_later) == len(stored)
+
+
 def test_a_throttled_rate_counter_answers_503_or_succeeds_and_counts_stay_exact(runtime: Any) -> None:
     with runtime.client() as client, switches(runtime) as (aws, _site):
         user = User(client)
