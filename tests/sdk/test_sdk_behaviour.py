@@ -70,7 +70,7 @@ def test_a_429_is_retried_after_the_servers_retry_after_and_not_past_the_bound(
     email, first = _account(runtime)
     first.close()
     now = int(time.time())
-    # Five failed logins, the last 28 s ago: the account cools down for 2 s more (Retry-After: 2).
+    # Five failed logins, the last 25 s ago: the account cools down for 5 s more (Retry-After: 5).
     account = hashlib.sha256(email.encode()).hexdigest()[:32]
     runtime.aws_client("dynamodb").put_item(
         TableName=_counters_table(runtime),
@@ -78,7 +78,7 @@ def test_a_429_is_retried_after_the_servers_retry_after_and_not_past_the_bound(
             "pk": {"S": f"LOGIN#acct#{account}"},
             "sk": {"S": "FAILURES"},
             "failures": {"N": "5"},
-            "last_failure": {"N": str(now - 28)},
+            "last_failure": {"N": str(now - 25)},
             "expires_at": {"N": str(now + 900)},
         },
     )
@@ -93,11 +93,12 @@ def test_a_429_is_retried_after_the_servers_retry_after_and_not_past_the_bound(
         session = patient.login(email, PASSWORD)
         profile = patient.auth.profile()
 
-    assert refused.value.error_code == "TOO_MANY_LOGIN_ATTEMPTS" and 1 <= refused.value.retry_after <= 2
+    assert refused.value.error_code == "TOO_MANY_LOGIN_ATTEMPTS" and 1 <= refused.value.retry_after <= 5
     assert [s for _, _, s in impatient_wire.seen] == [429]  # asked to wait longer than allowed: no retry
     logins = [s for m, p, s in patient_wire.seen if p.endswith("/auth/token")]
-    if logins[0] == 429:  # the clock may have crossed the cool-down already
-        assert logins == [429, 200]
+    # refused while cooling down, then let in once the server's Retry-After has passed (a second
+    # refusal when the wait ended a clock tick early)
+    assert logins[-1] == 200 and set(logins[:-1]) == {429} and 2 <= len(logins) <= 3
     assert session.access_token and profile.email == email
 
 
