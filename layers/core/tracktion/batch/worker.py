@@ -32,20 +32,6 @@ TRANSIENT: tuple[type[TracktionError], ...] = (ServiceUnavailable, UpstreamError
 PERMANENT_CODES = frozenset({"EMPTY_TRACKLIST", "DESTINATION_REFUSED"})
 
 
-# AWS answers that mean "later" (botocore already retried them a few times).
-TRANSIENT_AWS_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "TransactionConflictException",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "SlowDown",
-    }
-)
-
-
 def _is_transient(exc: TracktionError) -> bool:
     return isinstance(exc, TRANSIENT) and exc.error_code not in PERMANENT_CODES
 
@@ -53,11 +39,11 @@ def _is_transient(exc: TracktionError) -> bool:
 def _transient_aws(exc: Exception) -> TransientImportError | None:
     from botocore.exceptions import ClientError
 
-    if isinstance(exc, ClientError):
+    # AWS answers that mean "later" (botocore already retried them a few times): ddb.busy.
+    if isinstance(exc, ClientError) and ddb.busy(exc):
         code = str(exc.response.get("Error", {}).get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-        if code in TRANSIENT_AWS_CODES or status >= 500:
-            return TransientImportError("AWS_" + (code or str(status)), str(exc))
+        return TransientImportError("AWS_" + (code or str(status)), str(exc))
     return None
 
 

@@ -237,6 +237,7 @@ BUSY_CODES = frozenset(
         "ProvisionedThroughputExceededException",
         "ThrottlingException",
         "RequestLimitExceeded",
+        "TransactionConflictException",
         "InternalServerError",
         "ServiceUnavailable",
         "SlowDown",
