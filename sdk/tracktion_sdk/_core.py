@@ -268,7 +268,8 @@ def next_page(
 ) -> dict[str, Any] | None:
     """The keyword arguments of the next page, or None after the last one.
 
-    Handles every list style the API answers: `X-Next-Token` (keys), `next_cursor` (webhooks,
+    Handles every list style the API answers: `X-Next-Token` (keys), `X-Next-Cursor` (drafts),
+    `next_cursor` (webhooks,
     schedules, deliveries, drafts, batch items), limit/offset with `pagination.has_more`
     (tracklists, CUE files, batches) and page numbers with `has_next`/`has_more`/`total_pages`.
     """
@@ -278,6 +279,9 @@ def next_page(
     token = response.headers.get("X-Next-Token")
     if token:
         return {**kwargs, "next_token": token}
+    header_cursor = response.headers.get("X-Next-Cursor")  # a list answered as an array (drafts)
+    if header_cursor:
+        return {**kwargs, "cursor": header_cursor}
     if not isinstance(data, dict):
         return None
     cursor = data.get("next_cursor")

@@ -168,7 +168,7 @@ class Tracklists(Resource):
     update = Op("PATCH", f"{API}/tracklists/{{tracklist_id}}")
     delete = Op("DELETE", f"{API}/tracklists/{{tracklist_id}}")
     create = Op("POST", f"{API}/tracklists/manual", creates=True, doc="A manual tracklist (a draft)")
-    drafts = Op("GET", f"{API}/tracklists/{{tracklist_id}}/drafts", items="drafts")
+    drafts = Op("GET", f"{API}/tracklists/{{tracklist_id}}/drafts", items="")
     publish = Op("POST", f"{API}/tracklists/{{tracklist_id}}/publish")
     generate_cue = Op("POST", f"{API}/tracklists/{{tracklist_id}}/generate-cue", creates=True)
     imported = Op("GET", f"{API}/tracklist/{{tracklist_id}}", doc="An imported tracklist (reference)")
