@@ -98,3 +98,19 @@ def test_the_beatport_catalog_routes_answer_through_the_stand_in(fresh: RuntimeP
     # No artist search was ever recorded: the stand-in builds one from recorded items.
     assert artists.status_code == 200, artists.text
     assert track["artists"][0]["name"] in {a["name"] for a in artists.json()["results"]}
+
+
+def test_revoked_tokens_are_replaced_by_one_new_login_across_instances(fresh: RuntimeProcess) -> None:
+    track = recorded_track()
+    before = stand_in_state(fresh)
+    # Every token and session revoked through the stand-in's control route: only a login helps.
+    httpx.post(f"{fresh.catalog_url}/_stand-in/revoke", json={"refresh": True}, timeout=10).raise_for_status()
+    words = [track["name"].split()[0], track["artists"][0]["name"]]
+    with fresh.client(headers=fresh.admin_headers) as client:
+        for word in words:
+            answer = client.get("/api/v1/tracklists/catalog/search", params={"query": word, "limit": 3})
+            assert answer.status_code == 200, answer.text
+            warnings = json.loads(answer.headers.get("x-tracktion-warnings", "[]"))
+            assert not [w for w in warnings if w.get("provider") == "beatport"], warnings
+    after = stand_in_state(fresh)
+    assert after["logins"] == before["logins"] + 1, (before, after)
