@@ -1,6 +1,7 @@
 """`tracktion`: the Tracktion API from a terminal (typer + rich).
 
-Readable tables by default, `--json` for scripts (one JSON document on stdout). `tracktion login`
+Readable tables by default, `--json` for scripts (one JSON document on stdout; a failure's
+standard error body, with `status` and `exit_code`, on stderr). `tracktion login`
 keeps the session in $XDG_CONFIG_HOME/tracktion/credentials.json (~/.config by default, mode
 0600); an API key from --api-key or TRACKTION_API_KEY wins over it. Errors are one line on
 stderr with the correlation id and a hint, never a traceback.
@@ -1169,7 +1170,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Error: {usage_error}", file=sys.stderr)
         return EXIT_USAGE
     except TracktionError as error:
-        print(describe(error), file=sys.stderr)
+        if SETTINGS.json:  # scripts get the standard error body (and the exit code) as JSON
+            print(
+                json.dumps({**error.body(), "status": error.status, "exit_code": exit_code(error)}),
+                file=sys.stderr,
+            )
+        else:
+            print(describe(error), file=sys.stderr)
         return exit_code(error)
     except KeyboardInterrupt:
         err.print("Interrupted.")

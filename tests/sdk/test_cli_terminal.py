@@ -154,6 +154,9 @@ def test_json_output_parses_and_exit_codes_are_the_documented_ones(
 ) -> None:
     listed, listed_code = terminal.run("tracktion --json tracklists list --limit 5")
     missing, missing_code = terminal.run("tracktion tracklists show 00000000-0000-0000-0000-000000000000")
+    scripted, scripted_code = terminal.run(
+        "tracktion --json tracklists show 00000000-0000-0000-0000-000000000000"
+    )
     usage, usage_code = terminal.run("tracktion cue download")
     bad_key, bad_key_code = terminal.run("tracktion --api-key tk_live_not-a-key whoami")
     nowhere, nowhere_code = terminal.run("tracktion --url http://127.0.0.1:9 --timeout 2 whoami")
@@ -164,6 +167,9 @@ def test_json_output_parses_and_exit_codes_are_the_documented_ones(
     rows = json.loads("".join(listed.splitlines()[1:]))  # the first line is the typed command
     assert isinstance(rows, list) and rows[0]["title"].startswith("Kölsch")
     assert missing_code == 4 and "RESOURCE_NOT_FOUND" in missing and "correlation id" in missing
+    error = json.loads(scripted.splitlines()[1])
+    assert scripted_code == 4 and error["error_code"] == "RESOURCE_NOT_FOUND" and error["exit_code"] == 4
+    assert error["status"] == 404 and error["correlation_id"]
     assert "Traceback" not in missing + usage + bad_key + nowhere + after
     assert usage_code == 2 and "Missing argument" in usage
     assert bad_key_code == 3 and "INVALID_API_KEY" in bad_key and "hint:" in bad_key
