@@ -46,7 +46,7 @@ from rich.progress import (
 from rich.table import Table
 
 from tracktion_sdk._core import DEFAULT_URL, Tokens
-from tracktion_sdk.client import Downloaded, Tracktion
+from tracktion_sdk.client import Downloaded, Tracktion, __version__
 from tracktion_sdk.errors import (
     ChecksumMismatch,
     ConnectionFailed,
@@ -254,6 +254,12 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        print(f"tracktion {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def _options(
     url: Annotated[str | None, typer.Option(help="API base URL", envvar="TRACKTION_URL")] = None,
@@ -263,6 +269,9 @@ def _options(
     ws_url: Annotated[
         str | None, typer.Option(help="WebSocket URL for live batch progress", envvar="TRACKTION_WS_URL")
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit", callback=_version, is_eager=True)
+    ] = False,
 ) -> None:
     SETTINGS.url, SETTINGS.api_key, SETTINGS.json = url, api_key, json_output
     SETTINGS.timeout, SETTINGS.ws_url = timeout, ws_url

@@ -27,6 +27,9 @@ def test_bash_completes_commands_subcommands_and_choices() -> None:
         [str(TRACKTION), "--show-completion", "bash"], capture_output=True, text=True, timeout=60, check=True
     ).stdout
 
+    version = subprocess.run([str(TRACKTION), "--version"], capture_output=True, text=True, timeout=60)
+
+    assert version.returncode == 0 and version.stdout.startswith("tracktion ")
     assert "_TRACKTION_COMPLETE=complete_bash" in script
     assert _complete("tracktion ba") == ["batch"]
     assert _complete("tracktion batch s") == ["submit", "status", "schedule", "schedules"]
