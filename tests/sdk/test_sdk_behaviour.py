@@ -29,6 +29,7 @@ from tracktion_sdk import (
     ServerError,
     Tokens,
     Tracktion,
+    Unauthorized,
     signature,
 )
 
@@ -336,3 +337,18 @@ def test_concurrent_calls_on_an_expired_token_refresh_it_once(runtime: RuntimePr
     profiles = asyncio.run(five_calls())
     assert [p.email for p in profiles] == [email] * 5
     assert len(told) == 1
+
+
+def test_credentials_and_url_come_from_the_environment(
+    runtime: RuntimeProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKTION_URL", runtime.gateway_url)
+    monkeypatch.setenv("TRACKTION_API_KEY", runtime.admin_key)
+    with Tracktion() as client:
+        profile = client.auth.profile()
+        page = client.tracklists.list(limit=1)
+    with Tracktion(api_key="tk_live_given-wins") as given, pytest.raises(Unauthorized) as refused:
+        given.auth.profile()
+
+    assert profile.user_id and page.pagination is not None
+    assert refused.value.error_code == "INVALID_API_KEY"
