@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from pydantic import BaseModel
@@ -835,7 +836,7 @@ def _items_table(items: dict[int, dict[str, Any]]) -> Table:
         table.add_row(
             str(index),
             f"[{ITEM_STYLE.get(state, 'white')}]{state}[/]",
-            str(item.get("url") or "")[-60:],
+            urlsplit(str(item.get("url") or "")).path.removeprefix("/tracklist/"),
             str(item.get("tracklist_id") or item.get("error_code") or ""),
         )
     return table
