@@ -29,9 +29,11 @@ SIGN_IN = ["/v4/docs/", "/v4/static/docs/", "/v4/auth/login/", "/v4/auth/o/autho
 
 
 def provider():
-    """A new function instance's Beatport client (nothing in memory)."""
+    """The Beatport client of a new function instance: a new process, nothing in its memory."""
+    from tracktion.catalog import beatport_auth
     from tracktion.catalog.beatport import BeatportProvider
 
+    beatport_auth.forget_credentials()
     return BeatportProvider()
 
 
@@ -77,23 +79,43 @@ def test_the_stored_token_is_shared_by_new_instances_one_login(account_env: Cata
 
 
 def test_concurrent_cold_starts_wait_for_one_login(account_env: CatalogServer):
-    word = a_recorded_word(account_env)
-    answers: list[int] = []
+    from tracktion.catalog.beatport_auth import AccountLogin
+    from tracktion.config import CatalogSettings, get
+
+    # Four processes' sign-in objects (each its own memory) asking at once.
+    instances = [AccountLogin(get(CatalogSettings)) for _ in range(4)]
+    answers: list[dict[str, str]] = []
     errors: list[BaseException] = []
 
-    def cold_start() -> None:
+    def cold_start(auth: AccountLogin) -> None:
         try:
-            answers.append(len(provider().search(word)))
+            answers.append(auth.headers())
         except BaseException as exc:  # pragma: no cover - shown by the assertion below
             errors.append(exc)
 
-    threads = [threading.Thread(target=cold_start) for _ in range(4)]
+    threads = [threading.Thread(target=cold_start, args=(auth,)) for auth in instances]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    assert not errors and len(answers) == 4 and all(answers)
+    assert not errors and len(answers) == 4
+    assert len({a["Authorization"] for a in answers}) == 1  # the one token, shared
     assert account_env.logins == 1 and account_env.tokens_granted == 1
+
+
+def test_a_warm_instance_keeps_its_token_between_requests(account_env: CatalogServer):
+    from tracktion.catalog.beatport import BeatportProvider
+    from tracktion.config import settings
+
+    word = a_recorded_word(account_env)
+    provider().search(word, limit=1)
+    cache = boto3.resource("dynamodb", region_name="us-east-1").Table(settings().cache_table)
+    for item in token_items():  # the shared copy gone: only the process's memory has the token
+        cache.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    assert BeatportProvider().search(word, limit=1)  # the next request of the same process
+    assert account_env.logins == 1 and account_env.tokens_granted == 1
+    assert provider().search(word, limit=1)  # a new process finds nothing: it logs in
+    assert account_env.logins == 2
 
 
 def test_the_token_is_refreshed_before_it_expires(account_env: CatalogServer):

@@ -99,11 +99,31 @@ class BeatportAuth(Protocol):
         ...
 
 
+_instances: dict[tuple[str, ...], BeatportAuth] = {}
+_instances_lock = threading.Lock()
+
+
 def from_settings(catalog: CatalogSettings) -> BeatportAuth:
-    """The sign-in mode BEATPORT_AUTH_MODE names, on BEATPORT_BASE_URL."""
-    if catalog.beatport_auth_mode == "account":
-        return AccountLogin(catalog)
-    return ClientCredentials(catalog)
+    """The sign-in mode BEATPORT_AUTH_MODE names, on BEATPORT_BASE_URL: one object per process
+    and configuration, so a warm instance keeps its token in memory between requests (the
+    Beatport client is built per request) and other instances find it in the table."""
+    key = (
+        catalog.beatport_auth_mode,
+        catalog.beatport_base_url.rstrip("/"),
+        catalog.beatport_credentials_param,
+        catalog.beatport_client_id,
+        str(catalog.timeout_seconds),
+    )
+    with _instances_lock:
+        auth = _instances.get(key)
+        if auth is None:
+            auth = (
+                AccountLogin(catalog)
+                if catalog.beatport_auth_mode == "account"
+                else ClientCredentials(catalog)
+            )
+            _instances[key] = auth
+        return auth
 
 
 # --------------------------------------------------------------------------- redaction
@@ -187,7 +207,10 @@ def _credentials(param: str) -> dict[str, str] | None:
 
 
 def forget_credentials() -> None:
-    """Drop cached credentials, client ids and refused logins (tests switch AWS mocks)."""
+    """Forget what this process learnt (credentials, client ids, refused logins, tokens in
+    memory), as a new process would; tests switch AWS mocks and simulate cold starts with it."""
+    with _instances_lock:
+        _instances.clear()
     _credentials_cache.clear()
     _client_ids.clear()
     _refused.clear()
