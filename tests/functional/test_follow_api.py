@@ -9,9 +9,7 @@ check runs as the template's schedule runs it: FollowFunction invoked with the s
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -22,37 +20,12 @@ from local.source_site import OWN_PAGES, start_source_site
 from tests.conftest import FakeContext, principal_ctx
 from tests.contract.template_functions import load_template
 from tests.gateway import handler, invoke
+from tests.receiver import Receiver
 from tests.unit.auth.fixtures import identity  # noqa: F401
 
 SITE = "https://www.1001tracklists.com"
 PATH = "/tracklist/2k7xq9tb/kolsch-ann-clue-sonar-festival-fira-montjuic-spain-2025-06-14.html"
 KOLSCH = SITE + PATH
-
-
-class Receiver:
-    """A webhook subscriber on 127.0.0.1 that records every delivery and answers 200."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.requests.append({"headers": dict(self.headers.items()), "body": json.loads(body)})
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def events(self, kind: str) -> list[dict[str, Any]]:
-        return [r["body"] for r in self.requests if r["body"].get("type") == kind]
 
 
 @pytest.fixture
@@ -71,7 +44,7 @@ def source(identity, monkeypatch):  # noqa: F811 - the fixture imported above
 def receiver():
     r = Receiver()
     yield r
-    r.server.shutdown()
+    r.stop()
 
 
 def call(method: str, path: str, body: Any = None, user: str = "user-1") -> tuple[int, Any]:
@@ -169,7 +142,7 @@ def test_the_scheduled_check_merges_the_next_capture_keeps_the_user_edit_and_tel
     assert status == 200, edited
 
     assert _scheduled_run()["unchanged"] == 1  # the page as imported: nothing to tell
-    assert receiver.events("tracklist.changed") == []
+    assert receiver.payloads("tracklist.changed") == []
     _switch(source, "next")
     shown_due = call("GET", path)[1]["next_check_at"]
     assert shown_due > call("GET", path)[1]["last_checked_at"]  # checked, next one later
@@ -186,7 +159,7 @@ def test_the_scheduled_check_merges_the_next_capture_keeps_the_user_edit_and_tel
         _switch(source, "")
 
     assert run["changed"] == 1, run
-    (event,) = receiver.events("tracklist.changed")
+    (event,) = receiver.payloads("tracklist.changed")
     data = event["data"]
     assert data["tracklist_id"] == tracklist_id
     assert [(c["position"], c["after"]["title"]) for c in data["changes"]["identified"]] == [(5, "Lumen")]
@@ -216,7 +189,7 @@ def test_the_scheduled_check_merges_the_next_capture_keeps_the_user_edit_and_tel
     following = datetime.fromisoformat(shown["next_check_at"].replace("Z", "+00:00"))
     assert (following - checked).days == 28 and shown["check_interval_seconds"] == 28 * 86400
     assert _scheduled_run()["due"] == 0
-    assert len(receiver.events("tracklist.changed")) == 1
+    assert len(receiver.payloads("tracklist.changed")) == 1
 
 
 def test_a_failed_check_is_recorded_and_the_follow_goes_on(source, monkeypatch) -> None:

@@ -5,42 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from tests.conftest import principal_ctx
 from tests.functional.batch_site import batch_aws_fixture, execution_input, site_fixture, task  # noqa: F401
 from tests.gateway import invoke
+from tests.receiver import Receiver
 from tests.unit.auth.fixtures import identity  # noqa: F401
-
-
-class Receiver:
-    """A subscriber's endpoint: answers the scripted statuses in turn (then 200), records all."""
-
-    def __init__(self, statuses: list[int] | None = None) -> None:
-        self.statuses = list(statuses or [])
-        self.requests: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.requests.append({"headers": dict(self.headers.items()), "body": body})
-                self.send_response(outer.statuses.pop(0) if outer.statuses else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def events(self, kind: str) -> list[dict]:
-        return [r for r in self.requests if r["headers"].get("X-Tracktion-Event") == kind]
 
 
 @pytest.fixture
@@ -56,7 +28,7 @@ def receiver(identity, monkeypatch):  # noqa: F811
 
     yield make
     for r in made:
-        r.server.shutdown()
+        r.stop()
 
 
 def _call(lambda_context, method, path, body=None, user="user-1"):

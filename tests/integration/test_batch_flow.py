@@ -8,49 +8,19 @@ import hashlib
 import hmac
 import importlib.util
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.functional.batch_site import PlantedSite
+from tests.receiver import Receiver
 
 pytestmark = pytest.mark.integration
 
 CUE = importlib.util.find_spec("tracktion.cue.files") is not None
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1: records every request, answers 200."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.requests.append(
-                    {"headers": dict(self.headers.items()), "body": body, "path": self.path}
-                )
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/tracktion"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +86,7 @@ def _owner_items(runtime: Any, table_hint: str, owner: str = "bootstrap-admin") 
 def test_fifty_url_batch_with_blocks_and_invalid_pages_is_partially_failed_with_exact_counts(
     batch_runtime: Any, planted: PlantedSite
 ) -> None:
-    receiver = Receiver()
+    receiver = Receiver(path="/hooks/tracktion")
     urls = [planted.good(f"g{i:07d}") for i in range(42)]
     urls[5:5] = [planted.block(f"b{i:07d}") for i in range(5)]
     urls[20:20] = [planted.missing("i0000001"), planted.missing("i0000002")]

@@ -12,9 +12,7 @@ Its own runtime: webhooks to 127.0.0.1 are allowed (WEBHOOK_ALLOWED_HOSTS), as i
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -23,39 +21,12 @@ import pytest
 from local.scheduler import template_schedules
 from local.template import Template
 from tests.conftest import ROOT
+from tests.receiver import Receiver
 
 pytestmark = pytest.mark.integration
 
 SITE = "https://www.1001tracklists.com"
 PATH = "/tracklist/2k7xq9tb/kolsch-ann-clue-sonar-festival-fira-montjuic-spain-2025-06-14.html"
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1: records every request, answers 200."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.requests.append(
-                    {"headers": dict(self.headers.items()), "raw": body, "body": json.loads(body)}
-                )
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/tracktion"
-
-    def of_type(self, kind: str) -> list[dict[str, Any]]:
-        return [r for r in self.requests if r["body"].get("type") == kind]
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +60,7 @@ def test_an_identified_id_row_reaches_the_follower_once_and_keeps_their_edit(fol
     from standardwebhooks.webhooks import Webhook
     from websockets.sync.client import connect
 
-    receiver = Receiver()
+    receiver = Receiver(path="/hooks/tracktion")
     headers = follow_runtime.admin_headers
     switch = f"{follow_runtime.source_url}/_local/capture"
     with follow_runtime.client(headers=headers) as client:
@@ -122,13 +93,13 @@ def test_an_identified_id_row_reaches_the_follower_once_and_keeps_their_edit(fol
         tracklist = client.get(f"/api/v1/tracklists/{tracklist_id}").json()
         shown = client.get(follow).json()
         client.delete(f"/api/v1/webhooks/{hook.json()['webhook_id']}")
-    receiver.server.shutdown()
+    receiver.stop()
 
     assert first["changed"] == 1, first
     assert again["due"] == 0 and again["changed"] == 0, again
-    (delivery,) = receiver.of_type("tracklist.changed")  # exactly one delivery
+    (delivery,) = receiver.events("tracklist.changed")  # exactly one delivery
     # Signed as every delivery: what a receiver written with the standardwebhooks package checks.
-    event = Webhook(hook.json()["secret"]).verify(delivery["raw"], delivery["headers"])
+    event = Webhook(hook.json()["secret"]).verify(delivery["body"], delivery["headers"])
     assert (
         delivery["headers"]["webhook-id"]
         == event["id"]
