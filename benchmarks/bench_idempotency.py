@@ -13,14 +13,13 @@ from __future__ import annotations
 import copy
 import os
 import statistics
-import sys
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.in_process import start_moto
+
 ROUNDS = 5
 PER_ROUND = 20
 BODY = {
@@ -32,30 +31,7 @@ BODY = {
 
 
 def _setup() -> tuple[Any, Any, Any]:
-    for p in (ROOT, ROOT / "layers" / "core", ROOT / "functions"):
-        sys.path.insert(0, str(p))
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    import boto3
-    from moto import mock_aws
-
-    mock = mock_aws()
-    mock.start()
-    from local.provision import create_secrets, create_tables
-    from local.template import Template
-
-    template = Template.load(ROOT / "template.yaml", {"Stage": "bench"})
-    create_tables(template, boto3.client("dynamodb", region_name="us-east-1"))
-    create_secrets(template, boto3.client("secretsmanager", region_name="us-east-1"))
+    mock, template = start_moto()
     os.environ.update(template.function_environment("ManualFunction"))
     from tracktion.config import settings
 
