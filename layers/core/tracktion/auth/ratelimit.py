@@ -200,6 +200,34 @@ def charge_tokens(principal: Principal, tokens: int) -> None:
         raise _refusal(plan, win, 0, _num(old, "tokens"), tokens) from None
 
 
+def refund_tokens(principal: Principal, tokens: int) -> bool:
+    """Give back `tokens` charged this month for work that never ran (a batch that could not be
+    recorded or started). Never below zero; False (and logged with the figures, for an operator)
+    when the counter cannot be written."""
+    from botocore.exceptions import ClientError
+
+    from tracktion.observability import logger
+
+    if tokens <= 0:
+        return True
+    win = window()
+    try:
+        client("dynamodb").update_item(
+            TableName=settings().counters_table,
+            Key=_key(principal.user_id, win),
+            UpdateExpression="ADD tokens :back",
+            ConditionExpression="tokens >= :n",
+            ExpressionAttributeValues={":back": {"N": str(-tokens)}, ":n": {"N": str(tokens)}},
+        )
+    except ClientError as exc:
+        logger.error(
+            "tokens not refunded",
+            extra={"user_id": principal.user_id, "tokens": tokens, "month": win.month, "error": str(exc)},
+        )
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Standing:
     """An account's counters now, for the usage summary."""

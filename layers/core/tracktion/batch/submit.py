@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from tracktion.auth.principal import Principal
-from tracktion.auth.ratelimit import charge_tokens
+from tracktion.auth.ratelimit import charge_tokens, refund_tokens
 from tracktion.batch.model import (
     MAX_CONCURRENCY,
     TOKENS_PER_URL,
@@ -176,19 +176,24 @@ def submit(
     payer = owner or principal
     items, duplicates = unique_items(urls)
     charge(payer, len(items))
-    batch = new_batch(
-        payer.user_id,
-        items,
-        priority=priority,
-        template=template,
-        options=options,
-        duplicates_removed=duplicates,
-        submitted_by=principal.user_id if payer.user_id != principal.user_id else None,
-    )
-    batch.execution_arn = execution_arn_for(batch.batch_id)
-    store = BatchStore()
-    store.create(batch)
-    start(batch, store)
+    try:
+        batch = new_batch(
+            payer.user_id,
+            items,
+            priority=priority,
+            template=template,
+            options=options,
+            duplicates_removed=duplicates,
+            submitted_by=principal.user_id if payer.user_id != principal.user_id else None,
+        )
+        batch.execution_arn = execution_arn_for(batch.batch_id)
+        store = BatchStore()
+        store.create(batch)
+        start(batch, store)
+    except Exception:
+        # Not recorded, or recorded as failed to start: no item will run, so none is paid for.
+        refund_tokens(payer, len(items) * TOKENS_PER_URL)
+        raise
     return batch
 
 
