@@ -348,6 +348,50 @@ def test_a_batch_cancelled_while_items_run_starts_none_after_and_its_records_mat
     assert later["jobs_status"] == jobs and len(stored_later) == len(stored)
 
 
+def test_a_batch_that_cannot_be_recorded_or_started_answers_503_and_charges_nothing(runtime: Any) -> None:
+    with runtime.client() as client, switches(runtime) as (aws, site):
+        user = User(client)
+        urls = [_plant(site)[1] for _ in range(3)]
+        tokens = _counter(runtime, user.user_id, "tokens")
+        # The batch's record cannot be written.
+        _fault(
+            aws,
+            "/_local/faults",
+            {
+                "service": "dynamodb",
+                "operation": "PutItem",
+                "table": "BatchesTable",
+                "error": THROTTLE,
+                "times": -1,
+            },
+        )
+        unrecorded = client.post("/api/v1/batch", headers=user.headers, json={"urls": urls})
+        aws.delete("/_local/faults")
+        after_unrecorded = _counter(runtime, user.user_id, "tokens")
+        listed = client.get("/api/v1/batch", headers=user.headers).json()
+        # The batch is recorded, but its execution cannot be started.
+        _fault(
+            aws,
+            "/_local/faults",
+            {"service": "states", "operation": "StartExecution", "error": "ThrottlingException", "times": -1},
+        )
+        unstarted = client.post("/api/v1/batch", headers=user.headers, json={"urls": urls})
+        aws.delete("/_local/faults")
+        after_unstarted = _counter(runtime, user.user_id, "tokens")
+        shown = client.get("/api/v1/batch", headers=user.headers).json()["batches"]
+
+    assert unrecorded.status_code == 503, unrecorded.text
+    assert unrecorded.json()["error_code"] == "SERVICE_UNAVAILABLE" and unrecorded.headers["Retry-After"]
+    assert listed["batches"] == [] and listed["pagination"]["total"] == 0
+    assert after_unrecorded == tokens  # the 30 tokens were charged, then given back
+    assert unstarted.status_code == 503, unstarted.text
+    assert unstarted.json()["error_code"] == "BATCH_START_FAILED"
+    (failed,) = shown
+    assert failed["status"] == "failed" and failed["final"] is True and failed["error"]
+    assert after_unstarted == after_unrecorded + 1  # only the list read in between (1 token)
+    assert _owner_tracklists(runtime, user.user_id) == []
+
+
 def test_a_throttled_rate_counter_answers_503_or_succeeds_and_counts_stay_exact(runtime: Any) -> None:
     with runtime.client() as client, switches(runtime) as (aws, _site):
         user = User(client)
