@@ -16,17 +16,14 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
-from tracktion.errors import BadRequest, ValidationFailed
+from tracktion.errors import ValidationFailed
+from tracktion.histories.model import InvalidFormat
 from tracktion.histories.reading import MAX_FILE_BYTES
 
 # A base64 file and a multipart envelope are larger than the file they carry.
 MAX_BODY_BYTES = MAX_FILE_BYTES * 4 // 3 + 64 * 1024
 FILE_FIELD = "file"
 MAX_FIELDS = 50
-
-
-class UnreadableUpload(BadRequest):
-    error_code = "INVALID_FORMAT"
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,7 @@ def _too_large(size: int) -> ValidationFailed:
 
 def raw_body(body: str | None, is_base64: bool) -> bytes:
     if not body:
-        raise UnreadableUpload("The request has no body: send the file", details={"field": FILE_FIELD})
+        raise InvalidFormat("The request has no body: send the file", details={"field": FILE_FIELD})
     if len(body) > MAX_BODY_BYTES * 4 // 3 + 4:
         raise _too_large(len(body))
     if not is_base64:
@@ -52,7 +49,7 @@ def raw_body(body: str | None, is_base64: bool) -> bytes:
     try:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise UnreadableUpload("The body is not valid base64", details={"reason": "base64"}) from exc
+        raise InvalidFormat("The body is not valid base64", details={"reason": "base64"}) from exc
 
 
 def read_upload(body: bytes, content_type: str) -> Upload:
@@ -61,7 +58,7 @@ def read_upload(body: bytes, content_type: str) -> Upload:
         return _multipart(body, content_type)
     if kind in ("", "application/json", "text/json") or kind.endswith("+json"):
         return _json(body)
-    raise UnreadableUpload(
+    raise InvalidFormat(
         "Send the file as multipart/form-data or JSON",
         details={"content_type": content_type[:100], "accepted": ["multipart/form-data", "application/json"]},
     )
@@ -69,18 +66,18 @@ def read_upload(body: bytes, content_type: str) -> Upload:
 
 def _multipart(body: bytes, content_type: str) -> Upload:
     if "boundary=" not in content_type.lower():
-        raise UnreadableUpload("multipart/form-data without a boundary", details={"reason": "multipart"})
+        raise InvalidFormat("multipart/form-data without a boundary", details={"reason": "multipart"})
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1", errors="replace") + b"\r\n\r\n" + body
     )
     if not message.is_multipart():
-        raise UnreadableUpload("The multipart body cannot be read", details={"reason": "multipart"})
+        raise InvalidFormat("The multipart body cannot be read", details={"reason": "multipart"})
     data: bytes | None = None
     filename: str | None = None
     fields: dict[str, Any] = {}
     for count, part in enumerate(message.iter_parts(), start=1):
         if count > MAX_FIELDS:
-            raise UnreadableUpload("Too many form fields", details={"max_fields": MAX_FIELDS})
+            raise InvalidFormat("Too many form fields", details={"max_fields": MAX_FIELDS})
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
@@ -88,20 +85,20 @@ def _multipart(body: bytes, content_type: str) -> Upload:
         value = payload if isinstance(payload, bytes) else b""
         if name == FILE_FIELD:
             if data is not None:
-                raise UnreadableUpload("Send one file per request", details={"field": FILE_FIELD})
+                raise InvalidFormat("Send one file per request", details={"field": FILE_FIELD})
             data, filename = value, part.get_filename()
         else:
             try:
                 text = value.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise UnreadableUpload("A form field is not UTF-8", details={"field": name[:50]}) from exc
+                raise InvalidFormat("A form field is not UTF-8", details={"field": name[:50]}) from exc
             if name in fields:  # repeated fields (djs) become a list
                 previous = fields[name]
                 fields[name] = [*previous, text] if isinstance(previous, list) else [previous, text]
             else:
                 fields[name] = text
     if data is None:
-        raise UnreadableUpload("No `file` part in the form", details={"field": FILE_FIELD})
+        raise InvalidFormat("No `file` part in the form", details={"field": FILE_FIELD})
     return Upload(data=data, filename=filename, fields=fields)
 
 
@@ -109,9 +106,9 @@ def _json(body: bytes) -> Upload:
     try:
         document = json.loads(body)
     except (ValueError, RecursionError) as exc:
-        raise UnreadableUpload("The body is not valid JSON", details={"reason": "json"}) from exc
+        raise InvalidFormat("The body is not valid JSON", details={"reason": "json"}) from exc
     if not isinstance(document, dict):
-        raise UnreadableUpload("The body must be a JSON object", details={"reason": "json"})
+        raise InvalidFormat("The body must be a JSON object", details={"reason": "json"})
     encoded, text = document.pop("content_base64", None), document.pop("text", None)
     filename = document.pop("filename", None)
     if filename is not None and not isinstance(filename, str):
@@ -126,7 +123,7 @@ def _json(body: bytes) -> Upload:
         try:
             data = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise UnreadableUpload(
+            raise InvalidFormat(
                 "content_base64 is not valid base64", details={"field": "content_base64"}
             ) from exc
     else:
