@@ -169,7 +169,16 @@ def import_item(payload: dict[str, Any]) -> dict[str, Any]:
         return _skipped(item, "batch_cancelled")
     result = _import_retryable(owner_id, item, options)
     _maybe_interrupt(batch_id, item)
-    return _record(batch_id, item, result)
+    try:
+        return _record(batch_id, item, result)
+    except Exception as exc:
+        # The outcome could not be counted (the batch table throttled through the SDK's
+        # retries): run the item again (its import is idempotent) rather than let the Catch
+        # record an item whose tracklist is stored as failed.
+        transient = _transient_aws(exc)
+        if transient is not None:
+            raise transient from exc
+        raise
 
 
 def record_failure(payload: dict[str, Any]) -> dict[str, Any]:
