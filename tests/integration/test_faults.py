@@ -308,6 +308,33 @@ def test_a_worker_raising_mid_item_fails_that_item_visibly_and_the_batch_finishe
     assert failing_id not in json.dumps(_owner_tracklists(runtime, user.user_id))
 
 
+def test_an_item_whose_outcome_cannot_be_counted_is_run_again_and_counted_once(runtime: Any) -> None:
+    with runtime.client() as client, switches(runtime) as (aws, site):
+        user = User(client)
+        page_id, url, _ = _plant(site)
+        # The first count of an outcome fails through all five SDK attempts, then goes through.
+        _fault(
+            aws,
+            "/_local/faults",
+            {
+                "service": "dynamodb",
+                "operation": "UpdateItem",
+                "table": "BatchesTable",
+                "error": THROTTLE,
+                "times": 5,
+            },
+        )
+        created = client.post("/api/v1/batch", headers=user.headers, json={"urls": [url]})
+        assert created.status_code == 200, created.text
+        status = _final(client, user, created.json()["batch_id"])
+        fired = aws.delete("/_local/faults").json()
+
+    assert fired == [{"service": "dynamodb", "error": THROTTLE, "hits": 5}]
+    assert status["status"] == "completed", status
+    assert (status["jobs_status"]["completed"], status["jobs_status"]["failed"]) == (1, 0)
+    assert [t["source_page_id"] for t in _owner_tracklists(runtime, user.user_id)] == [page_id]
+
+
 def test_a_batch_cancelled_while_items_run_starts_none_after_and_its_records_match_its_counts(
     runtime: Any,
 ) -> None:
