@@ -23,6 +23,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks.in_process import moto_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 URLS = int(os.environ.get("BENCH_BATCH_URLS", "1000"))
 BASELINE_URLS = 50
@@ -112,17 +114,7 @@ def writes_per_url() -> dict[str, Any]:
     import boto3
     from moto import mock_aws
 
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
+    moto_environment()
     from tests.functional.batch_site import PlantedSite
 
     results: dict[str, Any] = {}

@@ -11,10 +11,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_moto(stage: str = "bench") -> tuple[Any, Any]:
-    """(the started moto mock, to stop; the Template) with its tables and secrets created."""
-    for p in (ROOT, ROOT / "layers" / "core", ROOT / "functions"):
-        sys.path.insert(0, str(p))
+def moto_environment() -> None:
+    """The process environment for moto in this process: fake credentials, one region, no
+    endpoint of a runtime, Powertools quiet."""
     os.environ.update(
         {
             "AWS_ACCESS_KEY_ID": "testing",
@@ -26,6 +25,13 @@ def start_moto(stage: str = "bench") -> tuple[Any, Any]:
         }
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def start_moto(stage: str = "bench") -> tuple[Any, Any]:
+    """(the started moto mock, to stop; the Template) with its tables and secrets created."""
+    for p in (ROOT, ROOT / "layers" / "core", ROOT / "functions"):
+        sys.path.insert(0, str(p))
+    moto_environment()
     import boto3
     from moto import mock_aws
 
