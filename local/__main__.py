@@ -56,6 +56,11 @@ def parse_args(argv: list[str] | None = None) -> Options:
         metavar="NAME=VALUE",
         help="template parameter",
     )
+    parser.add_argument(
+        "--no-prewarm",
+        action="store_true",
+        help="start each function's first environment on its first call, not at start (tests)",
+    )
     args = parser.parse_args(argv)
     return Options(
         template=args.template,
@@ -67,6 +72,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         source_site=args.source_site,
         env=dict(args.env),
         parameters=dict(args.parameter),
+        prewarm=not args.no_prewarm,
     )
 
 

@@ -202,6 +202,14 @@ class _Pool:
         self._lock = threading.Lock()
         self._closed = False
 
+    def prewarm(self) -> None:
+        """Start one execution environment now (its cold start paid before any request)."""
+        with self._slots:
+            worker = self._spawn()
+            if isinstance(worker, _Worker):
+                with self._lock:
+                    self._idle.append(worker)
+
     def _spawn(self) -> _Worker | dict[str, Any]:
         worker = _Worker(self.spec, self._env())
         with self._lock:
@@ -385,6 +393,18 @@ class LambdaService:
             with self._lock:
                 self._invocations[spec.logical_id] = self._invocations.get(spec.logical_id, 0) + 1
                 self._billed_ms[spec.logical_id] = self._billed_ms.get(spec.logical_id, 0) + billed
+
+    def prewarm(self) -> None:
+        """Start one environment of every function, in the background (`make run`: the first
+        request a newcomer makes does not wait for a cold start)."""
+
+        def warm(spec: FunctionSpec) -> None:
+            with contextlib.suppress(Exception):  # a failed init shows again on the first call
+                self._pool(spec).prewarm()
+
+        for spec in self.specs.values():
+            name = f"prewarm-{spec.logical_id}"
+            threading.Thread(target=warm, args=(spec,), name=name, daemon=True).start()
 
     def usage(self) -> dict[str, dict[str, int]]:
         """Per function: invocations, billed milliseconds (rounded up per call, as Lambda bills)

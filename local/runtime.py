@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ class Options:
     source_site: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, str] = field(default_factory=dict)
+    # Start one environment of every function at once (make run); tests leave it off to spare CPU.
+    prewarm: bool = False
 
 
 def new_admin_key() -> str:
@@ -140,6 +143,23 @@ class Runtime:
 
         gateway.start()
         self._stoppers.append(gateway.stop)
+        if opts.prewarm:
+            lambdas.prewarm()
+            if self._catalog_credentials:
+                threading.Thread(target=self._sign_in_to_catalog, name="catalog-sign-in", daemon=True).start()
+
+    def _sign_in_to_catalog(self) -> None:
+        """One catalog read as the admin, in the background: the functions sign in to the local
+        Beatport and keep the token (sealed, in the cache table), as a deployed stack's first
+        catalog request would, so a newcomer's first search does not wait for the login."""
+        import httpx
+
+        with contextlib.suppress(Exception):  # a failure shows again, explained, on the first search
+            httpx.get(
+                f"{self.urls['Gateway']}/api/v1/catalog/beatport/genres",
+                headers={"X-API-Key": self.admin_key},
+                timeout=60,
+            )
 
     def _start_catalog_site(self, extra_env: dict[str, str]) -> None:
         """The local Beatport and MusicBrainz (local/catalog_site.py) for what --env does not point

@@ -87,6 +87,7 @@ def start_runtime(
     *,
     timeout: float = 90,
     env: dict[str, str] | None = None,
+    prewarm: bool = False,
 ) -> RuntimeProcess:
     """`python -m local --template T --port 0 --aws-port 0 --ws-port 0 *extra_args`, once ready."""
     log = tempfile.NamedTemporaryFile(prefix="tracktion-runtime-", suffix=".log", delete=False)  # noqa: SIM115
@@ -105,6 +106,7 @@ def start_runtime(
         "0",
         "--ws-port",
         "0",
+        *([] if prewarm else ["--no-prewarm"]),
         *extra_args,
     ]
     process = subprocess.Popen(
