@@ -18,9 +18,11 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from tracktion.histories.model import InvalidFormat
+from tracktion.timeparse import HMS, InvalidTime, parse_time
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # as for HTML imports
 MAX_LINES = 20_000
+MAX_DURATION_SECONDS = 10 * 86400
 
 _HOURS = {
     "UTC": 0,
@@ -176,18 +178,12 @@ def read_stamp(text: str) -> tuple[date | None, time, tzinfo | None] | None:
 
 
 def read_duration(text: str) -> float | None:
-    """00:05:17 / 5:17 / 317 as seconds; None when it is none."""
-    parts = text.strip().split(":")
+    """00:05:17 / 5:17 / 317 as seconds, read as every typed time is (`tracktion.timeparse`, up
+    to 10 days); None when it is none or cannot be meant (5:75)."""
     try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
+        return parse_time(text, reading=HMS, max_seconds=MAX_DURATION_SECONDS)
+    except InvalidTime:
         return None
-    if not 1 <= len(numbers) <= 3 or any(n < 0 or n != n for n in numbers):
-        return None
-    seconds = 0.0
-    for n in numbers:
-        seconds = seconds * 60 + n
-    return seconds if seconds < 10 * 86400 else None
 
 
 def read_bpm(text: str | None) -> float | None:
