@@ -154,6 +154,28 @@ def test_max_items_ends_a_read_early_on_purpose() -> None:
     assert len(read.calls) == 2
 
 
+def test_batch_get_asks_100_keys_a_call_and_again_for_the_unprocessed_a_bounded_number_of_times() -> None:
+    calls: list[dict[str, Any]] = []
+
+    def batch_get_item(RequestItems: dict[str, Any]) -> dict[str, Any]:
+        calls.append(RequestItems)
+        keys = RequestItems["T"]["Keys"]
+        answer: dict[str, Any] = {"Responses": {"T": keys[:40]}}
+        if keys[40:]:  # DynamoDB leaves the rest for another call
+            answer["UnprocessedKeys"] = {"T": {**RequestItems["T"], "Keys": keys[40:]}}
+        return answer
+
+    keys = [{"n": n} for n in range(150)]
+    found = list(ddb.batch_get(batch_get_item, "T", keys, ProjectionExpression="n"))
+    assert sorted(i["n"] for i in found) == list(range(150))
+    assert [len(c["T"]["Keys"]) for c in calls] == [100, 60, 20, 50, 10]
+    assert all(c["T"]["ProjectionExpression"] == "n" for c in calls)
+
+    calls.clear()
+    bounded = list(ddb.batch_get(batch_get_item, "T", keys[:100], max_rounds=2))
+    assert len(bounded) == 80 and len(calls) == 2
+
+
 def test_offset_page_reads_only_as_far_as_the_window_and_counts_the_rest() -> None:
     read = _paged(5)
     window, total = ddb.offset_page(read, offset=3, limit=2)

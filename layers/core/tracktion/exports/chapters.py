@@ -16,13 +16,13 @@ from tracktion.config import settings
 from tracktion.contract import hms
 from tracktion.errors import ValidationFailed
 from tracktion.observability import logger
+from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client
 from tracktion.tracklists.estimates import Estimated, estimate
 from tracktion.tracklists.model import Track, Tracklist
 
 # Catalog entries read for track lengths per answer (two BatchGetItem calls at most).
 MAX_CATALOG_LOOKUPS = 200
-_BATCH = 100
 _ROUNDS = 5
 
 
@@ -82,22 +82,14 @@ def catalog_lengths(tracklist: Tracklist) -> dict[int, float]:
     name = settings().tracklists_table
     wanted = list(positions)[:MAX_CATALOG_LOOKUPS]
     found: dict[int, float] = {}
+    keys = [{"pk": {"S": f"CAT#TRACK#{i}"}, "sk": {"S": "TRACK"}} for i in wanted]
     try:
-        for start in range(0, len(wanted), _BATCH):
-            keys = [
-                {"pk": {"S": f"CAT#TRACK#{i}"}, "sk": {"S": "TRACK"}} for i in wanted[start : start + _BATCH]
-            ]
-            request: dict[str, Any] = {name: {"Keys": keys, "ProjectionExpression": "body"}}
-            for _ in range(_ROUNDS):
-                out = client("dynamodb").batch_get_item(RequestItems=request)
-                for item in out.get("Responses", {}).get(name, []):
-                    entry = CatalogTrack.model_validate_json(item["body"]["S"])
-                    if entry.duration and entry.duration > 0:
-                        for p in positions.get(entry.id, []):
-                            found[p] = float(entry.duration)
-                request = out.get("UnprocessedKeys") or {}
-                if not request:
-                    break
+        read = client("dynamodb").batch_get_item
+        for item in ddb.batch_get(read, name, keys, max_rounds=_ROUNDS, ProjectionExpression="body"):
+            entry = CatalogTrack.model_validate_json(item["body"]["S"])
+            if entry.duration and entry.duration > 0:
+                for p in positions.get(entry.id, []):
+                    found[p] = float(entry.duration)
     except (BotoCoreError, ClientError, ValidationError) as exc:
         logger.warning("catalog lengths not read", extra={"error": type(exc).__name__})
         return {}

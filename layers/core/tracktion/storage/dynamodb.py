@@ -10,7 +10,8 @@
   for Query or Scan, through either interface (Table resource or client). Reading "everything"
   stops at `max_pages` pages with `PaginationBoundReached` (a 500 that names the read) instead
   of running out the function's time; `max_items` ends a read early on purpose (maintenance
-  sweeps that do a bounded amount per run).
+  sweeps that do a bounded amount per run). `batch_get`: items by exact key, 100 a call, the
+  unprocessed ones asked again a bounded number of times.
 - **Conditional and transaction errors**: `condition_failed(exc)`, `condition_error(...)`
   (a failed ConditionExpression becomes a domain error) and `transact_write(...)` (a cancelled
   transaction becomes the domain error of the item whose condition failed, per item).
@@ -26,7 +27,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,6 +192,32 @@ def count(
 ) -> int:
     """How many items a Query/Scan matches, counted by DynamoDB (Select COUNT), every page."""
     return sum(int(p.get("Count", 0)) for p in pages(read, max_pages=max_pages, Select="COUNT", **request))
+
+
+BATCH_GET_KEYS = 100  # BatchGetItem's limit per call
+
+
+def batch_get(
+    read: Callable[..., Mapping[str, Any]],
+    /,
+    table_name: str,
+    keys: Sequence[Mapping[str, Any]],
+    *,
+    max_rounds: int = 10,
+    **options: Any,
+) -> Iterator[dict[str, Any]]:
+    """Items by exact key through BatchGetItem (`client.batch_get_item`): 100 keys a call, the
+    keys DynamoDB leaves unprocessed asked again, at most `max_rounds` calls per 100 keys.
+    `options` go with the keys (ProjectionExpression, ConsistentRead ...)."""
+    for start in range(0, len(keys), BATCH_GET_KEYS):
+        chunk = list(keys[start : start + BATCH_GET_KEYS])
+        request: dict[str, Any] = {table_name: {"Keys": chunk, **options}}
+        for _ in range(max_rounds):
+            out = read(RequestItems=request)
+            yield from out.get("Responses", {}).get(table_name, [])
+            request = out.get("UnprocessedKeys") or {}
+            if not request:
+                break
 
 
 def offset_page(

@@ -234,23 +234,9 @@ class TracklistStore:
         from boto3.dynamodb.types import TypeDeserializer
 
         des = TypeDeserializer()
-        out: list[dict[str, Any]] = []
-        ddb = client("dynamodb")
-        for start in range(0, len(keys), 100):
-            pending: dict[str, Any] = {
-                self.table_name: {
-                    "Keys": [_serialize(k) for k in keys[start : start + 100]],
-                    "ConsistentRead": True,
-                }
-            }
-            for _attempt in range(10):
-                res = ddb.batch_get_item(RequestItems=pending)
-                for item in res.get("Responses", {}).get(self.table_name, []):
-                    out.append({k: des.deserialize(v) for k, v in item.items()})
-                pending = res.get("UnprocessedKeys") or {}
-                if not pending:
-                    break
-        return out
+        typed = [_serialize(k) for k in keys]
+        found = ddb.batch_get(client("dynamodb").batch_get_item, self.table_name, typed, ConsistentRead=True)
+        return [{k: des.deserialize(v) for k, v in item.items()} for item in found]
 
     def list_page(
         self,
