@@ -241,6 +241,12 @@ class BatchSettings(Group):
     worker_fault: str = _env(
         "BATCH_WORKER_FAULT", "Fault injection for one test only (`after_import:<url part>`).", ""
     )
+    stale_after_seconds: float = _env(
+        "BATCH_STALE_SECONDS",
+        "An active batch unchanged this long has its execution checked when read (ended: closed).",
+        120.0,
+        gt=0,
+    )
 
 
 class WebhookSettings(Group):

@@ -122,12 +122,15 @@ class Batch(Model):
     def jobs_status(self) -> dict[str, int]:
         """Counts that always add up to `total`, whatever state the batch is in."""
         remaining = max(0, self.total - self.processed)
+        # A finished batch runs nothing more: what it never ran was cancelled by its owner, or
+        # failed with the batch (its execution could not start or ended early; `error` says why).
         cancelled = remaining if self.status == "cancelled" else 0
+        never_ran = remaining if self.status in FINAL_STATUSES and self.status != "cancelled" else 0
         return {
             "total": self.total,
             "completed": self.completed,
-            "failed": self.failed,
-            "pending": remaining - cancelled,
+            "failed": self.failed + never_ran,
+            "pending": remaining - cancelled - never_ran,
             "cancelled": cancelled,
         }
 

@@ -80,8 +80,10 @@ def status_view(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """The batch's counters, and a page of per-item outcomes (all, or only failures) on request."""
+    from tracktion.batch.submit import reconcile
+
     store = BatchStore()
-    batch = store.get(batch_id, owner_id)
+    batch = reconcile(store.get(batch_id, owner_id), store)
     view = summary(batch)
     if include_errors or include_items:
         results, token = store.results(batch_id, only_failed=not include_items, limit=limit, cursor=cursor)

@@ -147,15 +147,21 @@ class BatchStore:
             ExpressionAttributeValues={":f": "failed", ":now": iso(), ":r": reason[:500]},
         )
 
-    def finish(self, batch_id: str, status: str) -> bool:
-        """Move an active batch to its final status; False when it had already finished."""
+    def finish(self, batch_id: str, status: str, error: str | None = None) -> bool:
+        """Move an active batch to its final status (with why, when the batch itself went wrong);
+        False when it had already finished."""
+        values: dict[str, Any] = {":s": status, ":now": iso(), ":q": "queued", ":p": "processing"}
+        update = "SET #s = :s, completed_at = :now, updated_at = :now"
+        if error:
+            update += ", start_error = :r"
+            values[":r"] = error[:500]
         try:
             self._table.update_item(
                 Key=_key(batch_id),
-                UpdateExpression="SET #s = :s, completed_at = :now, updated_at = :now",
+                UpdateExpression=update,
                 ConditionExpression="#s IN (:q, :p)",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":s": status, ":now": iso(), ":q": "queued", ":p": "processing"},
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             if ddb.condition_failed(exc):

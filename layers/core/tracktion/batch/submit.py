@@ -16,11 +16,13 @@ from typing import Any
 from tracktion.auth.principal import Principal
 from tracktion.auth.ratelimit import charge_tokens, refund_tokens
 from tracktion.batch.model import (
+    ACTIVE_STATUSES,
     MAX_CONCURRENCY,
     TOKENS_PER_URL,
     Batch,
     BatchItem,
     BatchOptions,
+    final_status,
 )
 from tracktion.batch.store import BatchStore
 from tracktion.clock import iso, now
@@ -215,6 +217,50 @@ def start(batch: Batch, store: BatchStore) -> None:
             details={"batch_id": batch.batch_id},
             retry_after=30,
         ) from exc
+
+
+# Execution states that end a batch's run; the batch is still active only if nothing closed it.
+ENDED_EXECUTIONS = {"FAILED": "failed", "TIMED_OUT": "timed out", "ABORTED": "was stopped"}
+
+
+def reconcile(batch: Batch, store: BatchStore) -> Batch:
+    """Close an active batch whose execution ended without closing it (it failed, e.g. the batch
+    table throttled past every retry; timed out; was stopped by an operator), so it is never
+    shown running forever: the items it never ran count as failed, `error` says why, and the
+    final events go out. Checked only once the batch has been quiet for BATCH_STALE_SECONDS."""
+    from datetime import datetime
+
+    from botocore.exceptions import ClientError
+
+    if batch.status not in ACTIVE_STATUSES or not batch.execution_arn:
+        return batch
+    quiet = (now() - datetime.fromisoformat(batch.last_change)).total_seconds()
+    if quiet < get(BatchSettings).stale_after_seconds:
+        return batch
+    try:
+        state = client("stepfunctions").describe_execution(executionArn=batch.execution_arn)["status"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ExecutionDoesNotExist":
+            logger.warning(
+                "batch execution not checked", extra={"batch_id": batch.batch_id, "error": str(exc)}
+            )
+            return batch
+        state = "ABORTED"  # never started, and the failure to start was not recorded
+    if state not in ENDED_EXECUTIONS:
+        return batch
+    never_ran = max(0, batch.total - batch.processed)
+    error = f"The batch's execution {ENDED_EXECUTIONS[state]}" + (
+        f" before {never_ran} of {batch.total} item(s) ran" if never_ran else ""
+    )
+    logger.warning(
+        "closing a batch whose execution ended", extra={"batch_id": batch.batch_id, "state": state}
+    )
+    if store.finish(batch.batch_id, final_status(batch.completed, batch.failed + never_ran), error):
+        from tracktion.batch.notify import batch_finished
+
+        batch = store.find(batch.batch_id) or batch
+        batch_finished(batch)
+    return store.find(batch.batch_id) or batch
 
 
 def cancel(principal: Principal, batch_id: str) -> Batch:
