@@ -263,6 +263,8 @@ RUNTIME_ENV = {
     "CATALOG_MAX_BACKOFF_SECONDS": "0",
     # The local site answers in milliseconds; a fault test's hung page costs 5 s, not 15.
     "SOURCE_READ_TIMEOUT_SECONDS": "5",
+    # A batch quiet for 3 s has its execution checked when read (closed if it ended).
+    "BATCH_STALE_SECONDS": "3",
 }
 
 

@@ -415,8 +415,47 @@ def test_a_batch_that_cannot_be_recorded_or_started_answers_503_and_charges_noth
     assert unstarted.json()["error_code"] == "BATCH_START_FAILED"
     (failed,) = shown
     assert failed["status"] == "failed" and failed["final"] is True and failed["error"]
+    # Final, so nothing is pending: the items it never ran failed with it.
+    assert (failed["jobs_status"]["failed"], failed["jobs_status"]["pending"]) == (3, 0)
     assert after_unstarted == after_unrecorded + 1  # only the list read in between (1 token)
     assert _owner_tracklists(runtime, user.user_id) == []
+
+
+def test_a_batch_whose_execution_ended_early_is_closed_with_every_item_accounted_for(runtime: Any) -> None:
+    sfn = runtime.aws_client("stepfunctions")
+    machine = next(m for m in sfn.list_state_machines()["stateMachines"] if "batch-import" in m["name"])
+    with runtime.client() as client, switches(runtime) as (_aws, site):
+        user = User(client)
+        urls = [_plant(site)[1] for _ in range(12)]
+        created = client.post("/api/v1/batch", headers=user.headers, json={"urls": urls, "priority": "low"})
+        assert created.status_code == 200, created.text
+        batch_id = created.json()["batch_id"]
+        deadline = time.monotonic() + 60
+        while (
+            client.get(f"/api/v1/batch/{batch_id}/status", headers=user.headers).json()["jobs_status"][
+                "completed"
+            ]
+            < 1
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        # The execution ends without its Finalize step (as when its batch-table writes stay
+        # throttled past every retry, it times out, or an operator stops it).
+        execution = machine["stateMachineArn"].replace(":stateMachine:", ":execution:") + f":{batch_id}"
+        sfn.stop_execution(executionArn=execution, error="Ended", cause="fault test")
+        status = _final(client, user, batch_id, timeout=60)
+        stored = _owner_tracklists(runtime, user.user_id)
+        time.sleep(1)
+        later = client.get(f"/api/v1/batch/{batch_id}/status", headers=user.headers).json()
+
+    assert status["final"] is True, status
+    assert status["status"] == "partially_failed"
+    jobs = status["jobs_status"]
+    assert jobs["pending"] == 0 and jobs["queued"] == 0 and jobs["processing"] == 0
+    assert jobs["completed"] + jobs["failed"] == 12 and jobs["failed"] >= 1
+    assert "execution" in status["error"] and "item(s) ran" in status["error"]
+    assert len(stored) == jobs["completed"]
+    assert later["status"] == status["status"] and later["jobs_status"]["pending"] == 0
 
 
 def test_a_throttled_rate_counter_answers_503_or_succeeds_and_counts_stay_exact(runtime: Any) -> None:
