@@ -32,14 +32,19 @@ def _units(size: int, unit: int) -> int:
     return max(1, math.ceil(size / unit))
 
 
+def _size(item: Any) -> int:
+    """An item's size on the wire (DynamoDB JSON, compact)."""
+    return len(json.dumps(item, separators=(",", ":")))
+
+
 def _items_size(items: Any) -> list[int]:
-    return [len(json.dumps(item, separators=(",", ":"))) for item in items or []]
+    return [_size(item) for item in items or []]
 
 
 def dynamodb_units(operation: str, request: dict[str, Any], response: dict[str, Any]) -> tuple[float, float]:
     """(read units, write units) of one DynamoDB call, from its request and answer."""
     if operation in ("GetItem",):
-        size = len(json.dumps(response.get("Item") or {}, separators=(",", ":")))
+        size = _size(response.get("Item") or {})
         factor = 1.0 if request.get("ConsistentRead") else 0.5
         return _units(size, 4096) * factor, 0.0
     if operation in ("Query", "Scan"):
@@ -53,11 +58,11 @@ def dynamodb_units(operation: str, request: dict[str, Any], response: dict[str, 
         sizes = _items_size([r.get("Item") for r in response.get("Responses") or [] if r.get("Item")])
         return sum(_units(s, 4096) * 2 for s in sizes), 0.0
     if operation == "PutItem":
-        return 0.0, float(_units(len(json.dumps(request.get("Item") or {}, separators=(",", ":"))), 1024))
+        return 0.0, float(_units(_size(request.get("Item") or {}), 1024))
     if operation in ("UpdateItem", "DeleteItem"):
         # Billed on the larger of the item before and after; the answer holds it when asked.
         attrs = response.get("Attributes") or request.get("Key") or {}
-        return 0.0, float(_units(len(json.dumps(attrs, separators=(",", ":"))), 1024))
+        return 0.0, float(_units(_size(attrs), 1024))
     if operation == "BatchWriteItem":
         units = 0
         for writes in (request.get("RequestItems") or {}).values():
@@ -65,14 +70,14 @@ def dynamodb_units(operation: str, request: dict[str, Any], response: dict[str, 
                 item = (
                     (w.get("PutRequest") or {}).get("Item") or (w.get("DeleteRequest") or {}).get("Key") or {}
                 )
-                units += _units(len(json.dumps(item, separators=(",", ":"))), 1024)
+                units += _units(_size(item), 1024)
         return 0.0, float(units)
     if operation == "TransactWriteItems":
         units = 0
         for entry in request.get("TransactItems") or []:
             inner = next(iter(entry.values())) if entry else {}
             item = inner.get("Item") or inner.get("Key") or {}
-            units += 2 * _units(len(json.dumps(item, separators=(",", ":"))), 1024)
+            units += 2 * _units(_size(item), 1024)
         return 0.0, float(units)
     return 0.0, 0.0
 
