@@ -647,3 +647,44 @@ def test_an_upload_whose_cue_files_cannot_be_stored_is_retried_queued_and_redriv
     assert f"{key}.error.json" not in [
         o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", [])
     ]
+
+
+def test_an_async_cue_job_meeting_failed_storage_ends_failed_with_why_and_nothing_stored(
+    runtime: Any,
+) -> None:
+    with runtime.client() as client, switches(runtime) as (aws, _site):
+        user = User(client)
+        tracklist_id = _text_tracklist(client, user)
+        prefix = f"cue/{user.user_id}/{tracklist_id}/"
+        _fault(
+            aws,
+            "/_local/faults",
+            {
+                "service": "s3",
+                "method": "PUT",
+                "key_prefix": prefix,
+                "status": 500,
+                "error": "InternalError",
+                "times": -1,
+            },
+        )
+        queued = client.post(
+            f"/api/v1/cue/generate/{tracklist_id}?async_processing=true",
+            headers=user.headers,
+            json={"formats": ["standard"]},
+        )
+        assert queued.status_code == 202, queued.text
+        deadline = time.monotonic() + 90
+        while True:
+            job = client.get(
+                f"/api/v1/cue/jobs/{queued.json()['job_id']}/status", headers=user.headers
+            ).json()
+            if job["status"] in ("completed", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        aws.delete("/_local/faults")
+        files, objects = _files(client, user, tracklist_id), _objects(runtime, prefix)
+
+    assert job["status"] == "failed", job
+    assert "STORAGE_ERROR" in json.dumps(job)
+    assert files == [] and objects == []
