@@ -220,6 +220,25 @@ def test_a_page_cut_mid_way_is_never_stored_as_half_a_tracklist(runtime: Any) ->
     assert stored["source_page_id"] == page_id and len(stored["tracks"]) == GOOD_TRACKS
 
 
+def test_a_search_page_cut_mid_way_answers_502_and_is_not_cached_as_the_results(runtime: Any) -> None:
+    params = {"query": "kolsch sonar", "force_refresh": "true", "limit": "50"}
+    with runtime.client() as client, switches(runtime) as (_aws, site):
+        user = User(client)
+        whole = client.get("/api/v1/search", headers=user.headers, params=params)
+        _fault(site, "/_local/fault", {"path": "/search/result.php", "kind": "truncate", "times": 1})
+        cut = client.get("/api/v1/search", headers=user.headers, params=params)
+        cached = client.get(
+            "/api/v1/search", headers=user.headers, params={**params, "force_refresh": "false"}
+        )
+
+    assert whole.status_code == 200, whole.text
+    assert cut.status_code == 502, cut.text
+    assert "cut off" in cut.json()["error"]
+    # What the cache holds, and answers next, is the whole first page, never the cut one.
+    assert cached.status_code == 200
+    assert cached.json()["results"] == whole.json()["results"] and whole.json()["results"]
+
+
 # ---------------------------------------------------------------------------------------------
 # DynamoDB throttling
 
