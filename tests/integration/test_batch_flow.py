@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.functional.batch_site import PlantedSite
+from tests.own_runtime import own_runtime
 from tests.receiver import Receiver
 
 pytestmark = pytest.mark.integration
@@ -34,8 +34,6 @@ def planted() -> Iterator[PlantedSite]:
 def batch_runtime(planted: PlantedSite) -> Iterator[Any]:
     """Our own runtime: the planted source, budgets lifted, a local webhook receiver allowed,
     and the injected interruption armed for URLs containing `faulty`."""
-    from local.testing import start_runtime
-
     env = [
         f"SOURCE_BASE_URL={planted.base_url}",
         "SOURCE_MIN_INTERVAL_SECONDS=0",
@@ -44,14 +42,8 @@ def batch_runtime(planted: PlantedSite) -> Iterator[Any]:
         "WEBHOOK_BACKOFF_SECONDS=0.2",
         "BATCH_WORKER_FAULT=after_import:faulty",
     ]
-    args: list[str] = []
-    for item in env:
-        args += ["--env", item]
-    runtime = start_runtime(ROOT / "template.yaml", args, timeout=120)
-    try:
+    with own_runtime(env) as runtime:
         yield runtime
-    finally:
-        runtime.stop()
 
 
 def _wait_final(client: Any, headers: dict[str, str], batch_id: str, timeout: float = 240) -> dict[str, Any]:

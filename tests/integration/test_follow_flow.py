@@ -21,6 +21,7 @@ import pytest
 from local.scheduler import template_schedules
 from local.template import Template
 from tests.conftest import ROOT
+from tests.own_runtime import own_runtime
 from tests.receiver import Receiver
 
 pytestmark = pytest.mark.integration
@@ -31,17 +32,9 @@ PATH = "/tracklist/2k7xq9tb/kolsch-ann-clue-sonar-festival-fira-montjuic-spain-2
 
 @pytest.fixture(scope="module")
 def follow_runtime() -> Iterator[Any]:
-    from local.testing import start_runtime
-
     env = ["SOURCE_MIN_INTERVAL_SECONDS=0", "WEBHOOK_ALLOWED_HOSTS=127.0.0.1", "WEBHOOK_BACKOFF_SECONDS=0.2"]
-    args: list[str] = []
-    for item in env:
-        args += ["--env", item]
-    runtime = start_runtime(ROOT / "template.yaml", args, timeout=120)
-    try:
+    with own_runtime(env) as runtime:
         yield runtime
-    finally:
-        runtime.stop()
 
 
 def _fire_the_schedule(runtime: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import pytest
 
 from local.template import Template
 from tests.conftest import ROOT
+from tests.own_runtime import own_runtime
 from tests.receiver import Receiver
 
 pytestmark = pytest.mark.integration
@@ -32,8 +33,6 @@ def verified(request: dict[str, Any], secret: str) -> Any:
 
 @pytest.fixture(scope="module")
 def hooks_runtime() -> Iterator[Any]:
-    from local.testing import start_runtime
-
     env = [
         "WEBHOOK_ALLOWED_HOSTS=127.0.0.1",
         "WEBHOOK_BACKOFF_SECONDS=0",
@@ -42,14 +41,8 @@ def hooks_runtime() -> Iterator[Any]:
         "WEBHOOK_RETRY_SCHEDULE_SECONDS=0,0,0",
         "SOURCE_MIN_INTERVAL_SECONDS=0",
     ]
-    args: list[str] = []
-    for item in env:
-        args += ["--env", item]
-    runtime = start_runtime(ROOT / "template.yaml", args, timeout=120)
-    try:
+    with own_runtime(env) as runtime:
         yield runtime
-    finally:
-        runtime.stop()
 
 
 @pytest.fixture
