@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracktion.cue.time import CueTime
+from tracktion.timeparse import clock_time
 from tracktion.tracklists.model import Track, Tracklist
 
 KNOWN = {
@@ -112,10 +113,10 @@ def _index_time(value: str, times: str) -> CueTime:
         parts = value.strip().split(":")
         if len(parts) != 3 or not all(p.isdigit() and len(p) <= 4 for p in parts):
             raise ValueError(f"not a cue time (hh:mm:ss): {value!r}")
-        hh, mm, ss = (int(p) for p in parts)
-        if mm > 59 or ss > 59:
+        seconds = clock_time(value)  # the one reader of typed times: fields in range
+        if seconds is None:
             raise ValueError(f"not a cue time (hh:mm:ss): {value!r}")
-        return CueTime.from_seconds(hh * 3600 + mm * 60 + ss)
+        return CueTime.from_seconds(seconds)
     return CueTime.parse(value)
 
 
