@@ -13,20 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from datetime import datetime, timedelta
 
 from tracktion.histories.model import History, InvalidFormat, Play
-from tracktion.histories.reading import decode_text, lines_of, placed, read_bpm, read_stamp
+from tracktion.histories.reading import cell_text, decode_text, lines_of, placed, read_bpm, read_stamp
 
 FORMAT_TEXT = "mixxx_text"
 FORMAT_CSV = "mixxx_csv"
 _ROW = re.compile(r"^\s*(\d{1,5})\.\s+(?:(\d{1,2}):(\d{2}):(\d{2})\s+)?(.*?)\s*$")
 _TIME_COLUMNS = ("timestamp", "date added", "played", "datetime_added")
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def looks_like_text(lines: list[str]) -> bool:
@@ -55,7 +50,7 @@ def parse_text(data: bytes) -> History:
                 day += 1
                 offset += 86400
             previous = offset
-        artist, _, title = _nfc(m[5]).partition(" - ")
+        artist, _, title = cell_text(m[5]).partition(" - ")
         if not title:
             artist, title = "", artist
         plays.append(Play(artist=artist, title=title, offset_seconds=offset, source_line=number))
@@ -101,7 +96,7 @@ def parse_csv(data: bytes) -> History:
 
         def cell(name: str, row: list[str] = row) -> str:
             i = at[name]
-            return _nfc(row[i]) if i is not None and i < len(row) else ""
+            return cell_text(row[i]) if i is not None and i < len(row) else ""
 
         start = _timestamp(cell("time"), number) if cell("time") else None
         if start is not None and previous is not None and (start.tzinfo is None) != (previous.tzinfo is None):

@@ -15,6 +15,7 @@ SAST); an unknown one (IST: India, Ireland or Israel) leaves the time without a 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from tracktion.histories.model import InvalidFormat
@@ -122,6 +123,12 @@ def zone_of(text: str) -> tzinfo | None:
         sign = -1 if m[1] == "-" else 1
         return timezone(sign * timedelta(hours=hours, minutes=minutes))
     return None
+
+
+def cell_text(text: str | None) -> str:
+    """A field's text as the parsers keep it: NFC (one form for "é" whichever the file wrote),
+    without surrounding space; "" for none."""
+    return unicodedata.normalize("NFC", text or "").strip()
 
 
 def read_clock(text: str) -> time | None:

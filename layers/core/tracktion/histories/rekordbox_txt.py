@@ -10,10 +10,8 @@ columns spliced together) keeps the header's title and artist positions and noth
 
 from __future__ import annotations
 
-import unicodedata
-
 from tracktion.histories.model import History, InvalidFormat, Play
-from tracktion.histories.reading import decode_text, lines_of, read_bpm
+from tracktion.histories.reading import cell_text, decode_text, lines_of, read_bpm
 
 FORMAT = "rekordbox_txt"
 _NAMES = {
@@ -56,7 +54,7 @@ def parse_txt(data: bytes) -> History:
             i = columns.get(name)
             if i is None or i >= len(cells) or (not same_shape and name not in ("title", "artist")):
                 return ""
-            return unicodedata.normalize("NFC", cells[i]).strip()
+            return cell_text(cells[i])
 
         if not cell("title") and not cell("artist"):
             continue

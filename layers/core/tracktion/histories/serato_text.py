@@ -19,11 +19,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 
 from tracktion.histories.model import History, InvalidFormat, Play
 from tracktion.histories.reading import (
+    cell_text,
     decode_text,
     lines_of,
     placed,
@@ -111,7 +111,7 @@ def _history(numbered: list[tuple[int, list[str]]], fmt: str) -> History:
 
     def cell(row: list[str], name: str) -> str:
         i = columns.get(name)
-        return unicodedata.normalize("NFC", row[i].strip()) if i is not None and i < len(row) else ""
+        return cell_text(row[i]) if i is not None and i < len(row) else ""
 
     session_day: date | None = None
     session_start: datetime | None = None

@@ -16,12 +16,11 @@ no NML has one) is refused before parsing.
 from __future__ import annotations
 
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta
 
 from tracktion.histories.model import History, InvalidFormat, Play
-from tracktion.histories.reading import decode_text
+from tracktion.histories.reading import cell_text, decode_text
 
 FORMAT = "traktor_nml"
 MAX_ENTRIES = 20_000
@@ -58,10 +57,6 @@ def _start(entry_no: int, date_value: str | None, time_value: str | None) -> dat
             f"Entry {entry_no} has an impossible STARTTIME", details={"entry": entry_no, "value": time_value}
         )
     return datetime(day.year, day.month, day.day) + timedelta(seconds=seconds)
-
-
-def _nfc(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "").strip()
 
 
 def parse_nml(data: bytes) -> History:
@@ -104,11 +99,11 @@ def parse_nml(data: bytes) -> History:
         key_el = entry.find("PRIMARYKEY")
         key = key_el.get("KEY", "") if key_el is not None else ""
         track = collection.get(key)
-        artist = _nfc(track.get("ARTIST")) if track is not None else ""
-        title = _nfc(track.get("TITLE")) if track is not None else ""
+        artist = cell_text(track.get("ARTIST")) if track is not None else ""
+        title = cell_text(track.get("TITLE")) if track is not None else ""
         if not title:
             stem = key.rsplit("/:", 1)[-1].rsplit(".", 1)[0]
-            title = _LEADING_NUMBER.sub("", _nfc(stem)) or _nfc(stem)
+            title = _LEADING_NUMBER.sub("", cell_text(stem)) or cell_text(stem)
         info = track.find("INFO") if track is not None else None
         tempo = track.find("TEMPO") if track is not None else None
         album = track.find("ALBUM") if track is not None else None
@@ -123,10 +118,10 @@ def parse_nml(data: bytes) -> History:
                 duration_seconds=duration,
                 ended_at=start + timedelta(seconds=duration) if start and duration is not None else None,
                 played=attrs.get("PLAYEDPUBLIC", "1") != "0",
-                label=_nfc(info.get("LABEL")) or None if info is not None else None,
-                genre=_nfc(info.get("GENRE")) or None if info is not None else None,
-                key=_nfc(info.get("KEY")) or None if info is not None else None,
-                album=_nfc(album.get("TITLE")) or None if album is not None else None,
+                label=cell_text(info.get("LABEL")) or None if info is not None else None,
+                genre=cell_text(info.get("GENRE")) or None if info is not None else None,
+                key=cell_text(info.get("KEY")) or None if info is not None else None,
+                album=cell_text(album.get("TITLE")) or None if album is not None else None,
                 bpm=_float(tempo.get("BPM")) if tempo is not None else None,
                 deck=attrs.get("DECK"),
                 file_path=key or None,

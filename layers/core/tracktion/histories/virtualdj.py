@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
 from tracktion.histories.model import History, InvalidFormat, Play
-from tracktion.histories.reading import decode_text, lines_of, read_bpm, read_clock
+from tracktion.histories.reading import cell_text, decode_text, lines_of, read_bpm, read_clock
 
 FORMAT_M3U = "virtualdj_m3u"
 FORMAT_TRACKLIST = "virtualdj_tracklist"
@@ -33,7 +32,7 @@ _ROLLBACK = timedelta(hours=6)
 
 
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", html.unescape(text)).strip()
+    return cell_text(html.unescape(text))
 
 
 def _day_from(filename: str | None) -> date | None:
