@@ -8,7 +8,6 @@ documented field is read is in docs/api-contract.md, "CUE generation"."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -17,7 +16,7 @@ from tracktion.api.dispatch import serve_or_dispatch
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app
 from tracktion.api.rules import rules
-from tracktion.api.shapes import Out, error_responses, offset_pagination
+from tracktion.api.shapes import Out, attachment, error_responses, offset_pagination
 from tracktion.auth.weights import CUE, READ, WRITE
 from tracktion.clock import iso
 from tracktion.config import AuthSettings, CoreSettings, CueSettings, load
@@ -182,12 +181,6 @@ def job_status(job_id: Id) -> JobStatusOut:
     return JobStatusOut.model_validate(jobs.get(job_id, _owner()).to_json())
 
 
-def _disposition(name: str) -> str:
-    """An ASCII `filename` for old clients plus the exact UTF-8 `filename*` (RFC 6266)."""
-    plain = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
-
-
 def _download(cue: CueFile, companion: str | None) -> Response[Any]:
     data, name, content_type = files.read(cue, companion)
     return Response(
@@ -195,7 +188,7 @@ def _download(cue: CueFile, companion: str | None) -> Response[Any]:
         content_type=content_type,
         body=data,
         headers={
-            "Content-Disposition": _disposition(name),
+            "Content-Disposition": attachment(name),
             "X-File-Version": str(cue.version),
             "X-File-Format": cue.format,
             "Cache-Control": "no-cache",

@@ -22,7 +22,15 @@ from pydantic import Field
 from tracktion.api.principal import current_principal
 from tracktion.api.resolver import make_app, serve
 from tracktion.api.rules import rules
-from tracktion.api.shapes import MAX_SET_SECONDS, Out, Warning_, error_responses, hms, track_out
+from tracktion.api.shapes import (
+    MAX_SET_SECONDS,
+    Out,
+    Warning_,
+    attachment,
+    error_responses,
+    hms,
+    track_out,
+)
 from tracktion.auth.weights import READ, WRITE
 from tracktion.config import AuthSettings, CoreSettings, load
 from tracktion.errors import ValidationFailed
@@ -139,7 +147,7 @@ def _file_name(t: Tracklist, target: str) -> str:
 
 
 def _raw(body: str, content_type: str, name: str | None = None) -> Response[Any]:
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'} if name else {}
+    headers = {"Content-Disposition": attachment(name)} if name else {}
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
 
 

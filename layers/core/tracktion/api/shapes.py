@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import Field
@@ -172,6 +173,13 @@ class ErrorBody(Out):
     correlation_id: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
     retry_after: int | None = None
+
+
+def attachment(name: str) -> str:
+    """A download's Content-Disposition: an ASCII `filename` for old clients plus the exact UTF-8
+    `filename*` (RFC 6266)."""
+    plain = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
 
 
 def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
