@@ -4,7 +4,6 @@ estimate."""
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from tracktion.storage import dynamodb as ddb
 from tracktion.storage.aws import client
 from tracktion.tracklists.estimates import Estimated, estimate
 from tracktion.tracklists.model import Track, Tracklist
+from tracktion.tracklists.playing import slots
 
 # Catalog entries read for track lengths per answer (two BatchGetItem calls at most).
 MAX_CATALOG_LOOKUPS = 200
@@ -103,17 +103,11 @@ def estimated_tracklist(tracklist: Tracklist) -> Estimated:
 
 
 def chapters(est: Estimated) -> list[Chapter]:
-    """One chapter per slot, each ending where the next begins (the last at the set's end)."""
-    out: list[Chapter] = []
-    for group in est.groups:
-        start = group[0].start_time
-        if start is None:  # estimate() fills every lead; kept for the type checker
-            continue
-        out.append(Chapter(start, None, list(group), est.is_estimated(group[0].position)))
-    for a, b in itertools.pairwise(out):
-        a.end = b.start
-    if out and est.end is not None and est.end > out[-1].start:
-        out[-1].end = est.end
+    """One chapter per slot of the mix (`tracktion.tracklists.playing.slots`, what at?t= answers
+    from), each ending where the next begins; the last at the set's end when that is after it."""
+    out = [Chapter(s.start, s.end, s.tracks, s.estimated) for s in slots(est)]
+    if out and out[-1].end is not None and out[-1].end <= out[-1].start:
+        out[-1].end = None
     return out
 
 
