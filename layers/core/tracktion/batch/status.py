@@ -61,11 +61,14 @@ def cancelled_view(batch: Batch) -> dict[str, Any]:
 
 def list_view(owner_id: str, *, limit: int, offset: int) -> dict[str, Any]:
     """The caller's batches, newest first, one limit/offset page (never another user's)."""
+    from tracktion.batch.submit import reconcile
     from tracktion.contract import offset_pagination
 
-    batches, total = BatchStore().page_by_owner(owner_id, limit=limit, offset=offset)
+    store = BatchStore()
+    batches, total = store.page_by_owner(owner_id, limit=limit, offset=offset)
     return {
-        "batches": [summary(b) for b in batches],
+        # An active batch quiet for long has its execution checked (and is closed if it ended).
+        "batches": [summary(reconcile(b, store)) for b in batches],
         "pagination": offset_pagination(limit, offset, total, len(batches)),
     }
 
