@@ -74,12 +74,9 @@ class FollowStore:
         return table(self.table_name)
 
     def get(self, tracklist_id: str, owner_id: str) -> Follow | None:
-        item = self._table.get_item(
-            Key={"pk": f"TL#{tracklist_id}", "sk": SORT_KEY}, ConsistentRead=True
-        ).get("Item")
-        if not item or item.get("owner_id") != owner_id:
-            return None
-        return Follow.model_validate_json(str(item["record"]))
+        """The owner's record (another owner's is None)."""
+        follow = self.load(tracklist_id)
+        return follow if follow is not None and follow.owner_id == owner_id else None
 
     def load(self, tracklist_id: str) -> Follow | None:
         """The record whoever owns it (the scheduled check reads what the due index names)."""
