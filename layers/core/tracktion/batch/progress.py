@@ -63,8 +63,9 @@ def connect(connection_id: str, principal: Principal, batch_id: str | None) -> N
 
 
 def connection_owner(connection_id: str) -> str | None:
-    item = _table().get_item(Key={"pk": f"CONN#{connection_id}", "sk": "CONN"}).get("Item")
-    return str(item["owner_id"]) if item else None
+    item = _table().get_item(Key={"pk": f"CONN#{connection_id}", "sk": "CONN"}).get("Item") or {}
+    # A connection recorded without its owner (before connections were listed per owner) has none.
+    return str(item["owner_id"]) if item.get("owner_id") else None
 
 
 def disconnect(connection_id: str) -> None:
