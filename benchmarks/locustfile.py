@@ -34,6 +34,8 @@ _lock = threading.Lock()
 _sent: dict[str, int] = {}  # key_id → requests sent with it
 _writes: list[dict[str, str]] = []  # acknowledged writes: {"key_id", "kind", "id"}
 _total = 0
+_started = 0  # users started
+_stopped = 0  # users stopped at the request count
 
 
 def _tracks(n: int, tag: str) -> list[dict[str, Any]]:
@@ -47,6 +49,9 @@ class TracktionUser(HttpUser):
     wait_time = between(0.05, 0.3)
 
     def on_start(self) -> None:
+        global _started
+        with _lock:
+            _started += 1
         account = USERS[next(_next_user) % len(USERS)]
         self.key_id = account["key_id"]
         self.headers = {"X-API-Key": account["api_key"]}
@@ -54,10 +59,15 @@ class TracktionUser(HttpUser):
 
     # ---------------------------------------------------------------- bookkeeping
     def _call(self, method: str, path: str, name: str, **kwargs: Any) -> Any:
-        global _total
+        global _total, _stopped
         with _lock:
             if MAX_REQUESTS and _total >= MAX_REQUESTS:
-                if self.environment.runner is not None:
+                # Each user stops before its next request, never in the middle of one (a request
+                # cut off after it was sent would be counted by the server and not here); the
+                # last one to stop ends the run.
+                _stopped += 1
+                if _stopped >= _started and self.environment.runner is not None:
+                    _save()
                     self.environment.runner.quit()
                 raise StopUser()
             _total += 1
@@ -135,8 +145,23 @@ class TracktionUser(HttpUser):
             self._acknowledged("cue_file", answer.json()["cue_file_id"])
 
 
-@events.test_stop.add_listener
-def _write_results(**_: Any) -> None:
+def _save() -> None:
+    """What was sent and acknowledged, for the driver's checks (called with `_lock` held or at
+    the end; written whole each time, so the last write has everything)."""
     if RESULTS:
-        with _lock, open(RESULTS, "w", encoding="utf-8") as out:
+        with open(RESULTS, "w", encoding="utf-8") as out:
             json.dump({"sent": _sent, "writes": _writes, "total": _total}, out)
+
+
+# At the end of the run however it ends: the request count reached (the runner quits from a
+# user's greenlet), --run-time spent, or the process quitting.
+@events.test_stop.add_listener
+def _on_test_stop(**_: Any) -> None:
+    with _lock:
+        _save()
+
+
+@events.quitting.add_listener
+def _on_quitting(**_: Any) -> None:
+    with _lock:
+        _save()

@@ -223,6 +223,9 @@ def test_published_secure_client_signs_requests_to_every_http_function(runtime: 
         ("POST", "/api/v1/batch/schedule", {"name": "n", "urls": ["x"], "cron_expression": "not a cron"}),
         ("GET", KEYS, None),
         ("GET", "/api/v1/user/profile", None),
+        ("GET", "/api/v1/catalog/beatport/genres", None),
+        ("GET", "/api/v1/tracklists/no-such-tracklist/export/youtube", None),
+        ("GET", "/api/v1/tracklists/no-such-tracklist/follow", None),
     ]
     answers = {}
     for method, endpoint, data in calls:

@@ -139,5 +139,6 @@ def for_account(user_id: str, period: str) -> dict[str, UsageTotals]:
         },
     }
     for item in ddb.items(client("dynamodb").query, **kwargs):
-        by_key.setdefault(item["key_id"]["S"], UsageTotals()).add(item)
+        # The key is in the sort key (D#<day>#K#<key_id>), which every item has by construction.
+        by_key.setdefault(item["sk"]["S"].split("#K#", 1)[1], UsageTotals()).add(item)
     return by_key

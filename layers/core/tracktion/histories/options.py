@@ -111,6 +111,15 @@ def read_options(fields: dict[str, Any]) -> FileImportOptions:
         raise ValidationFailed("Request validation failed", details={"errors": errors}) from exc
 
 
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema without its `null` alternative (`anyOf: [X, {"type": "null"}]` → X)."""
+    branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
+    if len(branches) != 1 or len(schema.get("anyOf", [])) != 2:
+        return schema
+    rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+    return {**branches[0], **rest}
+
+
 def request_body() -> dict[str, Any]:
     """The route's OpenAPI requestBody: the file as multipart/form-data or as JSON, options beside.
 
@@ -138,7 +147,8 @@ def request_body() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "file": {"type": "string", "format": "binary", "description": "The file (at most 5 MiB)"},
-            **properties,
+            # A form field is there or not: it cannot be null (a client would send "null" or "").
+            **{name: _not_null(schema) for name, schema in properties.items()},
         },
         "required": ["file"],
     }
