@@ -647,7 +647,7 @@ def import_text(body: TextImport) -> Response[ImportOut]:
         audio_file_id=body.audio_file_id,
         cue_format=cue_format,
     )
-    return _imported(result)
+    return _imported(result, warnings=result.warnings)
 
 
 class FileImportOut(ImportOut):
