@@ -30,7 +30,22 @@ MANUAL = {
 
 @pytest.fixture(scope="module")
 def client(runtime: RuntimeProcess) -> Iterator[httpx.Client]:
-    with runtime.client(headers=runtime.admin_headers) as c:
+    """A new account's key: its first upload of a file creates a tracklist whatever other tests
+    of the shared runtime imported before (an account's second upload of a file is no new one)."""
+    email, password = f"idem-{uuid.uuid4().hex[:10]}@example.com", "idempotent-Passw0rd"
+    with runtime.client() as anonymous:
+        anonymous.post(
+            "/api/v1/auth/register", json={"email": email, "password": password}
+        ).raise_for_status()
+        login = anonymous.post("/api/v1/auth/token", json={"username": email, "password": password})
+        bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        made = anonymous.post(
+            "/api/v1/developer/keys",
+            headers=bearer,
+            json={"name": "idempotency", "permissions": ["read", "write"]},
+        )
+        made.raise_for_status()
+    with runtime.client(headers={"X-API-Key": made.json()["api_key"]}) as c:
         yield c
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -62,15 +65,29 @@ def _oauth_secret_name(runtime: RuntimeProcess) -> str:
     return next(n for n in names if n.endswith("oauth-clients") or n == "OAuthClientsSecret")
 
 
+@contextlib.contextmanager
+def _restored(secrets: Any, name: str, value: str) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        secrets.put_secret_value(SecretId=name, SecretString=value)
+
+
 def test_oauth_login_end_to_end_against_the_local_provider(runtime: RuntimeProcess) -> None:
     from tests.oauth_provider import LocalOAuthProvider, Person
 
     person = Person("20481632", f"oauth-{uuid.uuid4().hex[:8]}@example.com", name="Oauth Person")
     callback = f"{runtime.gateway_url}/api/v1/auth/google/callback"
-    with LocalOAuthProvider("google", redirect_uri=callback, person=person) as provider:
-        runtime.aws_client("secretsmanager").put_secret_value(
-            SecretId=_oauth_secret_name(runtime), SecretString=json.dumps({"google": provider.registration()})
-        )
+    secrets = runtime.aws_client("secretsmanager")
+    name = _oauth_secret_name(runtime)
+    # The runtime is shared: the registration is put back as it was once this test is done, or
+    # later tests would find a provider configured that points at a stopped server.
+    before = secrets.get_secret_value(SecretId=name)["SecretString"]
+    with (
+        LocalOAuthProvider("google", redirect_uri=callback, person=person) as provider,
+        _restored(secrets, name, before),
+    ):
+        secrets.put_secret_value(SecretId=name, SecretString=json.dumps({"google": provider.registration()}))
         with runtime.client() as client:
             start = client.get("/api/v1/auth/google/login")
             assert start.status_code == 302, start.text

@@ -163,7 +163,7 @@ def test_json_output_parses_and_exit_codes_are_the_documented_ones(
     _, logout_code = terminal.run("tracktion logout")
     after, after_code = terminal.run("tracktion whoami")
 
-    assert listed_code == 0
+    assert listed_code == 0, listed
     rows = json.loads("".join(listed.splitlines()[1:]))  # the first line is the typed command
     assert isinstance(rows, list) and rows[0]["title"].startswith("Kölsch")
     assert missing_code == 4 and "RESOURCE_NOT_FOUND" in missing and "correlation id" in missing
