@@ -177,6 +177,11 @@ class _Base:
         return _core.parse(op, response.status_code, data)
 
     def _refresh_failed(self, error: TracktionError) -> TracktionError:
+        """The error to raise when a refresh did not work. Only a refusal (400/401/403: the refresh
+        token is spent, revoked or unknown) ends the session; a refresh that met a rate limit, a
+        server error or no connection keeps it for the next try."""
+        if error.status not in (400, 401, 403):
+            return error
         self._set_tokens(None)
         return TokenExpired(
             f"The session could not be refreshed: {error.message}",

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from local.catalog_site import CatalogSite
 from local.testing import RuntimeProcess, start_runtime
 from tests.conftest import ROOT
 
@@ -38,8 +39,11 @@ def test_the_first_catalog_search_finds_the_login_done_and_answers_recorded_resu
         assert time.monotonic() < deadline, "make run never signed in to the local Beatport"
         time.sleep(0.5)
     before = httpx.get(f"{warm.catalog_url}/_stand-in/requests", timeout=10).json()["requests"]
+    # A word of the recorded search the stand-in serves (../shared's recording, else ours).
+    with CatalogSite() as recordings:
+        word = recordings.recorded("catalog_search_tracks.json")["tracks"][0]["name"].split()[0]
     with warm.client(headers=warm.admin_headers) as api:
-        found = api.get("/api/v1/catalog/beatport/search", params={"q": "techno"})
+        found = api.get("/api/v1/catalog/beatport/search", params={"q": word})
     assert found.status_code == 200, found.text
     assert found.json()["results"] and found.json()["results"][0]["bpm"]
     after = httpx.get(f"{warm.catalog_url}/_stand-in/requests", timeout=10).json()["requests"]

@@ -152,6 +152,12 @@ def test_a_newcomers_session_login_import_cue_download_and_a_watched_batch(
 def test_json_output_parses_and_exit_codes_are_the_documented_ones(
     terminal: Terminal, runtime: RuntimeProcess
 ) -> None:
+    # A session of its own, logged in without the prompt, and one import to list.
+    email = f"scripted-{uuid.uuid4().hex[:8]}@example.com"
+    terminal.run(f"tracktion register --email {email} --password {PASSWORD}")
+    _, login_code = terminal.run(f"tracktion login --email {email} --password {PASSWORD}")
+    _, import_code = terminal.run(f"tracktion --json import url {KOLSCH}")
+    assert (login_code, import_code) == (0, 0)
     listed, listed_code = terminal.run("tracktion --json tracklists list --limit 5")
     missing, missing_code = terminal.run("tracktion tracklists show 00000000-0000-0000-0000-000000000000")
     scripted, scripted_code = terminal.run(
