@@ -196,7 +196,7 @@ STEPS: list[Step] = [
     ),
     ("catalog.search", lambda c, w: c.catalog.search("Bicep Glue", limit=3), None),
     ("catalog.match", lambda c, w: c.catalog.match(tracks=[{"artist": "Bicep", "title": "Glue"}]), None),
-    ("beatport.top_100", lambda c, w: c.catalog.beatport.top_100(genre_id=6, per_page=2), "top"),
+    ("beatport.top_100", lambda c, w: c.catalog.beatport.top_100(per_page=2), "top"),
     ("beatport.top_100.iter", lambda c, w: c.catalog.beatport.top_100.iter(genre_id=6, per_page=20), None),
     ("beatport.hype", lambda c, w: c.catalog.beatport.hype(genre_id=6, per_page=2), None),
     ("beatport.search", lambda c, w: c.catalog.beatport.search("Night Drive", per_page=2), None),
